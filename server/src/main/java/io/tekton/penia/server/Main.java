@@ -1,1 +1,45 @@
-package io.tekton.penia.server; public final class Main { public static void main(String[] a){ System.out.println("hi"); } }
+package io.tekton.penia.server;
+
+import io.tekton.penia.server.config.ConfigException;
+import io.tekton.penia.server.config.ConfigLoader;
+import io.tekton.penia.server.config.PeniaConfig;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code bin/penia [serve|mcp-stdio]}: loads the configuration and runs Penia in the foreground. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String cmd = args.length == 0 ? "serve" : args[0];
+        String file = System.getenv().getOrDefault("PENIA_CONFIG", "config/penia.yaml");
+        PeniaConfig cfg;
+        try {
+            cfg = ConfigLoader.load(Path.of(file), System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("penia: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        switch (cmd) {
+            case "serve" -> serve(cfg);
+            case "mcp-stdio" -> StdioMain.run(cfg);
+            default -> {
+                System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio)");
+                System.exit(2);
+            }
+        }
+    }
+
+    private static void serve(PeniaConfig cfg) throws InterruptedException {
+        PeniaServer server = PeniaServer.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "penia-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,1172 @@
+package io.tekton.penia.engine;
+
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.Enforcement;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.engine.model.Scope;
+import io.tekton.penia.engine.model.UsageRecord;
+import io.tekton.penia.engine.monitor.Decision;
+import io.tekton.penia.engine.monitor.Monitors;
+import io.tekton.penia.engine.monitor.Reason;
+import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.StoreException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The budget engine: one set of budgets watched by both monitors, the usage ledger, holds
+ * and alerts. Every decision and every counter change happens under one lock in memory
+ * (microseconds), so check-and-hold is atomic; the durable write is queued under the same
+ * lock (keeping ledger order) and awaited outside it, so concurrent callers share commits.
+ */
+public final class BudgetEngine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(BudgetEngine.class.getName());
+    private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+    private static final int IDEMPOTENCY_CACHE = 200_000;
+
+    private final EngineConfig cfg;
+    private final LedgerStore store;
+    private final LedgerWriter writer;
+    private volatile Pricer pricer;
+    private volatile AlertOutbox outbox = AlertOutbox.none();
+    private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Map<String, BudgetState> budgets = new LinkedHashMap<>();
+    private final RollupIndex rollups;
+    private final Map<String, Reservation> reservations = new HashMap<>();
+    private final PriorityQueue<Reservation> expiries = new PriorityQueue<>(Comparator.comparing(Reservation::expiresAt));
+    private final AlertBook alerts;
+    private final Map<String, CompletableFuture<UsageRecord>> recentRequests =
+            new LinkedHashMap<>(1024, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, CompletableFuture<UsageRecord>> e) {
+                    return size() > IDEMPOTENCY_CACHE;
+                }
+            };
+    private final ScheduledExecutorService scheduler;
+    private final Instant startedAt;
+    private volatile Defaults defaults;
+
+    private final AtomicLong recordsTotal = new AtomicLong();
+    private final AtomicLong costTotalMicros = new AtomicLong();
+    private final AtomicLong checksTotal = new AtomicLong();
+    private final AtomicLong blocksTotal = new AtomicLong();
+    private final AtomicLong reservationsExpired = new AtomicLong();
+
+    /** Thresholds new budgets start with; changed by {@code PUT /budget-alerts/thresholds}. */
+    public record Defaults(List<Integer> thresholds, int warningPercent, int stopPercent, long cooldownSeconds) {
+        public Defaults {
+            thresholds = List.copyOf(thresholds);
+        }
+    }
+
+    private BudgetEngine(EngineConfig cfg, LedgerStore store, Pricer pricer) {
+        this.cfg = cfg;
+        this.store = store;
+        this.pricer = pricer;
+        this.writer = new LedgerWriter(store.database(), cfg.writerQueueCapacity(), cfg.writerMaxBatch());
+        this.alerts = new AlertBook(store);
+        this.startedAt = cfg.clock().instant();
+        this.rollups = new RollupIndex(windowStart(startedAt));
+        this.defaults = new Defaults(cfg.defaultThresholds(), cfg.defaultWarningPercent(), cfg.defaultStopPercent(),
+                cfg.defaultCooldown().toSeconds());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "penia-engine-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the engine over a store: loads budgets, rebuilds the counters of the current
+     * periods from the ledger's rollups, reloads live holds, breakers and fired alerts.
+     */
+    public static BudgetEngine open(EngineConfig cfg, LedgerStore store, Pricer pricer) {
+        BudgetEngine e = new BudgetEngine(cfg, store, pricer);
+        e.load();
+        return e;
+    }
+
+    /** Starts the background sweeper: hold expiry and the guardrail's periodic evaluation. */
+    public void start() {
+        scheduler.scheduleWithFixedDelay(this::sweepSafely, 100, 100, TimeUnit.MILLISECONDS);
+        long every = Math.max(1, cfg.evaluationInterval().toMillis());
+        scheduler.scheduleWithFixedDelay(this::evaluateSafely, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    public void addListener(EngineListener l) {
+        listeners.add(l);
+    }
+
+    public void setAlertOutbox(AlertOutbox o) {
+        this.outbox = o;
+    }
+
+    public void setPricer(Pricer p) {
+        this.pricer = p;
+    }
+
+    public EngineConfig config() {
+        return cfg;
+    }
+
+    public LedgerStore store() {
+        return store;
+    }
+
+    public LedgerWriter writer() {
+        return writer;
+    }
+
+    public Instant now() {
+        return cfg.clock().instant();
+    }
+
+    private Instant windowStart(Instant now) {
+        Instant m = Period.MONTHLY.start(now, cfg.zone());
+        Instant w = Period.WEEKLY.start(now, cfg.zone());
+        return m.isBefore(w) ? m : w;
+    }
+
+    private void load() {
+        Instant now = now();
+        store.getSetting("defaults").ifPresent(json -> {
+            Map<String, Object> m = LedgerStore.parse(json);
+            List<Integer> t = new ArrayList<>();
+            for (Object o : (List<?>) m.get("thresholds")) {
+                t.add(((Number) o).intValue());
+            }
+            defaults = new Defaults(t, ((Number) m.get("warning_percent")).intValue(),
+                    ((Number) m.get("stop_percent")).intValue(), ((Number) m.get("cooldown_seconds")).longValue());
+        });
+        rollups.load(store.loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
+                Instant.parse("9999-01-01T00:00:00Z")));
+        for (LedgerStore.StoredBudget sb : store.loadBudgets()) {
+            if (!sb.deleted()) {
+                budgets.put(sb.budgetId(), new BudgetState(BudgetCodec.fromStorage(sb.body())));
+            }
+        }
+        for (BudgetState s : budgets.values()) {
+            roll(s, now, new ArrayList<>());
+        }
+        for (LedgerStore.StoredBreaker b : store.loadBreakers()) {
+            BudgetState s = budgets.get(b.budgetId());
+            BudgetState.PeriodCounter c = s == null ? null : s.periods.get(b.period());
+            if (c != null && c.window.start().equals(b.periodStart())) {
+                c.breakerOpen = "open".equals(b.state());
+                c.breakerChangedAt = b.changedAt();
+                c.resetSpentMicros = b.resetSpentMicros();
+            }
+        }
+        for (Reservation r : store.loadActiveReservations()) {
+            reservations.put(r.reservationId(), r);
+            expiries.add(r);
+            for (String id : r.budgetIds()) {
+                BudgetState s = budgets.get(id);
+                if (s != null) {
+                    s.reservedMicros += r.amount().micros();
+                }
+            }
+        }
+        alerts.load(store.loadAlertsSince(Instant.ofEpochSecond(rollups.windowStartSecond()).minus(Duration.ofDays(1))));
+        lock.lock();
+        List<Runnable> events = new ArrayList<>();
+        try {
+            expireDue(now, events);
+        } finally {
+            lock.unlock();
+        }
+        events.forEach(Runnable::run);
+    }
+
+    // ---- budgets ------------------------------------------------------------------------
+
+    public Defaults defaults() {
+        return defaults;
+    }
+
+    /** Creates each budget if the database has never held one (the shipped seed). */
+    public int seedIfEmpty(List<BudgetSpec> seed) {
+        if (store.hasAnyBudgetEverBeenStored()) {
+            return 0;
+        }
+        for (BudgetSpec s : seed) {
+            createBudget(s);
+        }
+        return seed.size();
+    }
+
+    public Budget createBudget(BudgetSpec spec) {
+        Instant now = now();
+        Defaults d = defaults;
+        String id = spec.budgetId() != null ? spec.budgetId() : Ids.next("bud", now.toEpochMilli());
+        UsageInput.name("budget_id", id, true);
+        Budget b = BudgetRules.build(spec, null, id, d, now);
+        CompletableFuture<Void> f;
+        List<Runnable> events = new ArrayList<>();
+        lock.lock();
+        try {
+            if (budgets.containsKey(id)) {
+                throw new PeniaException(ErrorCode.CONFLICT, "budget '" + id + "' already exists", Map.of("budget_id", id));
+            }
+            BudgetState s = new BudgetState(b);
+            budgets.put(id, s);
+            roll(s, now, events);
+            f = writer.submit(store.upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
+        } finally {
+            lock.unlock();
+        }
+        awaitOrUndo(f, () -> budgets.remove(id));
+        events.forEach(Runnable::run);
+        fire(l -> l.onBudgetChanged(id));
+        return b;
+    }
+
+    public Budget updateBudget(String id, BudgetSpec spec) {
+        Instant now = now();
+        CompletableFuture<Void> f;
+        Budget before;
+        Budget after;
+        List<Runnable> events = new ArrayList<>();
+        lock.lock();
+        try {
+            BudgetState s = state(id);
+            before = s.budget;
+            after = BudgetRules.build(spec, before, id, defaults, now);
+            s.budget = after;
+            s.periods.clear();
+            roll(s, now, events);
+            f = writer.submit(store.upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
+                    after.updatedAt()));
+        } finally {
+            lock.unlock();
+        }
+        Budget undo = before;
+        awaitOrUndo(f, () -> {
+            BudgetState s = budgets.get(id);
+            if (s != null) {
+                s.budget = undo;
+                s.periods.clear();
+                roll(s, now, new ArrayList<>());
+            }
+        });
+        events.forEach(Runnable::run);
+        fire(l -> l.onBudgetChanged(id));
+        return after;
+    }
+
+    public Budget deleteBudget(String id) {
+        Instant now = now();
+        CompletableFuture<Void> f;
+        BudgetState removed;
+        lock.lock();
+        try {
+            removed = state(id);
+            budgets.remove(id);
+            f = writer.submit(store.deleteBudget(id, now));
+        } finally {
+            lock.unlock();
+        }
+        awaitOrUndo(f, () -> budgets.put(id, removed));
+        fire(l -> l.onBudgetChanged(id));
+        return removed.budget;
+    }
+
+    public Optional<Budget> budget(String id) {
+        lock.lock();
+        try {
+            BudgetState s = budgets.get(id);
+            return s == null ? Optional.empty() : Optional.of(s.budget);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public List<Budget> budgets() {
+        lock.lock();
+        try {
+            return budgets.values().stream().map(s -> s.budget).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Applies new default thresholds to every budget and to budgets created later. */
+    public Defaults setDefaults(Defaults d) {
+        BudgetRules.checkThresholds(d.thresholds(), d.warningPercent(), d.stopPercent(), d.cooldownSeconds());
+        try {
+            await(writer.submit(store.putSetting("defaults", Json.mapper().writeValueAsString(Map.of(
+                    "thresholds", d.thresholds(), "warning_percent", d.warningPercent(),
+                    "stop_percent", d.stopPercent(), "cooldown_seconds", d.cooldownSeconds())))));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        defaults = d;
+        for (Budget b : budgets()) {
+            updateBudget(b.budgetId(), new BudgetSpec(null, null, null, null, d.warningPercent(), d.stopPercent(),
+                    d.thresholds(), null, null, d.cooldownSeconds(), null));
+        }
+        return d;
+    }
+
+    private BudgetState state(String id) {
+        BudgetState s = budgets.get(id);
+        if (s == null) {
+            throw PeniaException.notFound("budget", id);
+        }
+        return s;
+    }
+
+    // ---- counters -----------------------------------------------------------------------
+
+    /** Brings every limited period of the budget to the window that contains {@code now}. */
+    private void roll(BudgetState s, Instant now, List<Runnable> events) {
+        s.periods.keySet().removeIf(p -> !s.budget.limits().containsKey(p));
+        for (Period p : s.budget.limits().keySet()) {
+            BudgetState.PeriodCounter c = s.periods.get(p);
+            if (c != null && c.window.contains(now)) {
+                continue;
+            }
+            boolean wasOpen = c != null && c.breakerOpen;
+            c = new BudgetState.PeriodCounter();
+            c.window = p.window(now, cfg.zone());
+            c.spentMicros = rollups.sumCost(s.budget.scope(), c.window.start(), c.window.end());
+            s.periods.put(p, c);
+            if (wasOpen) {
+                // A new period closes the breaker of the old one.
+                BudgetState.PeriodCounter closed = c;
+                writer.submit(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
+                String id = s.budget.budgetId();
+                events.add(() -> fire(l -> l.onBudgetChanged(id)));
+            }
+        }
+    }
+
+    private List<BudgetState> matching(String component, String provider, String model) {
+        List<BudgetState> out = new ArrayList<>();
+        for (BudgetState s : budgets.values()) {
+            if (s.budget.active() && s.budget.scope().matches(component, provider, model)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Snapshot of (spent + reserved) per period, before a change, for crossing detection. */
+    private static Map<Period, Long> used(BudgetState s) {
+        Map<Period, Long> m = new HashMap<>();
+        s.periods.forEach((p, c) -> m.put(p, c.spentMicros + s.reservedMicros));
+        return m;
+    }
+
+    private void afterChange(BudgetState s, Map<Period, Long> before, Instant now, boolean countRepeats,
+                             AlertBook.Outcome out) {
+        Budget b = s.budget;
+        for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
+            Period p = e.getKey();
+            BudgetState.PeriodCounter c = e.getValue();
+            Money limit = b.limits().get(p);
+            long used = c.spentMicros + s.reservedMicros;
+            alerts.evaluate(b, p, c.window.start(), limit, before.getOrDefault(p, used), used, c.spentMicros, now,
+                    countRepeats, out, outbox);
+            if (!c.breakerOpen && Monitors.atOrAbove(c.spentMicros, limit.micros(), b.stopPercent())
+                    && (c.resetSpentMicros == null || c.spentMicros > c.resetSpentMicros)) {
+                c.breakerOpen = true;
+                c.breakerChangedAt = now;
+                out.writes().add(store.upsertBreaker(b.budgetId(), p, c.window.start(), "open", now, c.resetSpentMicros));
+            }
+        }
+    }
+
+    // ---- checks and reservations ---------------------------------------------------------
+
+    /** The unified decision; with {@code reserve} and an allowed decision, also the hold. */
+    public CheckResult check(CheckInput in) {
+        Instant now = now();
+        Money estimate = estimate(in);
+        checksTotal.incrementAndGet();
+        List<Runnable> events = new ArrayList<>();
+        AlertBook.Outcome out = AlertBook.Outcome.empty();
+        CompletableFuture<Void> f = null;
+        Decision decision;
+        Long remaining = null;
+        Reservation hold = null;
+        List<BudgetState> matched;
+        lock.lock();
+        try {
+            expireDue(now, events);
+            matched = matching(in.component(), in.provider(), in.model());
+            List<Reason> reasons = new ArrayList<>();
+            for (BudgetState s : matched) {
+                roll(s, now, events);
+                for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
+                    Period p = e.getKey();
+                    BudgetState.PeriodCounter c = e.getValue();
+                    Money limit = s.budget.limits().get(p);
+                    Money spent = Money.ofMicros(c.spentMicros);
+                    Money reserved = Money.ofMicros(s.reservedMicros);
+                    reasons.add(Monitors.guardrail(s.budget, p, limit, spent, reserved, estimate, c.breakerOpen));
+                    reasons.add(Monitors.realtime(s.budget, p, limit, spent, reserved, estimate));
+                    long left = limit.micros() - c.spentMicros - s.reservedMicros;
+                    remaining = remaining == null ? left : Math.min(remaining, left);
+                }
+            }
+            decision = Monitors.decide(reasons);
+            if (decision instanceof Decision.Block) {
+                blocksTotal.incrementAndGet();
+                for (Reason r : reasons) {
+                    if (r.level() == Reason.Level.BLOCK) {
+                        BudgetState s = budgets.get(r.budgetId());
+                        alerts.blocked(s.budget, r.period(), s.periods.get(r.period()).window.start(), r.monitor(),
+                                r.detail(), now, out, outbox);
+                    }
+                }
+            } else if (in.reserve()) {
+                long ttl = in.reservationTtlSeconds() != null ? in.reservationTtlSeconds()
+                        : cfg.defaultReservationTtl().toSeconds();
+                if (ttl > cfg.maxReservationTtl().toSeconds()) {
+                    throw PeniaException.invalid("reservation_ttl_seconds",
+                            "must be at most " + cfg.maxReservationTtl().toSeconds());
+                }
+                hold = new Reservation(Ids.next("res", now.toEpochMilli()), in.component(), in.provider(), in.model(),
+                        estimate, matched.stream().map(s -> s.budget.budgetId()).toList(), now, now.plusSeconds(ttl),
+                        Reservation.ACTIVE);
+                for (BudgetState s : matched) {
+                    Map<Period, Long> before = used(s);
+                    s.reservedMicros += estimate.micros();
+                    afterChange(s, before, now, false, out);
+                }
+                reservations.put(hold.reservationId(), hold);
+                expiries.add(hold);
+                List<LedgerWriter.Write> writes = new ArrayList<>();
+                writes.add(store.insertReservation(hold));
+                writes.addAll(out.writes());
+                f = writer.submit(all(writes));
+            }
+            if (f == null && !out.writes().isEmpty()) {
+                writer.submit(all(out.writes()));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (f != null) {
+            Reservation h = hold;
+            awaitOrUndo(f, () -> {
+                if (reservations.remove(h.reservationId()) != null) {
+                    releaseHold(h);
+                }
+            });
+            Reservation done = hold;
+            fire(l -> l.onReservation(done));
+            for (BudgetState s : matched) {
+                String id = s.budget.budgetId();
+                fire(l -> l.onBudgetChanged(id));
+            }
+        }
+        events.forEach(Runnable::run);
+        publish(out.alerts());
+        return new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
+    }
+
+    private Money estimate(CheckInput in) {
+        if (in.estimatedCost() != null) {
+            return in.estimatedCost();
+        }
+        if (in.model() == null || in.provider() == null && in.model() == null) {
+            throw PeniaException.invalid("model", "a token estimate needs a model to price it (or give estimated_cost)");
+        }
+        long input = in.estimatedInputTokens() == null ? 0 : in.estimatedInputTokens();
+        long output = in.estimatedOutputTokens() == null ? 0 : in.estimatedOutputTokens();
+        return pricer.price(in.provider(), in.model(), input, output, 0, 0, 0)
+                .map(Pricer.Priced::cost)
+                .orElseThrow(() -> new PeniaException(ErrorCode.INVALID_ARGUMENT,
+                        "model '" + in.model() + "' has no price; give estimated_cost",
+                        Map.of("field", "model", "model", in.model())));
+    }
+
+    /**
+     * What a component may still spend on a provider/model before any matching blocking
+     * budget reaches its stop threshold; null when no budget matches. No side effects.
+     */
+    public Long remainingMicros(String component, String provider, String model) {
+        Instant now = now();
+        Long remaining = null;
+        List<Runnable> events = new ArrayList<>();
+        lock.lock();
+        try {
+            for (BudgetState s : matching(component, provider, model)) {
+                roll(s, now, events);
+                if (s.budget.enforcement() != Enforcement.BLOCK) {
+                    continue;
+                }
+                for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
+                    long stopAt = java.math.BigDecimal.valueOf(s.budget.limits().get(e.getKey()).micros())
+                            .multiply(java.math.BigDecimal.valueOf(Math.min(100, s.budget.stopPercent())))
+                            .divide(java.math.BigDecimal.valueOf(100), 0, java.math.RoundingMode.FLOOR).longValue();
+                    long left = e.getValue().breakerOpen ? 0 : stopAt - e.getValue().spentMicros - s.reservedMicros;
+                    remaining = remaining == null ? left : Math.min(remaining, left);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        events.forEach(Runnable::run);
+        return remaining;
+    }
+
+    /** Releases a hold before it expires; the held amount returns to every budget. */
+    public Reservation release(String reservationId) {
+        Instant now = now();
+        CompletableFuture<Void> f;
+        Reservation r;
+        List<Runnable> events = new ArrayList<>();
+        lock.lock();
+        try {
+            expireDue(now, events);
+            r = reservations.remove(reservationId);
+            if (r == null) {
+                Optional<Reservation> stored = store.findReservation(reservationId);
+                if (stored.isEmpty()) {
+                    throw PeniaException.notFound("reservation", reservationId);
+                }
+                throw new PeniaException(ErrorCode.CONFLICT, "reservation '" + reservationId + "' is already "
+                        + stored.get().status(), Map.of("reservation_id", reservationId, "status", stored.get().status()));
+            }
+            releaseHold(r);
+            f = writer.submit(store.closeReservation(reservationId, Reservation.RELEASED, now));
+        } finally {
+            lock.unlock();
+        }
+        await(f);
+        Reservation done = r.withStatus(Reservation.RELEASED);
+        events.forEach(Runnable::run);
+        fire(l -> l.onReservation(done));
+        for (String id : r.budgetIds()) {
+            fire(l -> l.onBudgetChanged(id));
+        }
+        return done;
+    }
+
+    public Optional<Reservation> reservation(String id) {
+        lock.lock();
+        try {
+            Reservation r = reservations.get(id);
+            if (r != null) {
+                return Optional.of(r);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return store.findReservation(id);
+    }
+
+    private void releaseHold(Reservation r) {
+        for (String id : r.budgetIds()) {
+            BudgetState s = budgets.get(id);
+            if (s != null) {
+                s.reservedMicros -= r.amount().micros();
+            }
+        }
+    }
+
+    /** Expires every hold due at {@code now}; exact to the clock, called before each decision. */
+    private void expireDue(Instant now, List<Runnable> events) {
+        while (!expiries.isEmpty() && !expiries.peek().expiresAt().isAfter(now)) {
+            Reservation r = expiries.poll();
+            if (reservations.get(r.reservationId()) != r) {
+                continue;
+            }
+            reservations.remove(r.reservationId());
+            releaseHold(r);
+            reservationsExpired.incrementAndGet();
+            writer.submit(store.closeReservation(r.reservationId(), Reservation.EXPIRED, r.expiresAt()));
+            Reservation done = r.withStatus(Reservation.EXPIRED);
+            events.add(() -> {
+                fire(l -> l.onReservation(done));
+                for (String id : done.budgetIds()) {
+                    fire(l -> l.onBudgetChanged(id));
+                }
+            });
+        }
+    }
+
+    // ---- recording ----------------------------------------------------------------------
+
+    /** Records a usage; returns after it is durable. The same request id returns the same record. */
+    public RecordResult record(UsageInput in) {
+        Instant now = now();
+        Instant ts = in.timestamp() == null ? now : in.timestamp();
+        if (ts.isAfter(now.plus(cfg.maxTimestampSkew()))) {
+            throw PeniaException.invalid("timestamp", "is in the future");
+        }
+        if (in.requestId() != null) {
+            Optional<RecordResult> replay = replay(in.requestId());
+            if (replay.isPresent()) {
+                return replay.get();
+            }
+        }
+        Money cost;
+        String source;
+        String version = null;
+        if (in.cost() != null) {
+            cost = in.cost();
+            source = "reported";
+        } else {
+            Optional<Pricer.Priced> priced = pricer.price(in.provider(), in.model(), in.inputTokens(), in.outputTokens(),
+                    in.cachedInputTokens(), in.cacheWriteTokens(), in.reasoningTokens());
+            cost = priced.map(Pricer.Priced::cost).orElse(Money.ZERO);
+            source = priced.isPresent() ? "computed" : "unpriced";
+            version = priced.map(Pricer.Priced::priceVersion).orElse(null);
+        }
+        String knownStatus = null;
+        if (in.reservationId() != null) {
+            boolean live;
+            lock.lock();
+            try {
+                live = reservations.containsKey(in.reservationId());
+            } finally {
+                lock.unlock();
+            }
+            if (!live) {
+                knownStatus = store.findReservation(in.reservationId()).map(Reservation::status)
+                        .orElseThrow(() -> PeniaException.notFound("reservation", in.reservationId()));
+            }
+        }
+        UsageRecord rec = new UsageRecord(0, Ids.next("rec", now.toEpochMilli()), in.requestId(), ts, in.component(),
+                in.provider(), in.model(), in.inputTokens(), in.outputTokens(), in.cachedInputTokens(),
+                in.cacheWriteTokens(), in.reasoningTokens(), cost, source, version, in.reservationId());
+        List<Runnable> events = new ArrayList<>();
+        AlertBook.Outcome out = AlertBook.Outcome.empty();
+        CompletableFuture<Void> f;
+        Reservation settled = null;
+        String reservationStatus = knownStatus;
+        List<BudgetState> touched = new ArrayList<>();
+        lock.lock();
+        try {
+            expireDue(now, events);
+            if (in.requestId() != null && recentRequests.containsKey(in.requestId())) {
+                CompletableFuture<UsageRecord> earlier = recentRequests.get(in.requestId());
+                lock.unlock();
+                try {
+                    return new RecordResult(await(earlier), false, null);
+                } finally {
+                    lock.lock();
+                }
+            }
+            if (in.reservationId() != null) {
+                settled = reservations.remove(in.reservationId());
+                if (settled == null && reservationStatus == null) {
+                    // It expired between the look-up and the lock.
+                    reservationStatus = Reservation.EXPIRED;
+                }
+            }
+            Map<BudgetState, Map<Period, Long>> before = new HashMap<>();
+            Collection<BudgetState> affected = settled == null ? matching(rec.component(), rec.provider(), rec.model())
+                    : union(matching(rec.component(), rec.provider(), rec.model()), settled.budgetIds());
+            for (BudgetState s : affected) {
+                roll(s, now, events);
+                before.put(s, used(s));
+            }
+            if (settled != null) {
+                // The actual cost replaces the hold.
+                releaseHold(settled);
+                reservationStatus = Reservation.SETTLED;
+            }
+            apply(rec, +1);
+            for (BudgetState s : affected) {
+                afterChange(s, before.get(s), now, false, out);
+                touched.add(s);
+            }
+            if ("unpriced".equals(source)) {
+                alerts.unpriced(rec.provider(), rec.model(), Duration.ofSeconds(defaults.cooldownSeconds()), now, out,
+                        outbox);
+            }
+            List<LedgerWriter.Write> writes = new ArrayList<>();
+            writes.add(store.insertUsage(rec));
+            if (settled != null) {
+                writes.add(store.closeReservation(settled.reservationId(), Reservation.SETTLED, now));
+            }
+            writes.addAll(out.writes());
+            f = writer.submit(all(writes));
+            if (in.requestId() != null) {
+                recentRequests.put(in.requestId(), f.thenApply(v -> rec));
+            }
+        } finally {
+            lock.unlock();
+        }
+        Reservation undoHold = settled;
+        awaitOrUndo(f, () -> {
+            apply(rec, -1);
+            if (in.requestId() != null) {
+                recentRequests.remove(in.requestId());
+            }
+            if (undoHold != null && undoHold.expiresAt().isAfter(now())) {
+                reservations.put(undoHold.reservationId(), undoHold);
+                expiries.add(undoHold);
+                for (String id : undoHold.budgetIds()) {
+                    BudgetState s = budgets.get(id);
+                    if (s != null) {
+                        s.reservedMicros += undoHold.amount().micros();
+                    }
+                }
+            }
+        });
+        recordsTotal.incrementAndGet();
+        costTotalMicros.addAndGet(cost.micros());
+        events.forEach(Runnable::run);
+        fire(l -> l.onUsage(rec));
+        if (settled != null) {
+            Reservation done = settled.withStatus(Reservation.SETTLED);
+            fire(l -> l.onReservation(done));
+        }
+        for (BudgetState s : touched) {
+            String id = s.budget.budgetId();
+            fire(l -> l.onBudgetChanged(id));
+        }
+        publish(out.alerts());
+        return new RecordResult(rec, true, reservationStatus);
+    }
+
+    private Collection<BudgetState> union(List<BudgetState> a, List<String> ids) {
+        LinkedHashMap<String, BudgetState> m = new LinkedHashMap<>();
+        for (BudgetState s : a) {
+            m.put(s.budget.budgetId(), s);
+        }
+        for (String id : ids) {
+            BudgetState s = budgets.get(id);
+            if (s != null && s.budget.active()) {
+                m.putIfAbsent(id, s);
+            }
+        }
+        return m.values();
+    }
+
+    private Optional<RecordResult> replay(String requestId) {
+        CompletableFuture<UsageRecord> earlier;
+        lock.lock();
+        try {
+            earlier = recentRequests.get(requestId);
+        } finally {
+            lock.unlock();
+        }
+        if (earlier != null) {
+            return Optional.of(new RecordResult(await(earlier), false, null));
+        }
+        return store.findByRequestId(requestId).map(r -> new RecordResult(r, false, null));
+    }
+
+    /** Adds ({@code sign} +1) or removes (-1) a record from the rollups and the counters. */
+    private void apply(UsageRecord rec, int sign) {
+        long cost = sign * rec.cost().micros();
+        rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), cost,
+                sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
+        for (BudgetState s : budgets.values()) {
+            if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model())) {
+                continue;
+            }
+            for (BudgetState.PeriodCounter c : s.periods.values()) {
+                if (c.window.contains(rec.timestamp())) {
+                    c.spentMicros += cost;
+                }
+            }
+        }
+    }
+
+    // ---- guardrail evaluation, breakers, alerts -----------------------------------------
+
+    /**
+     * Evaluates every budget now (the guardrail's periodic pass): rolls periods, opens
+     * breakers, raises alerts. With {@code countRepeats}, thresholds already raised count
+     * as suppressed repeats. Returns the alerts raised.
+     */
+    public List<Alert> evaluateAll(boolean countRepeats) {
+        Instant now = now();
+        List<Runnable> events = new ArrayList<>();
+        AlertBook.Outcome out = AlertBook.Outcome.empty();
+        CompletableFuture<Void> f = null;
+        lock.lock();
+        try {
+            expireDue(now, events);
+            for (BudgetState s : budgets.values()) {
+                if (!s.budget.active()) {
+                    continue;
+                }
+                roll(s, now, events);
+                Map<Period, Long> before = used(s);
+                afterChange(s, before, now, countRepeats, out);
+            }
+            if (!out.writes().isEmpty()) {
+                f = writer.submit(all(out.writes()));
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (f != null) {
+            await(f);
+        }
+        events.forEach(Runnable::run);
+        publish(out.alerts());
+        return out.alerts();
+    }
+
+    /** Closes the breaker of a budget (every period, or one); it reopens only on new spend. */
+    public Map<String, Object> resetBreaker(String budgetId, Period onlyPeriod) {
+        Instant now = now();
+        List<LedgerWriter.Write> writes = new ArrayList<>();
+        List<String> reset = new ArrayList<>();
+        CompletableFuture<Void> f;
+        lock.lock();
+        try {
+            BudgetState s = state(budgetId);
+            roll(s, now, new ArrayList<>());
+            for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
+                if (onlyPeriod != null && e.getKey() != onlyPeriod) {
+                    continue;
+                }
+                BudgetState.PeriodCounter c = e.getValue();
+                c.breakerOpen = false;
+                c.breakerChangedAt = now;
+                c.resetSpentMicros = c.spentMicros;
+                reset.add(e.getKey().wireName());
+                writes.add(store.upsertBreaker(budgetId, e.getKey(), c.window.start(), "closed", now, c.spentMicros));
+            }
+            f = writer.submit(all(writes));
+        } finally {
+            lock.unlock();
+        }
+        await(f);
+        fire(l -> l.onBudgetChanged(budgetId));
+        return Map.of("budget_id", budgetId, "reset_periods", reset, "state", "closed", "reset_at", now.toString());
+    }
+
+    public Alert dismissAlert(String alertId) {
+        Alert a = store.findAlert(alertId).orElseThrow(() -> PeniaException.notFound("alert", alertId));
+        await(writer.submit(store.dismissAlert(alertId)));
+        return a.withDismissed(true);
+    }
+
+    public List<Alert> alerts(String budgetId, String severity, Boolean dismissed, int limit) {
+        return store.queryAlerts(budgetId, severity, dismissed, limit);
+    }
+
+    public long alertsSuppressed() {
+        return alerts.suppressedTotal();
+    }
+
+    public long alertsRaised() {
+        return alerts.raisedTotal();
+    }
+
+    private void publish(List<Alert> raised) {
+        for (Alert a : raised) {
+            fire(l -> l.onAlert(a));
+        }
+    }
+
+    // ---- views --------------------------------------------------------------------------
+
+    /** The live view of one budget period. */
+    public record PeriodStatus(Period period, Money spent, Money reserved, Money limit, Instant start, Instant end,
+                               boolean breakerOpen, Money projected) {
+    }
+
+    /** The live status of a budget: each limited period of the current time. */
+    public record BudgetStatus(Budget budget, List<PeriodStatus> periods) {
+    }
+
+    public BudgetStatus status(String budgetId) {
+        Instant now = now();
+        List<Runnable> events = new ArrayList<>();
+        BudgetStatus st;
+        lock.lock();
+        try {
+            expireDue(now, events);
+            st = statusOf(state(budgetId), now, events);
+        } finally {
+            lock.unlock();
+        }
+        events.forEach(Runnable::run);
+        return st;
+    }
+
+    public List<BudgetStatus> statuses() {
+        Instant now = now();
+        List<Runnable> events = new ArrayList<>();
+        List<BudgetStatus> out = new ArrayList<>();
+        lock.lock();
+        try {
+            expireDue(now, events);
+            for (BudgetState s : budgets.values()) {
+                out.add(statusOf(s, now, events));
+            }
+        } finally {
+            lock.unlock();
+        }
+        events.forEach(Runnable::run);
+        return out;
+    }
+
+    private BudgetStatus statusOf(BudgetState s, Instant now, List<Runnable> events) {
+        roll(s, now, events);
+        List<PeriodStatus> periods = new ArrayList<>();
+        for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
+            BudgetState.PeriodCounter c = e.getValue();
+            periods.add(new PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros), Money.ofMicros(s.reservedMicros),
+                    s.budget.limits().get(e.getKey()), c.window.start(), c.window.end(), c.breakerOpen,
+                    Money.ofMicros(projected(c, now))));
+        }
+        return new BudgetStatus(s.budget, periods);
+    }
+
+    /** End-of-period spend at the burn rate so far in the period. */
+    private static long projected(BudgetState.PeriodCounter c, Instant now) {
+        long elapsed = Duration.between(c.window.start(), now).toMillis();
+        long total = Duration.between(c.window.start(), c.window.end()).toMillis();
+        if (elapsed <= 0) {
+            return c.spentMicros;
+        }
+        return java.math.BigDecimal.valueOf(c.spentMicros).multiply(java.math.BigDecimal.valueOf(total))
+                .divide(java.math.BigDecimal.valueOf(elapsed), 0, java.math.RoundingMode.HALF_UP).longValue();
+    }
+
+    /** Sums by a dimension of what a budget's scope matched in [from, to), from memory. */
+    public Map<String, long[]> breakdown(String budgetId, Instant from, Instant to, String dimension) {
+        lock.lock();
+        try {
+            Scope scope = state(budgetId).budget.scope();
+            Map<String, long[]> out = new java.util.TreeMap<>();
+            rollups.forEach(from, to, (bucket, d, a) -> {
+                if (scope.matches(d.component(), d.provider(), d.model())) {
+                    String k = switch (dimension) {
+                        case "provider" -> d.provider();
+                        case "model" -> d.model();
+                        default -> d.component();
+                    };
+                    long[] v = out.computeIfAbsent(k, x -> new long[4]);
+                    v[0] += a.costMicros;
+                    v[1] += a.inputTokens;
+                    v[2] += a.outputTokens;
+                    v[3] += a.count;
+                }
+            });
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One slice of a usage summary: bucket start and dimensions with their sums. */
+    public record Slice(long bucketSecond, String component, String provider, String model, long costMicros,
+                        long inputTokens, long outputTokens, long count) {
+    }
+
+    /**
+     * Every (15-minute bucket, component, provider, model) sum in [from, to) matching the
+     * filter. From memory when the window is held there and aligned; otherwise from the
+     * stored rollups plus raw rows for partial buckets at the edges.
+     */
+    public List<Slice> slices(LedgerStore.UsageFilter f) {
+        Instant from = f.start();
+        Instant to = f.end();
+        boolean aligned = from != null && to != null && from.getEpochSecond() % LedgerStore.BUCKET_SECONDS == 0
+                && to.getEpochSecond() % LedgerStore.BUCKET_SECONDS == 0 && from.getNano() == 0 && to.getNano() == 0;
+        List<Slice> out = new ArrayList<>();
+        if (aligned) {
+            lock.lock();
+            try {
+                if (rollups.covers(from)) {
+                    Scope filter = new Scope(f.component(), f.provider(), f.model());
+                    rollups.forEach(from, to, (bucket, d, a) -> {
+                        if (filter.matches(d.component(), d.provider(), d.model()) && a.count != 0) {
+                            out.add(new Slice(bucket, d.component(), d.provider(), d.model(), a.costMicros,
+                                    a.inputTokens, a.outputTokens, a.count));
+                        }
+                    });
+                    return out;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        long firstWhole = from == null ? Long.MIN_VALUE / 2 : ceilBucket(from);
+        long endWhole = to == null ? Long.MAX_VALUE / 2 : LedgerStore.bucketOf(to);
+        if (firstWhole < endWhole) {
+            for (LedgerStore.RollupRow r : store.sumRollups(f, firstWhole, endWhole)) {
+                out.add(new Slice(r.bucketSecond(), r.component(), r.provider(), r.model(), r.costMicros(),
+                        r.inputTokens(), r.outputTokens(), r.count()));
+            }
+            if (from != null && from.getEpochSecond() < firstWhole) {
+                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), from,
+                        Instant.ofEpochSecond(firstWhole)), out);
+            }
+            if (to != null && to.isAfter(Instant.ofEpochSecond(endWhole))) {
+                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), Instant.ofEpochSecond(endWhole),
+                        to), out);
+            }
+        } else {
+            raw(f, out);
+        }
+        return out;
+    }
+
+    private void raw(LedgerStore.UsageFilter f, List<Slice> out) {
+        for (LedgerStore.RollupRow r : store.sumRaw(f, true)) {
+            out.add(new Slice(r.bucketSecond(), r.component(), r.provider(), r.model(), r.costMicros(),
+                    r.inputTokens(), r.outputTokens(), r.count()));
+        }
+    }
+
+    private static long ceilBucket(Instant t) {
+        long b = LedgerStore.bucketOf(t);
+        return b == t.getEpochSecond() && t.getNano() == 0 ? b : b + LedgerStore.BUCKET_SECONDS;
+    }
+
+    /** Figures for /health, /metrics and status endpoints. */
+    public record Stats(int budgets, int activeBudgets, int activeReservations, long recordsTotal, long costTotalMicros,
+                        long checksTotal, long blocksTotal, long reservationsExpired, long alertsRaised,
+                        long alertsSuppressed, int openBreakers, long writerCommits, long writerWrites,
+                        long writerFailures, int writerQueued, Instant startedAt) {
+    }
+
+    public Stats stats() {
+        lock.lock();
+        try {
+            int active = 0;
+            int open = 0;
+            for (BudgetState s : budgets.values()) {
+                active += s.budget.active() ? 1 : 0;
+                for (BudgetState.PeriodCounter c : s.periods.values()) {
+                    open += c.breakerOpen ? 1 : 0;
+                }
+            }
+            return new Stats(budgets.size(), active, reservations.size(), recordsTotal.get(), costTotalMicros.get(),
+                    checksTotal.get(), blocksTotal.get(), reservationsExpired.get(), alerts.raisedTotal(),
+                    alerts.suppressedTotal(), open, writer.commits(), writer.writes(), writer.failures(),
+                    writer.queued(), startedAt);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public List<Map<String, Object>> cooldowns() {
+        lock.lock();
+        try {
+            return alerts.cooldowns(now());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------
+
+    private static LedgerWriter.Write all(List<LedgerWriter.Write> writes) {
+        List<LedgerWriter.Write> copy = List.copyOf(writes);
+        return s -> {
+            for (LedgerWriter.Write w : copy) {
+                w.apply(s);
+            }
+        };
+    }
+
+    private void awaitOrUndo(CompletableFuture<Void> f, Runnable undo) {
+        try {
+            await(f);
+        } catch (RuntimeException e) {
+            lock.lock();
+            try {
+                undo.run();
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the ledger", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof PeniaException pe) {
+                throw pe;
+            }
+            throw new StoreException("ledger write failed: " + c.getMessage(), c);
+        } catch (TimeoutException e) {
+            throw new StoreException("ledger write not committed within " + WRITE_TIMEOUT.toMillis() + "ms", e);
+        }
+    }
+
+    private void fire(java.util.function.Consumer<EngineListener> event) {
+        for (EngineListener l : listeners) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "listener failed", e);
+            }
+        }
+    }
+
+    private void sweepSafely() {
+        try {
+            Instant now = now();
+            List<Runnable> events = new ArrayList<>();
+            lock.lock();
+            try {
+                expireDue(now, events);
+                Instant ws = windowStart(now);
+                if (ws.getEpochSecond() > rollups.windowStartSecond()) {
+                    rollups.advanceWindow(ws);
+                    alerts.prune(ws);
+                }
+            } finally {
+                lock.unlock();
+            }
+            events.forEach(Runnable::run);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sweep failed", e);
+        }
+    }
+
+    private void evaluateSafely() {
+        try {
+            evaluateAll(false);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "periodic evaluation failed", e);
+        }
+    }
+
+    /** Stops the sweeper, then commits every queued write. */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        writer.close();
+    }
+}

@@ -1,0 +1,34 @@
+package io.tekton.penia.engine;
+
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Money;
+
+/**
+ * A question before a call: may this component spend about this much? The estimate is a
+ * cost, or token counts costed through the price catalog.
+ */
+public record CheckInput(String component, String provider, String model, Money estimatedCost,
+                         Long estimatedInputTokens, Long estimatedOutputTokens, boolean reserve,
+                         Long reservationTtlSeconds) {
+    public CheckInput {
+        UsageInput.name("component", component, true);
+        UsageInput.name("provider", provider, false);
+        UsageInput.name("model", model, false);
+        if (estimatedCost != null && estimatedCost.isNegative()) {
+            throw PeniaException.invalid("estimated_cost", "must not be negative");
+        }
+        if (estimatedInputTokens != null) {
+            UsageInput.tokens("estimated_input_tokens", estimatedInputTokens);
+        }
+        if (estimatedOutputTokens != null) {
+            UsageInput.tokens("estimated_output_tokens", estimatedOutputTokens);
+        }
+        if (estimatedCost == null && estimatedInputTokens == null && estimatedOutputTokens == null) {
+            throw PeniaException.invalid("estimated_cost",
+                    "give estimated_cost or estimated_input_tokens + estimated_output_tokens");
+        }
+        if (reservationTtlSeconds != null && reservationTtlSeconds <= 0) {
+            throw PeniaException.invalid("reservation_ttl_seconds", "must be positive");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.tekton.penia.engine;
+
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.price.CostFormula;
+import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.engine.price.PriceCatalog;
+import io.tekton.penia.engine.price.TokenCounts;
+import io.tekton.penia.engine.store.LedgerStore;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The shipped catalog with the price versions set through {@code PUT /prices} layered on
+ * top. Each cost carries the version it was computed with: {@code catalog:<date>} or
+ * {@code v<n>}. A new version takes effect for every cost computed after it is stored.
+ */
+public final class PriceBook implements Pricer {
+    private final LedgerStore store;
+    private final LedgerWriterAccess writer;
+    private volatile PriceCatalog catalog;
+    private final Map<String, String> versionOf = new ConcurrentHashMap<>();
+    private final String catalogVersion;
+
+    /** How a price version is written; the engine's group-commit writer in production. */
+    @FunctionalInterface
+    public interface LedgerWriterAccess {
+        void writeAndWait(io.tekton.penia.engine.store.LedgerWriter.Write w);
+    }
+
+    public PriceBook(PriceCatalog base, LedgerStore store, LedgerWriterAccess writer) {
+        this.store = store;
+        this.writer = writer;
+        this.catalogVersion = "catalog:" + base.version();
+        PriceCatalog c = base;
+        for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
+            ModelPrice p = decode(sp.provider(), sp.model(), LedgerStore.parse(sp.body()));
+            c = c.withOverride(p);
+            versionOf.put(key(p.provider(), p.model()), "v" + sp.versionId());
+        }
+        this.catalog = c;
+    }
+
+    public PriceCatalog catalog() {
+        return catalog;
+    }
+
+    private static String key(String provider, String model) {
+        return provider.toLowerCase(Locale.ROOT) + "/" + model.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public Optional<Priced> price(String provider, String model, long in, long out, long cached, long cacheWrite,
+                                  long reasoning) {
+        PriceCatalog c = catalog;
+        return c.resolve(provider, model).map(p -> new Priced(
+                Money.ofMicros(CostFormula.costMicros(p, new TokenCounts(in, out, cached, cacheWrite, reasoning))),
+                versionOf.getOrDefault(key(p.provider(), p.model()), catalogVersion)));
+    }
+
+    public Optional<ModelPrice> resolve(String provider, String model) {
+        return catalog.resolve(provider, model);
+    }
+
+    public String versionOf(ModelPrice p) {
+        return versionOf.getOrDefault(key(p.provider(), p.model()), catalogVersion);
+    }
+
+    /** Stores a new price version effective now and returns its label. */
+    public synchronized String put(ModelPrice p, Instant now) {
+        Map<String, Object> body = encode(p);
+        long[] id = new long[1];
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        writer.writeAndWait(store.insertPriceVersion(p.provider(), p.model(), json, now, id));
+        catalog = catalog.withOverride(p);
+        String label = "v" + id[0];
+        versionOf.put(key(p.provider(), p.model()), label);
+        return label;
+    }
+
+    /** Every stored version of one model, oldest first, after the catalog's own entry. */
+    public List<Map<String, Object>> history(String provider, String model) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
+            if (sp.provider().equalsIgnoreCase(provider) && sp.model().equalsIgnoreCase(model)) {
+                Map<String, Object> m = new LinkedHashMap<>(LedgerStore.parse(sp.body()));
+                m.put("price_version", "v" + sp.versionId());
+                m.put("effective_from", sp.effectiveAt().toString());
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
+    public String catalogVersion() {
+        return catalogVersion;
+    }
+
+    static Map<String, Object> encode(ModelPrice p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("provider", p.provider());
+        m.put("model", p.model());
+        m.put("input_per_token", p.inputPerToken().toPlainString());
+        m.put("output_per_token", p.outputPerToken().toPlainString());
+        m.put("cache_read_per_token", p.cacheReadPerToken() == null ? null : p.cacheReadPerToken().toPlainString());
+        m.put("cache_write_per_token", p.cacheWritePerToken() == null ? null : p.cacheWritePerToken().toPlainString());
+        m.put("reasoning_per_token", p.reasoningPerToken() == null ? null : p.reasoningPerToken().toPlainString());
+        m.put("max_input_tokens", p.maxInputTokens());
+        m.put("max_output_tokens", p.maxOutputTokens());
+        m.put("capabilities", List.copyOf(p.capabilities()));
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static ModelPrice decode(String provider, String model, Map<String, Object> m) {
+        return new ModelPrice(provider, model, dec(m.get("input_per_token")), dec(m.get("output_per_token")),
+                dec(m.get("cache_read_per_token")), dec(m.get("cache_write_per_token")), dec(m.get("reasoning_per_token")),
+                m.get("max_input_tokens") == null ? null : ((Number) m.get("max_input_tokens")).longValue(),
+                m.get("max_output_tokens") == null ? null : ((Number) m.get("max_output_tokens")).longValue(),
+                Set.copyOf((List<String>) m.getOrDefault("capabilities", List.of())), null);
+    }
+
+    private static BigDecimal dec(Object o) {
+        if (o == null) {
+            return null;
+        }
+        try {
+            return new BigDecimal(String.valueOf(o));
+        } catch (NumberFormatException e) {
+            throw new PeniaException(io.tekton.penia.engine.error.ErrorCode.INTERNAL, "corrupt stored price");
+        }
+    }
+}

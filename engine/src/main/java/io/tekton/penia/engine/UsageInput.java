@@ -1,0 +1,69 @@
+package io.tekton.penia.engine;
+
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Money;
+
+import java.time.Instant;
+
+/**
+ * A usage report: tokens as the provider reported them ({@code inputTokens} includes cached
+ * and cache-written tokens, {@code outputTokens} includes reasoning tokens), and optionally the
+ * cost the caller computed. Validated here, at the edge of the engine.
+ */
+public record UsageInput(String component, String provider, String model, long inputTokens, long outputTokens,
+                         long cachedInputTokens, long cacheWriteTokens, long reasoningTokens, Money cost,
+                         String reservationId, String requestId, Instant timestamp) {
+    /** Longest identifier accepted (component, provider, model, ids). */
+    public static final int MAX_NAME = 200;
+    /** Most tokens one call may report. */
+    public static final long MAX_TOKENS = 1_000_000_000_000L;
+
+    public UsageInput {
+        name("component", component, true);
+        name("provider", provider, true);
+        name("model", model, true);
+        name("reservation_id", reservationId, false);
+        name("request_id", requestId, false);
+        tokens("input_tokens", inputTokens);
+        tokens("output_tokens", outputTokens);
+        tokens("cached_input_tokens", cachedInputTokens);
+        tokens("cache_write_tokens", cacheWriteTokens);
+        tokens("reasoning_tokens", reasoningTokens);
+        if (cachedInputTokens + cacheWriteTokens > inputTokens) {
+            throw PeniaException.invalid("cached_input_tokens",
+                    "cached (" + cachedInputTokens + ") + cache-write (" + cacheWriteTokens
+                            + ") tokens exceed input_tokens (" + inputTokens + ")");
+        }
+        if (reasoningTokens > outputTokens) {
+            throw PeniaException.invalid("reasoning_tokens",
+                    "reasoning tokens (" + reasoningTokens + ") exceed output_tokens (" + outputTokens + ")");
+        }
+        if (cost != null && cost.isNegative()) {
+            throw PeniaException.invalid("cost", "must not be negative");
+        }
+    }
+
+    static void name(String field, String v, boolean required) {
+        if (v == null) {
+            if (required) {
+                throw PeniaException.invalid(field, "is required");
+            }
+            return;
+        }
+        if (v.isBlank()) {
+            throw PeniaException.invalid(field, "must not be blank");
+        }
+        if (v.length() > MAX_NAME) {
+            throw PeniaException.invalid(field, "longer than " + MAX_NAME + " characters");
+        }
+    }
+
+    static void tokens(String field, long v) {
+        if (v < 0) {
+            throw PeniaException.invalid(field, "must not be negative");
+        }
+        if (v > MAX_TOKENS) {
+            throw PeniaException.invalid(field, "must be at most " + MAX_TOKENS);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package io.tekton.penia.engine.model;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A budget: a scope, a limit per period (any subset of periods), the thresholds of both
+ * monitors, and what happens at the stop threshold.
+ *
+ * @param limits           limit per period; periods without a limit are absent
+ * @param alertThresholds  guardrail alert thresholds in percent, ascending
+ * @param cooldownSeconds  real-time alert cooldown per budget, period and threshold
+ */
+public record Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits,
+                     int warningPercent, int stopPercent, List<Integer> alertThresholds,
+                     Enforcement enforcement, boolean active, long cooldownSeconds,
+                     List<Channel> channels, Instant createdAt, Instant updatedAt) {
+    public Budget {
+        EnumMap<Period, Money> copy = new EnumMap<>(Period.class);
+        copy.putAll(limits);
+        limits = java.util.Collections.unmodifiableMap(copy);
+        alertThresholds = alertThresholds.stream().sorted().distinct().toList();
+        channels = channels == null ? List.of() : List.copyOf(channels);
+        if (warningPercent <= 0 || stopPercent <= 0) {
+            throw new IllegalArgumentException("thresholds must be positive");
+        }
+    }
+
+    public Budget withUpdatedAt(Instant t) {
+        return new Budget(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds,
+                enforcement, active, cooldownSeconds, channels, createdAt, t);
+    }
+}

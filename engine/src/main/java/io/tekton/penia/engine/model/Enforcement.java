@@ -1,0 +1,10 @@
+package io.tekton.penia.engine.model;
+
+/** What a budget does at its stop threshold: block the operation, or only warn. */
+public enum Enforcement {
+    BLOCK, WARN;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,60 @@
+package io.tekton.penia.engine.model;
+
+import io.tekton.penia.engine.error.PeniaException;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/**
+ * An exact amount of US dollars, held as whole micro-dollars. Sums of {@code Money} never
+ * drift: every counter in Penia is a sum of these longs.
+ */
+public record Money(long micros) implements Comparable<Money> {
+    public static final Money ZERO = new Money(0);
+    private static final BigDecimal MICROS_PER_USD = BigDecimal.valueOf(1_000_000);
+    /** The largest amount accepted from outside: one trillion dollars. */
+    public static final long MAX_MICROS = 1_000_000_000_000L * 1_000_000L;
+
+    public static Money ofMicros(long micros) {
+        return new Money(micros);
+    }
+
+    /** Exact conversion from USD; more than six decimals are rounded half-up to the micro-dollar. */
+    public static Money ofUsd(BigDecimal usd) {
+        BigDecimal micros = usd.multiply(MICROS_PER_USD).setScale(0, RoundingMode.HALF_UP);
+        if (micros.abs().compareTo(BigDecimal.valueOf(MAX_MICROS)) > 0) {
+            throw PeniaException.invalid("amount", "must be at most 1e12 USD");
+        }
+        return new Money(micros.longValueExact());
+    }
+
+    public static Money ofUsd(String usd) {
+        return ofUsd(new BigDecimal(usd));
+    }
+
+    public BigDecimal usd() {
+        return BigDecimal.valueOf(micros, 6).stripTrailingZeros();
+    }
+
+    public Money plus(Money other) {
+        return new Money(Math.addExact(micros, other.micros));
+    }
+
+    public Money minus(Money other) {
+        return new Money(Math.subtractExact(micros, other.micros));
+    }
+
+    public boolean isNegative() {
+        return micros < 0;
+    }
+
+    @Override
+    public int compareTo(Money o) {
+        return Long.compare(micros, o.micros);
+    }
+
+    @Override
+    public String toString() {
+        return "$" + usd().toPlainString();
+    }
+}

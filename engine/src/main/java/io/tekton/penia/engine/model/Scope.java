@@ -1,0 +1,30 @@
+package io.tekton.penia.engine.model;
+
+import java.util.Objects;
+
+/**
+ * What a budget covers: a component, a provider and a model. A null field matches
+ * anything, so the empty scope is a global budget.
+ */
+public record Scope(String component, String provider, String model) {
+    public static final Scope GLOBAL = new Scope(null, null, null);
+
+    public Scope {
+        component = blankToNull(component);
+        provider = blankToNull(provider);
+        model = blankToNull(model);
+    }
+
+    /** True when a usage of this component, provider and model counts against the scope. */
+    public boolean matches(String component, String provider, String model) {
+        return field(this.component, component) && field(this.provider, provider) && field(this.model, model);
+    }
+
+    private static boolean field(String want, String have) {
+        return want == null || Objects.equals(want, have);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -1,0 +1,64 @@
+package io.tekton.penia.engine.price;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.Objects;
+
+/**
+ * The one cost formula of the contract (SPEC §3, "Usage"). Every cost Penia computes from
+ * tokens, whether for a record, a check or a recommendation, comes from here:
+ *
+ * <pre>
+ *   (input − cached − cache_write) × input price
+ * + cached      × cache-read price   (the input price when the model has none)
+ * + cache_write × cache-write price  (the input price when the model has none)
+ * + output      × output price
+ * </pre>
+ *
+ * and, for a model that prices reasoning apart, the output term becomes
+ * {@code (output − reasoning) × output price + reasoning × reasoning price}.
+ *
+ * <p>The sum is computed exactly in {@link BigDecimal} and rounded once, half-up, to whole
+ * micro-dollars: rounding each term apart would let a ledger of many small calls drift from
+ * the sum of their exact costs.
+ */
+public final class CostFormula {
+    private static final int MICRO_DIGITS = 6;
+
+    private CostFormula() {
+    }
+
+    /** The exact cost in USD, unrounded. Never negative. */
+    public static BigDecimal costUsd(ModelPrice price, TokenCounts tokens) {
+        Objects.requireNonNull(price, "price");
+        Objects.requireNonNull(tokens, "tokens");
+        BigDecimal input = price.inputPerToken();
+        BigDecimal cacheRead = price.cacheReadPerToken() != null ? price.cacheReadPerToken() : input;
+        BigDecimal cacheWrite = price.cacheWritePerToken() != null ? price.cacheWritePerToken() : input;
+        BigDecimal cost = times(tokens.uncachedInput(), input)
+                .add(times(tokens.cachedInput(), cacheRead))
+                .add(times(tokens.cacheWrite(), cacheWrite));
+        if (price.reasoningPerToken() != null) {
+            cost = cost.add(times(tokens.nonReasoningOutput(), price.outputPerToken()))
+                    .add(times(tokens.reasoning(), price.reasoningPerToken()));
+        } else {
+            cost = cost.add(times(tokens.output(), price.outputPerToken()));
+        }
+        return cost;
+    }
+
+    /** The cost in whole micro-dollars: {@link #costUsd} rounded once, half-up. */
+    public static long costMicros(ModelPrice price, TokenCounts tokens) {
+        return toMicros(costUsd(price, tokens));
+    }
+
+    /** USD to whole micro-dollars, rounded half-up; exact when the amount has at most six decimals. */
+    public static long toMicros(BigDecimal usd) {
+        // Bounded by MAX_TOKENS × MAX_USD_PER_TOKEN, so longValueExact cannot fail for costs.
+        return usd.movePointRight(MICRO_DIGITS).setScale(0, RoundingMode.HALF_UP).longValueExact();
+    }
+
+    private static BigDecimal times(long tokens, BigDecimal perToken) {
+        return tokens == 0 ? BigDecimal.ZERO : perToken.multiply(BigDecimal.valueOf(tokens));
+    }
+}

@@ -1,0 +1,130 @@
+package io.tekton.penia.engine.price;
+
+import io.tekton.penia.engine.error.PeniaException;
+
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a caller wants a model for ({@code POST /prices/recommend}, MCP {@code recommend_models}).
+ *
+ * <p>The compact constructor normalises names (lower-case, trimmed, blank as absent,
+ * capability synonyms such as {@code tool_use} to {@code function_calling}) and rejects
+ * invalid values with {@link PeniaException#invalid} naming the wire field.
+ *
+ * @param taskType              what the model is for, or {@code null}; one of
+ *                              {@link Recommender#TASK_TYPES}, which adds required capabilities
+ * @param requiredCapabilities  capabilities every recommended model must have; never {@code null}
+ * @param estimatedInputTokens  prompt tokens of the typical call
+ * @param estimatedOutputTokens completion tokens of the typical call
+ * @param maxCostMicros         the most one such call may cost, or {@code null}
+ * @param currentProvider       provider of the model used today, or {@code null}
+ * @param currentModel          the model used today (savings are computed against it), or {@code null}
+ * @param component             the calling component (for its remaining budget), or {@code null}
+ * @param limit                 how many recommendations at most, 1 to {@link #MAX_LIMIT};
+ *                              0 means {@link #DEFAULT_LIMIT}
+ */
+public record RecommendRequest(String taskType, Set<String> requiredCapabilities, long estimatedInputTokens,
+                               long estimatedOutputTokens, Long maxCostMicros, String currentProvider,
+                               String currentModel, String component, int limit) {
+    /** How many recommendations when the caller does not say. */
+    public static final int DEFAULT_LIMIT = 10;
+    /** The most recommendations one request may ask for. */
+    public static final int MAX_LIMIT = 100;
+    /** The most required capabilities one request may list. */
+    public static final int MAX_CAPABILITIES = 32;
+
+    /** Names callers use for a catalog capability. */
+    private static final Map<String, String> CAPABILITY_SYNONYMS = Map.of(
+            "tool_use", "function_calling",
+            "tools", "function_calling",
+            "tool_calling", "function_calling",
+            "image_input", "vision",
+            "images", "vision",
+            "structured_output", "response_schema",
+            "json_schema", "response_schema",
+            "caching", "prompt_caching",
+            "pdf", "pdf_input");
+
+    public RecommendRequest {
+        taskType = blankToNull(taskType);
+        if (taskType != null) {
+            taskType = taskType.toLowerCase(Locale.ROOT).replace('-', '_');
+            if (!Recommender.TASK_TYPES.containsKey(taskType)) {
+                throw PeniaException.invalid("task_type", "unknown task type '" + taskType + "' (known: "
+                        + String.join(", ", new TreeSet<>(Recommender.TASK_TYPES.keySet())) + ")");
+            }
+        }
+        requiredCapabilities = capabilities(requiredCapabilities);
+        tokens("estimated_input_tokens", estimatedInputTokens);
+        tokens("estimated_output_tokens", estimatedOutputTokens);
+        if (maxCostMicros != null && maxCostMicros < 0) {
+            throw PeniaException.invalid("max_cost", "must not be negative (got " + maxCostMicros + " micro-USD)");
+        }
+        currentProvider = blankToNull(currentProvider);
+        currentModel = blankToNull(currentModel);
+        component = blankToNull(component);
+        if (limit == 0) {
+            limit = DEFAULT_LIMIT;
+        }
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw PeniaException.invalid("limit", "must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
+        }
+    }
+
+    /** A request for the cheapest models for calls of this size, nothing else required. */
+    public static RecommendRequest of(long estimatedInputTokens, long estimatedOutputTokens) {
+        return new RecommendRequest(null, Set.of(), estimatedInputTokens, estimatedOutputTokens, null, null,
+                null, null, DEFAULT_LIMIT);
+    }
+
+    /**
+     * Every capability a recommended model must have: the required ones and those of the
+     * task type, sorted.
+     */
+    public Set<String> effectiveCapabilities() {
+        TreeSet<String> all = new TreeSet<>(requiredCapabilities);
+        if (taskType != null) {
+            all.addAll(Recommender.TASK_TYPES.get(taskType));
+        }
+        return Collections.unmodifiableSortedSet(all);
+    }
+
+    private static Set<String> capabilities(Set<String> values) {
+        if (values == null || values.isEmpty()) {
+            return Collections.emptySortedSet();
+        }
+        if (values.size() > MAX_CAPABILITIES) {
+            throw PeniaException.invalid("required_capabilities", "must list at most " + MAX_CAPABILITIES
+                    + " (got " + values.size() + ")");
+        }
+        TreeSet<String> result = new TreeSet<>();
+        for (String value : values) {
+            String name = blankToNull(value);
+            if (name == null) {
+                throw PeniaException.invalid("required_capabilities", "must not contain blank names");
+            }
+            if (name.length() > ModelPrice.MAX_NAME_CHARS) {
+                throw PeniaException.invalid("required_capabilities", "names must be at most "
+                        + ModelPrice.MAX_NAME_CHARS + " characters");
+            }
+            name = name.toLowerCase(Locale.ROOT).replace('-', '_');
+            result.add(CAPABILITY_SYNONYMS.getOrDefault(name, name));
+        }
+        return Collections.unmodifiableSortedSet(result);
+    }
+
+    private static void tokens(String field, long value) {
+        if (value < 0 || value > TokenCounts.MAX_TOKENS) {
+            throw PeniaException.invalid(field, "must be between 0 and " + TokenCounts.MAX_TOKENS
+                    + " (got " + value + ")");
+        }
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+}

@@ -1,0 +1,12 @@
+/**
+ * Prices of LLM calls: the shipped price catalog ({@link io.tekton.penia.engine.price.PriceCatalog},
+ * derived from LiteLLM's public price file, see NOTICE), the one cost formula of the contract
+ * ({@link io.tekton.penia.engine.price.CostFormula}) and cheaper-model recommendations
+ * ({@link io.tekton.penia.engine.price.Recommender}).
+ *
+ * <p>Everything here is pure and immutable: no I/O besides reading the catalog from the
+ * classpath, no clock (callers pass "today"), no static mutable state. Prices are exact
+ * {@link java.math.BigDecimal} USD per token; costs are exact until one final rounding to
+ * whole micro-dollars.
+ */
+package io.tekton.penia.engine.price;

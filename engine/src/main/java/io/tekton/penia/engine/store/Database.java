@@ -1,0 +1,154 @@
+package io.tekton.penia.engine.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQLite file: a HikariCP pool of WAL-mode connections, and the versioned schema
+ * migrations applied at open. Durability: {@code synchronous=FULL}, so a commit that
+ * returned is on disk.
+ */
+public final class Database implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Database.class.getName());
+    private static final String MIGRATIONS = "/io/tekton/penia/engine/store/";
+
+    private final HikariDataSource pool;
+    private final Path file;
+
+    private Database(Path file, HikariDataSource pool) {
+        this.file = file;
+        this.pool = pool;
+    }
+
+    /** Opens (creating if needed) the database file and migrates it to the newest schema. */
+    public static Database open(Path file, int poolSize) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create directory for database " + file + ": " + e.getMessage(), e);
+        }
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
+        cfg.setPoolName("penia-sqlite");
+        cfg.setMaximumPoolSize(poolSize);
+        cfg.setMinimumIdle(1);
+        cfg.setConnectionTimeout(5_000);
+        cfg.addDataSourceProperty("journal_mode", "WAL");
+        cfg.addDataSourceProperty("synchronous", "FULL");
+        cfg.addDataSourceProperty("busy_timeout", "10000");
+        cfg.addDataSourceProperty("foreign_keys", "true");
+        cfg.addDataSourceProperty("cache_size", "-32768");
+        cfg.addDataSourceProperty("temp_store", "MEMORY");
+        HikariDataSource ds = new HikariDataSource(cfg);
+        Database db = new Database(file, ds);
+        try {
+            db.migrate();
+        } catch (SQLException | IOException e) {
+            ds.close();
+            throw new IllegalStateException("cannot migrate database " + file + ": " + e.getMessage(), e);
+        }
+        return db;
+    }
+
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** True when a trivial query answers. */
+    public boolean isUsable() {
+        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT 1")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void migrate() throws SQLException, IOException {
+        List<String> names = new ArrayList<>();
+        for (String line : resource("migrations.txt").split("\n")) {
+            if (!line.isBlank()) {
+                names.add(line.strip());
+            }
+        }
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
+            int current = 0;
+            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+                if (rs.next()) {
+                    current = rs.getInt(1);
+                }
+            }
+            for (int i = current; i < names.size(); i++) {
+                String name = names.get(i);
+                c.setAutoCommit(false);
+                try {
+                    for (String sql : statements(resource(name))) {
+                        st.execute(sql);
+                    }
+                    try (var ps = c.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
+                        ps.setInt(1, i + 1);
+                        ps.setString(2, name);
+                        ps.setLong(3, System.currentTimeMillis());
+                        ps.executeUpdate();
+                    }
+                    c.commit();
+                    LOG.log(System.Logger.Level.INFO, "applied migration " + name);
+                } catch (SQLException e) {
+                    c.rollback();
+                    throw e;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            }
+        }
+    }
+
+    private static List<String> statements(String script) {
+        StringBuilder clean = new StringBuilder();
+        for (String line : script.split("\n")) {
+            int dash = line.indexOf("--");
+            clean.append(dash >= 0 ? line.substring(0, dash) : line).append('\n');
+        }
+        List<String> out = new ArrayList<>();
+        for (String s : clean.toString().split(";")) {
+            if (!s.isBlank()) {
+                out.add(s.strip());
+            }
+        }
+        return out;
+    }
+
+    private static String resource(String name) throws IOException {
+        try (InputStream in = Database.class.getResourceAsStream(MIGRATIONS + name)) {
+            if (in == null) {
+                throw new IOException("missing migration resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

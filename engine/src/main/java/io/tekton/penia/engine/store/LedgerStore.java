@@ -1,0 +1,498 @@
+package io.tekton.penia.engine.store;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.tekton.penia.engine.Json;
+import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.engine.model.UsageRecord;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The ledger port over SQLite: the writes the engine submits to the {@link LedgerWriter}
+ * and the reads it makes at start-up and for history queries. Pure SQL, no rules.
+ */
+public final class LedgerStore {
+    /** Seconds in one rollup bucket; every real time zone's offset is a multiple of it. */
+    public static final long BUCKET_SECONDS = 900;
+
+    private static final String INSERT_USAGE = "INSERT INTO usage_records (record_id, request_id, ts_ms, component, provider, model,"
+            + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
+            + " cost_source, price_version, reservation_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT DO NOTHING";
+    private static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup VALUES (?,?,?,?,?,?,?,1)"
+            + " ON CONFLICT(bucket_s, component, provider, model) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros,"
+            + " input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,"
+            + " record_count = record_count + 1";
+    private static final String USAGE_COLUMNS = "seq, record_id, request_id, ts_ms, component, provider, model, input_tokens,"
+            + " output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, cost_source,"
+            + " price_version, reservation_id";
+
+    private final Database db;
+
+    public LedgerStore(Database db) {
+        this.db = db;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public static long bucketOf(Instant t) {
+        return Math.floorDiv(t.getEpochSecond(), BUCKET_SECONDS) * BUCKET_SECONDS;
+    }
+
+    // ---- writes -------------------------------------------------------------------------
+
+    public LedgerWriter.Write insertUsage(UsageRecord r) {
+        return s -> {
+            PreparedStatement ps = s.get(INSERT_USAGE);
+            ps.setString(1, r.recordId());
+            setNullable(ps, 2, r.requestId());
+            ps.setLong(3, r.timestamp().toEpochMilli());
+            ps.setString(4, r.component());
+            ps.setString(5, r.provider());
+            ps.setString(6, r.model());
+            ps.setLong(7, r.inputTokens());
+            ps.setLong(8, r.outputTokens());
+            ps.setLong(9, r.cachedInputTokens());
+            ps.setLong(10, r.cacheWriteTokens());
+            ps.setLong(11, r.reasoningTokens());
+            ps.setLong(12, r.cost().micros());
+            ps.setString(13, r.costSource());
+            setNullable(ps, 14, r.priceVersion());
+            setNullable(ps, 15, r.reservationId());
+            ps.setLong(16, System.currentTimeMillis());
+            if (ps.executeUpdate() != 1) {
+                throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
+            }
+            PreparedStatement up = s.get(UPSERT_ROLLUP);
+            up.setLong(1, bucketOf(r.timestamp()));
+            up.setString(2, r.component());
+            up.setString(3, r.provider());
+            up.setString(4, r.model());
+            up.setLong(5, r.cost().micros());
+            up.setLong(6, r.inputTokens());
+            up.setLong(7, r.outputTokens());
+            up.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write upsertBudget(String budgetId, String body, boolean active, Instant created, Instant updated) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO budgets (budget_id, body, is_active, deleted, created_ms, updated_ms)"
+                    + " VALUES (?,?,?,0,?,?) ON CONFLICT(budget_id) DO UPDATE SET body = excluded.body,"
+                    + " is_active = excluded.is_active, updated_ms = excluded.updated_ms");
+            ps.setString(1, budgetId);
+            ps.setString(2, body);
+            ps.setInt(3, active ? 1 : 0);
+            ps.setLong(4, created.toEpochMilli());
+            ps.setLong(5, updated.toEpochMilli());
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write deleteBudget(String budgetId, Instant at) {
+        return s -> {
+            PreparedStatement ps = s.get("UPDATE budgets SET deleted = 1, is_active = 0, updated_ms = ? WHERE budget_id = ?");
+            ps.setLong(1, at.toEpochMilli());
+            ps.setString(2, budgetId);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write insertReservation(Reservation r) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros,"
+                    + " budget_ids, created_ms, expires_ms, status) VALUES (?,?,?,?,?,?,?,?,?)");
+            ps.setString(1, r.reservationId());
+            ps.setString(2, r.component());
+            setNullable(ps, 3, r.provider());
+            setNullable(ps, 4, r.model());
+            ps.setLong(5, r.amount().micros());
+            ps.setString(6, String.join(",", r.budgetIds()));
+            ps.setLong(7, r.createdAt().toEpochMilli());
+            ps.setLong(8, r.expiresAt().toEpochMilli());
+            ps.setString(9, r.status());
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write closeReservation(String reservationId, String status, Instant at) {
+        return s -> {
+            PreparedStatement ps = s.get("UPDATE reservations SET status = ?, closed_ms = ? WHERE reservation_id = ? AND status = 'active'");
+            ps.setString(1, status);
+            ps.setLong(2, at.toEpochMilli());
+            ps.setString(3, reservationId);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write insertAlert(Alert a, String dedupeKey) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO alerts (alert_id, budget_id, period, period_start_ms, alert_type,"
+                    + " threshold_percent, severity, monitor, message, is_dismissed, created_ms, suppressed_count, dedupe_key)"
+                    + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING");
+            ps.setString(1, a.alertId());
+            setNullable(ps, 2, a.budgetId());
+            setNullable(ps, 3, a.period() == null ? null : a.period().wireName());
+            if (a.periodStart() == null) {
+                ps.setNull(4, Types.INTEGER);
+            } else {
+                ps.setLong(4, a.periodStart().toEpochMilli());
+            }
+            ps.setString(5, a.alertType());
+            if (a.thresholdPercent() == null) {
+                ps.setNull(6, Types.INTEGER);
+            } else {
+                ps.setInt(6, a.thresholdPercent());
+            }
+            ps.setString(7, a.severity());
+            ps.setString(8, a.monitor());
+            ps.setString(9, a.message());
+            ps.setInt(10, a.dismissed() ? 1 : 0);
+            ps.setLong(11, a.createdAt().toEpochMilli());
+            ps.setLong(12, a.suppressedCount());
+            setNullable(ps, 13, dedupeKey);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write addSuppressed(String alertId, long n) {
+        return s -> {
+            PreparedStatement ps = s.get("UPDATE alerts SET suppressed_count = suppressed_count + ? WHERE alert_id = ?");
+            ps.setLong(1, n);
+            ps.setString(2, alertId);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write dismissAlert(String alertId) {
+        return s -> {
+            PreparedStatement ps = s.get("UPDATE alerts SET is_dismissed = 1 WHERE alert_id = ?");
+            ps.setString(1, alertId);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write upsertBreaker(String budgetId, Period p, Instant periodStart, String state, Instant at,
+                                            Long resetSpentMicros) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO breakers VALUES (?,?,?,?,?,?) ON CONFLICT(budget_id, period) DO UPDATE SET"
+                    + " period_start_ms = excluded.period_start_ms, state = excluded.state, changed_ms = excluded.changed_ms,"
+                    + " reset_spent_micros = excluded.reset_spent_micros");
+            ps.setString(1, budgetId);
+            ps.setString(2, p.wireName());
+            ps.setLong(3, periodStart.toEpochMilli());
+            ps.setString(4, state);
+            ps.setLong(5, at.toEpochMilli());
+            if (resetSpentMicros == null) {
+                ps.setNull(6, Types.INTEGER);
+            } else {
+                ps.setLong(6, resetSpentMicros);
+            }
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write putSetting(String key, String value) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO settings VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+            ps.setString(1, key);
+            ps.setString(2, value);
+            ps.executeUpdate();
+        };
+    }
+
+    public LedgerWriter.Write insertPriceVersion(String provider, String model, String body, Instant effective,
+                                                 long[] versionOut) {
+        return s -> {
+            PreparedStatement ps = s.get("INSERT INTO price_versions (provider, model, body, effective_ms) VALUES (?,?,?,?)");
+            ps.setString(1, provider);
+            ps.setString(2, model);
+            ps.setString(3, body);
+            ps.setLong(4, effective.toEpochMilli());
+            ps.executeUpdate();
+            try (ResultSet rs = s.get("SELECT last_insert_rowid()").executeQuery()) {
+                rs.next();
+                versionOut[0] = rs.getLong(1);
+            }
+        };
+    }
+
+    // ---- reads --------------------------------------------------------------------------
+
+    /** A stored budget body (JSON) with its flags. */
+    public record StoredBudget(String budgetId, String body, boolean deleted) {
+    }
+
+    public List<StoredBudget> loadBudgets() {
+        return query("SELECT budget_id, body, deleted FROM budgets ORDER BY created_ms, budget_id", ps -> { },
+                rs -> new StoredBudget(rs.getString(1), rs.getString(2), rs.getInt(3) == 1));
+    }
+
+    public boolean hasAnyBudgetEverBeenStored() {
+        return !query("SELECT 1 FROM budgets LIMIT 1", ps -> { }, rs -> 1).isEmpty();
+    }
+
+    /** One rollup row: a bucket's sums for one component/provider/model. */
+    public record RollupRow(long bucketSecond, String component, String provider, String model,
+                            long costMicros, long inputTokens, long outputTokens, long count) {
+    }
+
+    public List<RollupRow> loadRollups(Instant from, Instant to) {
+        return query("SELECT bucket_s, component, provider, model, cost_micros, input_tokens, output_tokens, record_count"
+                        + " FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?",
+                ps -> {
+                    ps.setLong(1, from.getEpochSecond());
+                    ps.setLong(2, to.getEpochSecond());
+                },
+                rs -> new RollupRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    public List<Reservation> loadActiveReservations() {
+        return query("SELECT reservation_id, component, provider, model, amount_micros, budget_ids, created_ms, expires_ms,"
+                        + " status FROM reservations WHERE status = 'active'", ps -> { },
+                rs -> new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        Money.ofMicros(rs.getLong(5)),
+                        rs.getString(6).isEmpty() ? List.of() : List.of(rs.getString(6).split(",")),
+                        Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9)));
+    }
+
+    public Optional<Reservation> findReservation(String id) {
+        return query("SELECT reservation_id, component, provider, model, amount_micros, budget_ids, created_ms, expires_ms,"
+                        + " status FROM reservations WHERE reservation_id = ?", ps -> ps.setString(1, id),
+                rs -> new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        Money.ofMicros(rs.getLong(5)),
+                        rs.getString(6).isEmpty() ? List.of() : List.of(rs.getString(6).split(",")),
+                        Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9)))
+                .stream().findFirst();
+    }
+
+    /** Alerts created at or after {@code since}, newest last (used to rebuild dedupe state). */
+    public List<Map.Entry<Alert, String>> loadAlertsSince(Instant since) {
+        return query("SELECT " + ALERT_COLUMNS + ", dedupe_key FROM alerts WHERE created_ms >= ? ORDER BY created_ms",
+                ps -> ps.setLong(1, since.toEpochMilli()),
+                rs -> Map.entry(alert(rs), rs.getString(13) == null ? "" : rs.getString(13)));
+    }
+
+    private static final String ALERT_COLUMNS = "alert_id, budget_id, period, period_start_ms, alert_type, threshold_percent,"
+            + " severity, monitor, message, is_dismissed, created_ms, suppressed_count";
+
+    /** Alerts matching the filters, newest first. */
+    public List<Alert> queryAlerts(String budgetId, String severity, Boolean dismissed, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + ALERT_COLUMNS + " FROM alerts WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        if (budgetId != null) {
+            sql.append(" AND budget_id = ?");
+            args.add(budgetId);
+        }
+        if (severity != null) {
+            sql.append(" AND severity = ?");
+            args.add(severity);
+        }
+        if (dismissed != null) {
+            sql.append(" AND is_dismissed = ?");
+            args.add(dismissed ? 1 : 0);
+        }
+        sql.append(" ORDER BY created_ms DESC, alert_id DESC LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), ps -> bind(ps, args), LedgerStore::alert);
+    }
+
+    public Optional<Alert> findAlert(String alertId) {
+        return query("SELECT " + ALERT_COLUMNS + " FROM alerts WHERE alert_id = ?", ps -> ps.setString(1, alertId),
+                LedgerStore::alert).stream().findFirst();
+    }
+
+    private static Alert alert(ResultSet rs) throws SQLException {
+        String period = rs.getString(3);
+        long ps = rs.getLong(4);
+        Instant periodStart = rs.wasNull() ? null : Instant.ofEpochMilli(ps);
+        int th = rs.getInt(6);
+        Integer threshold = rs.wasNull() ? null : th;
+        return new Alert(rs.getString(1), rs.getString(2), period == null ? null : Period.parse(period).orElse(null),
+                periodStart, rs.getString(5), threshold, rs.getString(7), rs.getString(8), rs.getString(9),
+                rs.getInt(10) == 1, Instant.ofEpochMilli(rs.getLong(11)), rs.getLong(12));
+    }
+
+    /** A stored circuit-breaker state. */
+    public record StoredBreaker(String budgetId, Period period, Instant periodStart, String state, Instant changedAt,
+                                Long resetSpentMicros) {
+    }
+
+    public List<StoredBreaker> loadBreakers() {
+        return query("SELECT budget_id, period, period_start_ms, state, changed_ms, reset_spent_micros FROM breakers",
+                ps -> { }, rs -> {
+                    long r = rs.getLong(6);
+                    Long reset = rs.wasNull() ? null : r;
+                    return new StoredBreaker(rs.getString(1), Period.parse(rs.getString(2)).orElseThrow(),
+                            Instant.ofEpochMilli(rs.getLong(3)), rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)), reset);
+                });
+    }
+
+    public Optional<String> getSetting(String key) {
+        return query("SELECT value FROM settings WHERE key = ?", ps -> ps.setString(1, key), rs -> rs.getString(1))
+                .stream().findFirst();
+    }
+
+    /** A stored price version. */
+    public record StoredPrice(long versionId, String provider, String model, String body, Instant effectiveAt) {
+    }
+
+    public List<StoredPrice> loadPriceVersions() {
+        return query("SELECT version_id, provider, model, body, effective_ms FROM price_versions ORDER BY version_id",
+                ps -> { }, rs -> new StoredPrice(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        Instant.ofEpochMilli(rs.getLong(5))));
+    }
+
+    public Optional<UsageRecord> findByRequestId(String requestId) {
+        return query("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE request_id = ?",
+                ps -> ps.setString(1, requestId), LedgerStore::usage).stream().findFirst();
+    }
+
+    /** Filters of a ledger query; null fields match anything. */
+    public record UsageFilter(String component, String provider, String model, Instant start, Instant end) {
+    }
+
+    /** Ledger rows matching the filter, newest first, strictly before {@code beforeSeq} when given. */
+    public List<UsageRecord> queryUsage(UsageFilter f, Long beforeSeq, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        where(f, sql, args);
+        if (beforeSeq != null) {
+            sql.append(" AND seq < ?");
+            args.add(beforeSeq);
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(limit);
+        return query(sql.toString(), ps -> bind(ps, args), LedgerStore::usage);
+    }
+
+    /** Sums of the raw ledger rows matching the filter (exact, used for partial buckets). */
+    public List<RollupRow> sumRaw(UsageFilter f, boolean byHourBucket) {
+        StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
+                + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
+                + " FROM usage_records WHERE 1=1");
+        List<Object> args = new ArrayList<>();
+        where(f, sql, args);
+        sql.append(" GROUP BY 1, component, provider, model");
+        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    /** Rollup rows in whole buckets [from, to) matching the filter's dimensions. */
+    public List<RollupRow> sumRollups(UsageFilter f, long fromBucket, long toBucket) {
+        StringBuilder sql = new StringBuilder("SELECT bucket_s, component, provider, model, cost_micros, input_tokens,"
+                + " output_tokens, record_count FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?");
+        List<Object> args = new ArrayList<>(List.of(fromBucket, toBucket));
+        dims(f, sql, args);
+        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+    }
+
+    public long countUsage() {
+        return query("SELECT COUNT(*) FROM usage_records", ps -> { }, rs -> rs.getLong(1)).getFirst();
+    }
+
+    public long sumCostMicros() {
+        return query("SELECT COALESCE(SUM(cost_micros), 0) FROM usage_records", ps -> { }, rs -> rs.getLong(1)).getFirst();
+    }
+
+    private static void where(UsageFilter f, StringBuilder sql, List<Object> args) {
+        dims(f, sql, args);
+        if (f.start() != null) {
+            sql.append(" AND ts_ms >= ?");
+            args.add(f.start().toEpochMilli());
+        }
+        if (f.end() != null) {
+            sql.append(" AND ts_ms < ?");
+            args.add(f.end().toEpochMilli());
+        }
+    }
+
+    private static void dims(UsageFilter f, StringBuilder sql, List<Object> args) {
+        if (f.component() != null) {
+            sql.append(" AND component = ?");
+            args.add(f.component());
+        }
+        if (f.provider() != null) {
+            sql.append(" AND provider = ?");
+            args.add(f.provider());
+        }
+        if (f.model() != null) {
+            sql.append(" AND model = ?");
+            args.add(f.model());
+        }
+    }
+
+    private static UsageRecord usage(ResultSet rs) throws SQLException {
+        return new UsageRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
+                rs.getLong(11), rs.getLong(12), Money.ofMicros(rs.getLong(13)), rs.getString(14), rs.getString(15),
+                rs.getString(16));
+    }
+
+    // ---- plumbing -----------------------------------------------------------------------
+
+    @FunctionalInterface
+    interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
+        for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+        }
+    }
+
+    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(mapper.map(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new StoreException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.VARCHAR);
+        } else {
+            ps.setString(i, v);
+        }
+    }
+
+    static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    public static Map<String, Object> parse(String json) {
+        try {
+            return Json.mapper().readValue(json, MAP);
+        } catch (Exception e) {
+            throw new StoreException("corrupt stored JSON: " + e.getMessage(), e);
+        }
+    }
+}

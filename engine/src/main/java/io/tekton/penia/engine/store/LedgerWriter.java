@@ -1,0 +1,201 @@
+package io.tekton.penia.engine.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The only writer of the database: a single thread that takes every pending write and
+ * commits them together in one transaction (group commit). Each submitter gets a future
+ * that completes only after its transaction is committed, so a response can wait for
+ * durability while many concurrent recorders share one fsync.
+ *
+ * <p>A batch that fails is retried one write at a time, so one bad write fails alone.
+ */
+public final class LedgerWriter implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
+
+    /** One unit of work run inside the writer's transaction. */
+    @FunctionalInterface
+    public interface Write {
+        void apply(Statements s) throws SQLException;
+    }
+
+    /** Prepared statements cached for the life of the writer's connection. */
+    public static final class Statements {
+        private final Connection connection;
+        private final Map<String, PreparedStatement> cache = new HashMap<>();
+
+        Statements(Connection connection) {
+            this.connection = connection;
+        }
+
+        public PreparedStatement get(String sql) throws SQLException {
+            PreparedStatement ps = cache.get(sql);
+            if (ps == null) {
+                ps = connection.prepareStatement(sql);
+                cache.put(sql, ps);
+            }
+            return ps;
+        }
+
+        void close() {
+            for (PreparedStatement ps : cache.values()) {
+                try {
+                    ps.close();
+                } catch (SQLException ignored) {
+                    // closing at shutdown; nothing to do
+                }
+            }
+        }
+    }
+
+    private record Pending(Write write, CompletableFuture<Void> done) {
+    }
+
+    private final BlockingQueue<Pending> queue;
+    private final int maxBatch;
+    private final Connection connection;
+    private final Statements statements;
+    private final Thread thread;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile boolean running = true;
+
+    public LedgerWriter(Database db, int queueCapacity, int maxBatch) {
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        try {
+            this.connection = db.connection();
+            this.connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the writer connection: " + e.getMessage(), e);
+        }
+        this.statements = new Statements(connection);
+        this.thread = Thread.ofPlatform().name("penia-ledger-writer").daemon(true).start(this::loop);
+    }
+
+    /**
+     * Queues a write; the future completes after its commit, or exceptionally if it
+     * failed or the writer is full or closed (the write is then not applied).
+     */
+    public CompletableFuture<Void> submit(Write write) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
+            return done;
+        }
+        try {
+            if (!queue.offer(new Pending(write, done), 5, TimeUnit.SECONDS)) {
+                done.completeExceptionally(new IllegalStateException(
+                        "ledger writer queue full (capacity=" + (queue.size() + queue.remainingCapacity()) + ")"));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
+    public long commits() {
+        return commits.get();
+    }
+
+    public long writes() {
+        return writes.get();
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+
+    public int queued() {
+        return queue.size();
+    }
+
+    private void loop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                commitBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "ledger writer loop failure", e);
+                for (Pending p : batch) {
+                    p.done.completeExceptionally(e);
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commitBatch(List<Pending> batch) {
+        try {
+            for (Pending p : batch) {
+                p.write.apply(statements);
+            }
+            connection.commit();
+            commits.incrementAndGet();
+            writes.addAndGet(batch.size());
+            for (Pending p : batch) {
+                p.done.complete(null);
+            }
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            if (batch.size() == 1) {
+                failures.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "ledger write failed: " + e.getMessage());
+                batch.getFirst().done.completeExceptionally(e);
+                return;
+            }
+            // Isolate the failing write: each one again in its own transaction.
+            for (Pending p : batch) {
+                commitBatch(new ArrayList<>(List.of(p)));
+            }
+        }
+    }
+
+    private void rollback() {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.ERROR, "rollback failed", e);
+        }
+    }
+
+    /** Commits everything queued, then stops. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        statements.close();
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.tekton.penia.server;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.store.Database;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The figures of {@code /health} and {@code /metrics}; other parts plug their own in. */
+public final class Health {
+    private final String version;
+    private final Database db;
+    private final BudgetEngine engine;
+    private final Instant started = Instant.now();
+    private volatile Supplier<Integer> websocketClients = () -> 0;
+    private volatile Supplier<Map<String, Object>> hermes = () -> Map.of("registered", false, "enabled", false);
+    private final Map<String, Supplier<Object>> extra = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public Health(String version, Database db, BudgetEngine engine) {
+        this.version = version;
+        this.db = db;
+        this.engine = engine;
+    }
+
+    public void websocketClients(Supplier<Integer> s) {
+        websocketClients = s;
+    }
+
+    public void hermes(Supplier<Map<String, Object>> s) {
+        hermes = s;
+    }
+
+    /** Adds a named section to /health (alert delivery, MCP sessions, ...). */
+    public void section(String name, Supplier<Object> s) {
+        extra.put(name, s);
+    }
+
+    public int websocketClientCount() {
+        return websocketClients.get();
+    }
+
+    public BudgetEngine engine() {
+        return engine;
+    }
+
+    /** The body of /health, and whether the database answered. */
+    public Map<String, Object> snapshot() {
+        boolean dbOk = db.isUsable();
+        BudgetEngine.Stats st = engine.stats();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", dbOk ? "healthy" : "unhealthy");
+        m.put("database", dbOk ? "connected" : "unavailable");
+        m.put("websocket_clients", websocketClients.get());
+        m.put("active_budgets", st.activeBudgets());
+        m.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+        m.put("hermes", hermes.get());
+        m.put("version", version);
+        m.put("ledger", Map.of("writer_commits", st.writerCommits(), "writer_writes", st.writerWrites(),
+                "writer_failures", st.writerFailures(), "writer_queued", st.writerQueued()));
+        extra.forEach((k, v) -> m.put(k, v.get()));
+        return m;
+    }
+}

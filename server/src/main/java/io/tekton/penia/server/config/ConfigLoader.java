@@ -1,0 +1,386 @@
+package io.tekton.penia.server.config;
+
+import io.tekton.penia.engine.BudgetSpec;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Channel;
+import io.tekton.penia.engine.model.Enforcement;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Scope;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads {@code config/penia.yaml}, applies the environment overrides of SPEC §1 and checks
+ * every key. Nothing is repaired silently: all problems are collected and reported at once.
+ */
+public final class ConfigLoader {
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader() {
+    }
+
+    /** Loads the file (when it exists) and applies {@code env}; throws with every problem found. */
+    public static PeniaConfig load(Path yamlFile, Map<String, String> env) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (yamlFile != null && Files.exists(yamlFile)) {
+            try (Reader r = Files.newBufferedReader(yamlFile)) {
+                Object o = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+                if (o instanceof Map<?, ?> m) {
+                    m.forEach((k, v) -> root.put(String.valueOf(k), v));
+                } else if (o != null) {
+                    throw new ConfigException(List.of(yamlFile + ": the top level must be a mapping"));
+                }
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof ConfigException ce) {
+                    throw ce;
+                }
+                throw new ConfigException(List.of(yamlFile + ": cannot be read: " + e.getMessage()));
+            }
+        }
+        return new ConfigLoader().build(root, env);
+    }
+
+    private PeniaConfig build(Map<String, Object> root, Map<String, String> env) {
+        known("", root, Set.of("server", "database", "time", "engine", "alerts", "hermes", "websocket", "mcp",
+                "security", "mail", "seed_budgets"));
+        Map<String, Object> server = section(root, "server", Set.of("host", "port", "max_body_bytes",
+                "max_header_bytes", "max_page_size", "shutdown_grace_seconds"));
+        Map<String, Object> db = section(root, "database", Set.of("path", "pool_size"));
+        Map<String, Object> time = section(root, "time", Set.of("zone"));
+        Map<String, Object> engine = section(root, "engine", Set.of("reservation_ttl_seconds",
+                "max_reservation_ttl_seconds", "evaluation_interval_seconds", "writer_queue_capacity", "writer_max_batch"));
+        Map<String, Object> alerts = section(root, "alerts", Set.of("thresholds", "warning_percent", "stop_percent",
+                "cooldown_seconds", "channels", "max_delivery_attempts", "retry_backoff_ms"));
+        Map<String, Object> hermes = section(root, "hermes", Set.of("enabled", "url", "heartbeat_seconds"));
+        Map<String, Object> ws = section(root, "websocket", Set.of("max_connections", "queue_limit",
+                "heartbeat_seconds", "coalesce_ms"));
+        Map<String, Object> mcp = section(root, "mcp", Set.of("allowed_origins", "session_idle_seconds",
+                "max_sessions", "keep_alive_seconds"));
+        Map<String, Object> sec = section(root, "security", Set.of("admin_key", "requests_per_second", "burst"));
+        Map<String, Object> mail = section(root, "mail", Set.of("host", "port", "username", "from", "starttls"));
+
+        override(server, "host", env, "PENIA_HOST");
+        override(server, "port", env, "PENIA_PORT");
+        override(db, "path", env, "PENIA_DB");
+        override(time, "zone", env, "PENIA_TIMEZONE");
+        override(hermes, "url", env, "HERMES_URL");
+        override(sec, "admin_key", env, "PENIA_ADMIN_KEY");
+        if (env.containsKey("PENIA_HERMES")) {
+            String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
+            if (v.equals("on") || v.equals("off")) {
+                hermes.put("enabled", v.equals("on"));
+            } else {
+                problems.add("PENIA_HERMES: must be on or off, got '" + env.get("PENIA_HERMES") + "'");
+            }
+        }
+
+        String host = str(server, "server.host", "127.0.0.1");
+        int port = integer(server, "server.port", 8113, 0, 65535);
+        PeniaConfig.Server srv = new PeniaConfig.Server(host, port,
+                integer(server, "server.max_body_bytes", 1 << 20, 1024, 64 << 20),
+                integer(server, "server.max_header_bytes", 16 * 1024, 1024, 1 << 20),
+                integer(server, "server.max_page_size", 1000, 1, 100_000),
+                Duration.ofSeconds(integer(server, "server.shutdown_grace_seconds", 5, 0, 600)));
+        PeniaConfig.Database database = new PeniaConfig.Database(
+                Paths.get(str(db, "database.path", "data/penia.db")), integer(db, "database.pool_size", 4, 2, 64));
+        ZoneId zone = ZoneId.of("UTC");
+        String z = str(time, "time.zone", "UTC");
+        try {
+            zone = ZoneId.of(z);
+        } catch (RuntimeException e) {
+            problems.add("time.zone (PENIA_TIMEZONE): unknown time zone '" + z + "'");
+        }
+        PeniaConfig.Engine eng = new PeniaConfig.Engine(
+                Duration.ofSeconds(integer(engine, "engine.reservation_ttl_seconds", 600, 1, 86_400)),
+                Duration.ofSeconds(integer(engine, "engine.max_reservation_ttl_seconds", 86_400, 1, 7 * 86_400)),
+                Duration.ofSeconds(integer(engine, "engine.evaluation_interval_seconds", 60, 1, 86_400)),
+                integer(engine, "engine.writer_queue_capacity", 65_536, 16, 10_000_000),
+                integer(engine, "engine.writer_max_batch", 2_048, 1, 100_000));
+        List<Integer> thresholds = ints(alerts, "alerts.thresholds", List.of(70, 80, 90, 100));
+        int warning = integer(alerts, "alerts.warning_percent", 80, 1, 1000);
+        int stop = integer(alerts, "alerts.stop_percent", 95, 1, 1000);
+        if (warning > stop) {
+            problems.add("alerts.warning_percent: " + warning + " exceeds alerts.stop_percent " + stop);
+        }
+        PeniaConfig.Alerts al = new PeniaConfig.Alerts(thresholds, warning, stop,
+                Duration.ofSeconds(integer(alerts, "alerts.cooldown_seconds", 3600, 0, 31 * 86_400)),
+                channels(alerts.get("channels"), "alerts.channels", env),
+                integer(alerts, "alerts.max_delivery_attempts", 5, 1, 100),
+                Duration.ofMillis(integer(alerts, "alerts.retry_backoff_ms", 1000, 1, 3_600_000)));
+        URI hermesUrl = URI.create("http://localhost:8101");
+        String hu = str(hermes, "hermes.url", "http://localhost:8101");
+        try {
+            hermesUrl = URI.create(hu);
+            if (hermesUrl.getScheme() == null || !hermesUrl.getScheme().startsWith("http") || hermesUrl.getHost() == null) {
+                problems.add("hermes.url (HERMES_URL): must be an http(s) URL, got '" + hu + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add("hermes.url (HERMES_URL): not a URL: '" + hu + "'");
+        }
+        PeniaConfig.Hermes h = new PeniaConfig.Hermes(bool(hermes, "hermes.enabled", true), hermesUrl,
+                Duration.ofSeconds(integer(hermes, "hermes.heartbeat_seconds", 30, 1, 3600)));
+        PeniaConfig.WebSocket w = new PeniaConfig.WebSocket(integer(ws, "websocket.max_connections", 1000, 1, 100_000),
+                integer(ws, "websocket.queue_limit", 1000, 10, 1_000_000),
+                Duration.ofSeconds(integer(ws, "websocket.heartbeat_seconds", 30, 1, 3600)),
+                Duration.ofMillis(integer(ws, "websocket.coalesce_ms", 250, 10, 60_000)));
+        PeniaConfig.Mcp m = new PeniaConfig.Mcp(strings(mcp, "mcp.allowed_origins"),
+                Duration.ofSeconds(integer(mcp, "mcp.session_idle_seconds", 1800, 1, 86_400)),
+                integer(mcp, "mcp.max_sessions", 1000, 1, 100_000),
+                Duration.ofSeconds(integer(mcp, "mcp.keep_alive_seconds", 30, 1, 3600)));
+        String adminKey = str(sec, "security.admin_key", null);
+        if (adminKey != null && adminKey.length() < 16) {
+            problems.add("security.admin_key (PENIA_ADMIN_KEY): must be at least 16 characters");
+        }
+        PeniaConfig.Security s = new PeniaConfig.Security(adminKey,
+                number(sec, "security.requests_per_second", 1000), integer(sec, "security.burst", 2000, 1, 10_000_000));
+        PeniaConfig.Mail ml = new PeniaConfig.Mail(str(mail, "mail.host", null), integer(mail, "mail.port", 25, 1, 65535),
+                str(mail, "mail.username", null), env.get("PENIA_SMTP_PASSWORD"), str(mail, "mail.from", "penia@localhost"),
+                bool(mail, "mail.starttls", false));
+        if (adminKey == null && !isLoopback(host)) {
+            problems.add("server.host (PENIA_HOST): '" + host + "' is not a loopback address, and without PENIA_ADMIN_KEY"
+                    + " Penia runs open (no authentication); set PENIA_ADMIN_KEY or bind to 127.0.0.1");
+        }
+        List<BudgetSpec> seed = seeds(root.get("seed_budgets"));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new PeniaConfig(srv, database, zone, eng, al, h, w, m, s, ml, seed);
+    }
+
+    // ---- helpers ------------------------------------------------------------------------
+
+    static boolean isLoopback(String host) {
+        // Only literal loopback addresses and "localhost": a name is never resolved here.
+        return host.equals("localhost") || host.equals("::1") || host.equals("[::1]")
+                || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    private void known(String where, Map<String, Object> m, Set<String> keys) {
+        for (String k : m.keySet()) {
+            if (!keys.contains(k)) {
+                problems.add((where.isEmpty() ? "" : where + ".") + k + ": unknown key");
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> section(Map<String, Object> root, String name, Set<String> keys) {
+        Object o = root.get(name);
+        Map<String, Object> out = new HashMap<>();
+        if (o == null) {
+            return out;
+        }
+        if (!(o instanceof Map<?, ?>)) {
+            problems.add(name + ": must be a mapping");
+            return out;
+        }
+        ((Map<Object, Object>) o).forEach((k, v) -> out.put(String.valueOf(k), v));
+        known(name, out, keys);
+        return out;
+    }
+
+    private static void override(Map<String, Object> m, String key, Map<String, String> env, String var) {
+        String v = env.get(var);
+        if (v != null && !v.isEmpty()) {
+            m.put(key, v);
+        }
+    }
+
+    private static String leaf(String path) {
+        return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    private String str(Map<String, Object> m, String path, String dflt) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        if (o instanceof Map || o instanceof List) {
+            problems.add(path + ": must be a string");
+            return dflt;
+        }
+        return String.valueOf(o);
+    }
+
+    private int integer(Map<String, Object> m, String path, int dflt, int min, int max) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        try {
+            long v = o instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(o).trim());
+            if (o instanceof Number n && n.doubleValue() != v) {
+                throw new NumberFormatException();
+            }
+            if (v < min || v > max) {
+                problems.add(path + ": must be between " + min + " and " + max + ", got " + v);
+                return dflt;
+            }
+            return (int) v;
+        } catch (NumberFormatException e) {
+            problems.add(path + ": must be a whole number, got '" + o + "'");
+            return dflt;
+        }
+    }
+
+    private double number(Map<String, Object> m, String path, double dflt) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        try {
+            double v = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
+            if (!(v > 0) || Double.isInfinite(v)) {
+                problems.add(path + ": must be a positive number, got " + o);
+                return dflt;
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            problems.add(path + ": must be a number, got '" + o + "'");
+            return dflt;
+        }
+    }
+
+    private boolean bool(Map<String, Object> m, String path, boolean dflt) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        if (o instanceof Boolean b) {
+            return b;
+        }
+        problems.add(path + ": must be true or false, got '" + o + "'");
+        return dflt;
+    }
+
+    private List<Integer> ints(Map<String, Object> m, String path, List<Integer> dflt) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        if (!(o instanceof List<?> l)) {
+            problems.add(path + ": must be a list of whole numbers");
+            return dflt;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (Object e : l) {
+            if (!(e instanceof Integer i) || i < 1 || i > 1000) {
+                problems.add(path + ": each must be a whole number between 1 and 1000, got '" + e + "'");
+                return dflt;
+            }
+            out.add(i);
+        }
+        return out;
+    }
+
+    private List<String> strings(Map<String, Object> m, String path) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return List.of();
+        }
+        if (!(o instanceof List<?> l)) {
+            problems.add(path + ": must be a list of strings");
+            return List.of();
+        }
+        return l.stream().map(String::valueOf).toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Channel> channels(Object o, String path, Map<String, String> env) {
+        if (o == null) {
+            return List.of();
+        }
+        if (!(o instanceof List<?> l)) {
+            problems.add(path + ": must be a list");
+            return List.of();
+        }
+        List<Channel> out = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) {
+            if (!(l.get(i) instanceof Map<?, ?> cm)) {
+                problems.add(path + "[" + i + "]: must be a mapping");
+                continue;
+            }
+            Map<String, Object> c = (Map<String, Object>) cm;
+            String type = String.valueOf(c.get("type"));
+            if (!Set.of("webhook", "slack", "email").contains(type)) {
+                problems.add(path + "[" + i + "].type: must be webhook, slack or email");
+                continue;
+            }
+            // A secret is named by the environment variable holding it, never written in the file.
+            String secretEnv = c.get("secret_env") == null ? null : String.valueOf(c.get("secret_env"));
+            String secret = secretEnv == null ? null : env.get(secretEnv);
+            if (secretEnv != null && secret == null) {
+                problems.add(path + "[" + i + "].secret_env: environment variable " + secretEnv + " is not set");
+            }
+            List<String> to = c.get("to") instanceof List<?> tl ? tl.stream().map(String::valueOf).toList() : List.of();
+            out.add(new Channel(type, c.get("url") == null ? null : String.valueOf(c.get("url")), secret, to));
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<BudgetSpec> seeds(Object o) {
+        if (o == null) {
+            return List.of();
+        }
+        if (!(o instanceof List<?> l)) {
+            problems.add("seed_budgets: must be a list");
+            return List.of();
+        }
+        List<BudgetSpec> out = new ArrayList<>();
+        for (int i = 0; i < l.size(); i++) {
+            String p = "seed_budgets[" + i + "]";
+            if (!(l.get(i) instanceof Map<?, ?> bm)) {
+                problems.add(p + ": must be a mapping");
+                continue;
+            }
+            Map<String, Object> b = (Map<String, Object>) bm;
+            known(p, b, Set.of("budget_id", "name", "component", "provider", "model", "limits", "warning_percent",
+                    "stop_percent", "enforcement"));
+            Map<Period, Money> limits = new EnumMap<>(Period.class);
+            if (b.get("limits") instanceof Map<?, ?> lm) {
+                lm.forEach((k, v) -> {
+                    var period = Period.parse(String.valueOf(k));
+                    if (period.isEmpty()) {
+                        problems.add(p + ".limits." + k + ": unknown period");
+                        return;
+                    }
+                    try {
+                        limits.put(period.get(), Money.ofUsd(new BigDecimal(String.valueOf(v))));
+                    } catch (NumberFormatException | PeniaException e) {
+                        problems.add(p + ".limits." + k + ": must be an amount in USD");
+                    }
+                });
+            } else {
+                problems.add(p + ".limits: must be a mapping of period to USD");
+            }
+            Enforcement enf = "warn".equals(b.get("enforcement")) ? Enforcement.WARN : Enforcement.BLOCK;
+            out.add(new BudgetSpec(b.get("budget_id") == null ? null : String.valueOf(b.get("budget_id")),
+                    b.get("name") == null ? null : String.valueOf(b.get("name")),
+                    new Scope((String) b.get("component"), (String) b.get("provider"), (String) b.get("model")), limits,
+                    integer(b, p + ".warning_percent", 80, 1, 1000), integer(b, p + ".stop_percent", 95, 1, 1000),
+                    null, enf, true, null, null));
+        }
+        return out;
+    }
+}

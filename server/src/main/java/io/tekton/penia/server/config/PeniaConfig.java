@@ -1,0 +1,57 @@
+package io.tekton.penia.server.config;
+
+import io.tekton.penia.engine.BudgetSpec;
+import io.tekton.penia.engine.model.Channel;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * The whole validated configuration: {@code config/penia.yaml} with environment overrides.
+ * Each component receives its own sub-record.
+ */
+public record PeniaConfig(Server server, Database database, ZoneId zone, Engine engine, Alerts alerts, Hermes hermes,
+                          WebSocket websocket, Mcp mcp, Security security, Mail mail, List<BudgetSpec> seedBudgets) {
+
+    /** Where and how the HTTP server listens. */
+    public record Server(String host, int port, int maxBodyBytes, int maxHeaderBytes, int maxPageSize,
+                         Duration shutdownGrace) {
+    }
+
+    /** The SQLite file. */
+    public record Database(Path path, int poolSize) {
+    }
+
+    /** Engine timing and limits. */
+    public record Engine(Duration reservationTtl, Duration maxReservationTtl, Duration evaluationInterval,
+                         int writerQueueCapacity, int writerMaxBatch) {
+    }
+
+    /** Defaults of both monitors and the global alert channels. */
+    public record Alerts(List<Integer> thresholds, int warningPercent, int stopPercent, Duration cooldown,
+                         List<Channel> channels, int maxDeliveryAttempts, Duration retryBackoff) {
+    }
+
+    /** Tekton's service registry. */
+    public record Hermes(boolean enabled, URI url, Duration heartbeat) {
+    }
+
+    /** The /ws endpoint. */
+    public record WebSocket(int maxConnections, int queueLimit, Duration heartbeat, Duration coalesce) {
+    }
+
+    /** The /mcp endpoint. */
+    public record Mcp(List<String> allowedOrigins, Duration sessionIdle, int maxSessions, Duration keepAlive) {
+    }
+
+    /** Keys and rate limits. */
+    public record Security(String adminKey, double requestsPerSecond, int burst) {
+    }
+
+    /** SMTP for e-mail alerts; the password comes from the environment only. */
+    public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
+    }
+}

@@ -1,0 +1,61 @@
+package io.tekton.penia.server.rest;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.server.Health;
+
+import java.util.Map;
+
+/** {@code /health} (SPEC §8) and {@code /metrics} (Prometheus text). */
+public final class HealthService implements HttpService {
+    private final Health health;
+    private final RequestMetrics requests;
+
+    public HealthService(Health health, RequestMetrics requests) {
+        this.health = health;
+        this.requests = requests;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::health).get("/metrics", this::metrics);
+    }
+
+    private void health(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = health.snapshot();
+        Http.send(res, "connected".equals(body.get("database")) ? 200 : 503, body);
+    }
+
+    private void metrics(ServerRequest req, ServerResponse res) {
+        BudgetEngine.Stats s = health.engine().stats();
+        StringBuilder b = new StringBuilder();
+        metric(b, "penia_usage_records_total", "counter", "Usage records stored since start", s.recordsTotal());
+        b.append("# HELP penia_cost_usd_total Cost recorded since start, USD\n# TYPE penia_cost_usd_total counter\n")
+                .append("penia_cost_usd_total ").append(Money.ofMicros(s.costTotalMicros()).usd().toPlainString()).append('\n');
+        metric(b, "penia_checks_total", "counter", "Budget checks since start", s.checksTotal());
+        metric(b, "penia_checks_blocked_total", "counter", "Checks that were blocked", s.blocksTotal());
+        metric(b, "penia_reservations_active", "gauge", "Holds not yet settled, released or expired", s.activeReservations());
+        metric(b, "penia_reservations_expired_total", "counter", "Holds that expired", s.reservationsExpired());
+        metric(b, "penia_alerts_total", "counter", "Alerts raised since start", s.alertsRaised());
+        metric(b, "penia_alerts_suppressed_total", "counter", "Repeated alerts suppressed", s.alertsSuppressed());
+        metric(b, "penia_breakers_open", "gauge", "Open circuit breakers", s.openBreakers());
+        metric(b, "penia_budgets_active", "gauge", "Active budgets", s.activeBudgets());
+        metric(b, "penia_ledger_commits_total", "counter", "Group commits of the ledger writer", s.writerCommits());
+        metric(b, "penia_ledger_writes_total", "counter", "Writes committed by the ledger writer", s.writerWrites());
+        metric(b, "penia_websocket_connections", "gauge", "Connected WebSocket clients", health.websocketClientCount());
+        requests.appendTo(b);
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4");
+        res.send(b.toString());
+    }
+
+    private static void metric(StringBuilder b, String name, String type, String help, long value) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(type).append('\n')
+                .append(name).append(' ').append(value).append('\n');
+    }
+}

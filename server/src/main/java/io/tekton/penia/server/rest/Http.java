@@ -1,0 +1,150 @@
+package io.tekton.penia.server.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.Json;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.tools.wire.Args;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.OptionalLong;
+
+/** Reading bounded JSON bodies, writing JSON, and the one error envelope, for every REST service. */
+public final class Http {
+    private final int maxBodyBytes;
+    private final int maxPageSize;
+
+    public Http(int maxBodyBytes, int maxPageSize) {
+        this.maxBodyBytes = maxBodyBytes;
+        this.maxPageSize = maxPageSize;
+    }
+
+    public int maxPageSize() {
+        return maxPageSize;
+    }
+
+    /** The body as a JSON tree; 413 above the size limit, 400 for broken JSON. */
+    public JsonNode json(ServerRequest req) {
+        OptionalLong declared = req.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > maxBodyBytes) {
+            throw tooLarge();
+        }
+        byte[] body = read(req);
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return Json.mapper().readTree(body);
+        } catch (StreamConstraintsException e) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "JSON too deep or too long: " + firstLine(e.getOriginalMessage()));
+        } catch (JsonProcessingException e) {
+            throw new PeniaException(ErrorCode.BAD_JSON, "malformed JSON: " + firstLine(e.getOriginalMessage()),
+                    Map.of("line", e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+                            "column", e.getLocation() == null ? 0 : e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body as strict arguments (a JSON object; an empty body is an empty object). */
+    public Args args(ServerRequest req) {
+        return Args.of(json(req));
+    }
+
+    private byte[] read(ServerRequest req) {
+        try (InputStream in = req.content().inputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[16 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                if (out.size() + n > maxBodyBytes) {
+                    throw tooLarge();
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "could not read the request body");
+        }
+    }
+
+    private PeniaException tooLarge() {
+        return new PeniaException(ErrorCode.PAYLOAD_TOO_LARGE, "request body larger than " + maxBodyBytes + " bytes",
+                Map.of("max_bytes", maxBodyBytes));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    public static void send(ServerResponse res, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = Json.mapper().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(bytes);
+    }
+
+    public static void ok(ServerResponse res, Object body) {
+        send(res, 200, body);
+    }
+
+    public static void error(ServerResponse res, PeniaException e) {
+        send(res, e.code().httpStatus(), Map.of("error", e.errorObject()));
+    }
+
+    public static String query(ServerRequest req, String name) {
+        var v = req.query().first(name);
+        return v.isPresent() ? v.get() : null;
+    }
+
+    public int limit(ServerRequest req, int dflt) {
+        String s = query(req, "limit");
+        if (s == null) {
+            return Math.min(dflt, maxPageSize);
+        }
+        try {
+            int v = Integer.parseInt(s);
+            if (v < 1 || v > maxPageSize) {
+                throw PeniaException.invalid("limit", "must be between 1 and " + maxPageSize);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw PeniaException.invalid("limit", "must be a whole number");
+        }
+    }
+
+    public static Boolean boolQuery(ServerRequest req, String name) {
+        String s = query(req, name);
+        if (s == null) {
+            return null;
+        }
+        return switch (s) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw PeniaException.invalid(name, "must be true or false");
+        };
+    }
+
+    public static String param(ServerRequest req, String name) {
+        return req.path().pathParameters().get(name);
+    }
+}

@@ -1,0 +1,110 @@
+package io.tekton.penia.server.rest;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.RecordResult;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.UsageRecord;
+import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.tools.wire.Reports;
+import io.tekton.penia.tools.wire.Views;
+import io.tekton.penia.tools.wire.Wire;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /api/v1/usage}: record (durable before the answer), page the ledger, summarize. */
+public final class UsageService implements HttpService {
+    private final BudgetEngine engine;
+    private final Http http;
+
+    public UsageService(BudgetEngine engine, Http http) {
+        this.engine = engine;
+        this.http = http;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/record", this::record)
+                .get("/records", this::records)
+                .post("/summary", this::summary);
+    }
+
+    private void record(ServerRequest req, ServerResponse res) {
+        RecordResult r = engine.record(Wire.usage(http.args(req)));
+        Http.send(res, r.created() ? 201 : 200, Views.recordResult(r));
+    }
+
+    private void records(ServerRequest req, ServerResponse res) {
+        String component = Http.query(req, "component");
+        String provider = Http.query(req, "provider");
+        String model = Http.query(req, "model");
+        String budgetId = Http.query(req, "budget_id");
+        if (budgetId != null) {
+            Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
+            if (component != null && b.scope().component() != null && !component.equals(b.scope().component())
+                    || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())) {
+                Http.ok(res, Map.of("items", List.of(), "next_cursor", ""));
+                return;
+            }
+            component = component != null ? component : b.scope().component();
+            provider = provider != null ? provider : b.scope().provider();
+            model = model != null ? model : b.scope().model();
+        }
+        int limit = http.limit(req, 100);
+        Long before = cursor(Http.query(req, "cursor"));
+        LedgerStore.UsageFilter f = new LedgerStore.UsageFilter(component, provider, model,
+                time(req, "start"), time(req, "end"));
+        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
+        boolean more = rows.size() > limit;
+        List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(Views::record).toList());
+        body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
+        Http.ok(res, body);
+    }
+
+    private void summary(ServerRequest req, ServerResponse res) {
+        Http.ok(res, Reports.usageSummary(engine, http.args(req)));
+    }
+
+    private static Instant time(ServerRequest req, String name) {
+        String s = Http.query(req, name);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            throw PeniaException.invalid(name, "must be an ISO-8601 timestamp like 2026-11-23T19:00:00Z");
+        }
+    }
+
+    private static String encode(long seq) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("s" + seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long cursor(String c) {
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
+            if (!s.startsWith("s")) {
+                throw new IllegalArgumentException();
+            }
+            return Long.parseLong(s.substring(1));
+        } catch (IllegalArgumentException e) {
+            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package io.tekton.penia.tools.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tekton.penia.engine.Json;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Money;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strict reading of a JSON object from outside: every field has one type, wrong types and
+ * unknown fields are errors naming the field, nothing is coerced silently.
+ */
+public final class Args {
+    private final ObjectNode node;
+    private final String prefix;
+    private final Set<String> read = new HashSet<>();
+
+    private Args(ObjectNode node, String prefix) {
+        this.node = node;
+        this.prefix = prefix;
+    }
+
+    public static Args of(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return new Args(Json.mapper().createObjectNode(), "");
+        }
+        if (!node.isObject()) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "the body must be a JSON object", Map.of());
+        }
+        return new Args((ObjectNode) node, "");
+    }
+
+    public static Args of(Map<String, Object> map) {
+        return of(map == null ? (JsonNode) null : (JsonNode) Json.mapper().valueToTree(map));
+    }
+
+    public boolean has(String f) {
+        read.add(f);
+        JsonNode v = node.get(f);
+        return v != null && !v.isNull();
+    }
+
+    private JsonNode get(String f) {
+        read.add(f);
+        JsonNode v = node.get(f);
+        return v == null || v.isNull() ? null : v;
+    }
+
+    private PeniaException wrong(String f, String want) {
+        return new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must be " + want,
+                Map.of("field", prefix + f));
+    }
+
+    private PeniaException missing(String f) {
+        return new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": is required", Map.of("field", prefix + f));
+    }
+
+    public String str(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw wrong(f, "a string");
+        }
+        return v.textValue();
+    }
+
+    public String reqStr(String f) {
+        String s = str(f);
+        if (s == null) {
+            throw missing(f);
+        }
+        return s;
+    }
+
+    public Long nonNegLong(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
+            throw wrong(f, "a whole number");
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
+                    Map.of("field", prefix + f));
+        }
+        if (d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 4)) > 0) {
+            throw wrong(f, "a smaller number");
+        }
+        return d.longValueExact();
+    }
+
+    public long nonNegLong(String f, long dflt) {
+        Long v = nonNegLong(f);
+        return v == null ? dflt : v;
+    }
+
+    public Integer intRange(String f, int min, int max) {
+        Long v = nonNegLong(f);
+        if (v == null) {
+            return null;
+        }
+        if (v < min || v > max) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must be between " + min + " and " + max,
+                    Map.of("field", prefix + f));
+        }
+        return v.intValue();
+    }
+
+    /** A non-negative USD amount given as a JSON number. */
+    public Money money(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw wrong(f, "a number (USD)");
+        }
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
+                    Map.of("field", prefix + f));
+        }
+        try {
+            return Money.ofUsd(d);
+        } catch (PeniaException e) {
+            throw wrong(f, "at most 1e12 USD");
+        }
+    }
+
+    public BigDecimal decimal(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isNumber()) {
+            throw wrong(f, "a number");
+        }
+        if (v.decimalValue().signum() < 0) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
+                    Map.of("field", prefix + f));
+        }
+        return v.decimalValue();
+    }
+
+    public Boolean bool(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw wrong(f, "true or false");
+        }
+        return v.booleanValue();
+    }
+
+    public Instant instant(String f) {
+        String s = str(f);
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            try {
+                return java.time.OffsetDateTime.parse(s).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw wrong(f, "an ISO-8601 timestamp like 2026-11-23T19:00:00Z");
+            }
+        }
+    }
+
+    public List<String> strings(String f, int max) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (v.isTextual()) {
+            return List.of(v.textValue());
+        }
+        if (!v.isArray() || v.size() > max) {
+            throw wrong(f, "an array of at most " + max + " strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isTextual()) {
+                throw wrong(f, "an array of strings");
+            }
+            out.add(e.textValue());
+        }
+        return out;
+    }
+
+    public List<Integer> ints(String f, int max, int lo, int hi) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray() || v.size() > max) {
+            throw wrong(f, "an array of at most " + max + " whole numbers");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode e : v) {
+            if (!e.isIntegralNumber() || e.longValue() < lo || e.longValue() > hi) {
+                throw wrong(f, "an array of whole numbers between " + lo + " and " + hi);
+            }
+            out.add(e.intValue());
+        }
+        return out;
+    }
+
+    public Args obj(String f) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isObject()) {
+            throw wrong(f, "an object");
+        }
+        return new Args((ObjectNode) v, prefix + f + ".");
+    }
+
+    public List<Args> objs(String f, int max) {
+        JsonNode v = get(f);
+        if (v == null) {
+            return null;
+        }
+        if (!v.isArray() || v.size() > max) {
+            throw wrong(f, "an array of at most " + max + " objects");
+        }
+        List<Args> out = new ArrayList<>();
+        int i = 0;
+        for (JsonNode e : v) {
+            if (!e.isObject()) {
+                throw wrong(f + "[" + i + "]", "an object");
+            }
+            out.add(new Args((ObjectNode) e, prefix + f + "[" + i + "]."));
+            i++;
+        }
+        return out;
+    }
+
+    /** Fails on any field that was not read: a typo must not be silently ignored. */
+    public Args noOthers() {
+        var it = node.fieldNames();
+        while (it.hasNext()) {
+            String f = it.next();
+            if (!read.contains(f)) {
+                throw new PeniaException(ErrorCode.UNKNOWN_FIELD, prefix + f + ": unknown field",
+                        Map.of("field", prefix + f));
+            }
+        }
+        return this;
+    }
+}

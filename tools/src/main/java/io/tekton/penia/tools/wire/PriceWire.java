@@ -1,0 +1,116 @@
+package io.tekton.penia.tools.wire;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.PriceBook;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.engine.price.RecommendRequest;
+import io.tekton.penia.engine.price.Recommendation;
+import io.tekton.penia.engine.price.Recommender;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Prices on the wire: price views, new versions, recommendations (REST and MCP share these). */
+public final class PriceWire {
+    private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
+
+    private PriceWire() {
+    }
+
+    public static Map<String, Object> price(ModelPrice p, String version) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("provider", p.provider());
+        m.put("model", p.model());
+        m.put("input_per_token", p.inputPerToken());
+        m.put("output_per_token", p.outputPerToken());
+        m.put("cache_read_per_token", p.cacheReadPerToken());
+        m.put("cache_write_per_token", p.cacheWritePerToken());
+        m.put("reasoning_per_token", p.reasoningPerToken());
+        m.put("input_per_million", p.inputPerToken().multiply(MILLION).stripTrailingZeros());
+        m.put("output_per_million", p.outputPerToken().multiply(MILLION).stripTrailingZeros());
+        m.put("max_input_tokens", p.maxInputTokens());
+        m.put("max_output_tokens", p.maxOutputTokens());
+        m.put("capabilities", p.capabilities().stream().sorted().toList());
+        m.put("price_version", version);
+        return m;
+    }
+
+    /**
+     * A new price for provider/model from {@code PUT /prices/{provider}/{model}}: per-token
+     * or per-million fields; fields not given keep the current entry's values.
+     */
+    public static ModelPrice newPrice(PriceBook book, String provider, String model, Args a) {
+        Optional<ModelPrice> cur = book.resolve(provider, model)
+                .filter(p -> p.provider().equalsIgnoreCase(provider) && p.model().equalsIgnoreCase(model));
+        BigDecimal in = perToken(a, "input", cur.map(ModelPrice::inputPerToken).orElse(null));
+        BigDecimal out = perToken(a, "output", cur.map(ModelPrice::outputPerToken).orElse(null));
+        BigDecimal cr = perToken(a, "cache_read", cur.map(ModelPrice::cacheReadPerToken).orElse(null));
+        BigDecimal cw = perToken(a, "cache_write", cur.map(ModelPrice::cacheWritePerToken).orElse(null));
+        BigDecimal rs = perToken(a, "reasoning", cur.map(ModelPrice::reasoningPerToken).orElse(null));
+        Long maxIn = a.nonNegLong("max_input_tokens");
+        Long maxOut = a.nonNegLong("max_output_tokens");
+        List<String> caps = a.strings("capabilities", 32);
+        a.noOthers();
+        if (in == null || out == null) {
+            throw PeniaException.invalid("input_per_token", "a new model needs input and output prices");
+        }
+        Set<String> capabilities = caps != null ? new HashSet<>(caps)
+                : cur.map(ModelPrice::capabilities).orElse(Set.of());
+        return new ModelPrice(provider, model, in, out, cr, cw, rs,
+                maxIn != null ? maxIn : cur.map(ModelPrice::maxInputTokens).orElse(null),
+                maxOut != null ? maxOut : cur.map(ModelPrice::maxOutputTokens).orElse(null), capabilities, null);
+    }
+
+    private static BigDecimal perToken(Args a, String kind, BigDecimal current) {
+        BigDecimal t = a.decimal(kind + "_per_token");
+        BigDecimal m = a.decimal(kind + "_per_million");
+        if (t != null && m != null) {
+            throw PeniaException.invalid(kind + "_per_token", "give " + kind + "_per_token or " + kind + "_per_million");
+        }
+        if (t != null) {
+            return t;
+        }
+        if (m != null) {
+            return m.divide(MILLION);
+        }
+        return current;
+    }
+
+    /** {@code POST /prices/recommend} and MCP {@code recommend_models}. */
+    public static Map<String, Object> recommend(BudgetEngine engine, PriceBook book, Args a) {
+        List<String> caps = a.strings("required_capabilities", 32);
+        Long in = a.nonNegLong("estimated_input_tokens");
+        Long out = a.nonNegLong("estimated_output_tokens");
+        Money max = a.money("max_cost");
+        Integer limit = a.intRange("limit", 1, RecommendRequest.MAX_LIMIT);
+        RecommendRequest req = new RecommendRequest(a.str("task_type"), caps == null ? Set.of() : new HashSet<>(caps),
+                in == null ? 1000 : in, out == null ? 500 : out, max == null ? null : max.micros(),
+                a.str("current_provider"), a.str("current_model"), a.str("component"), limit == null ? 0 : limit);
+        a.noOthers();
+        List<Recommendation> recs = Recommender.recommend(req, book.catalog(),
+                p -> req.component() == null ? null : engine.remainingMicros(req.component(), p.provider(), p.model()),
+                LocalDate.ofInstant(engine.now(), engine.config().zone()));
+        List<Map<String, Object>> items = recs.stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("provider", r.provider());
+            m.put("model", r.model());
+            m.put("estimated_cost", Money.ofMicros(r.estimatedCostMicros()).usd());
+            m.put("savings", r.savingsMicros() == null ? null : Money.ofMicros(r.savingsMicros()).usd());
+            m.put("fits_remaining_budget", r.fitsRemainingBudget());
+            m.put("reason", r.reason());
+            return m;
+        }).toList();
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("recommendations", items);
+        res.put("count", items.size());
+        return res;
+    }
+}

@@ -1,0 +1,158 @@
+package io.tekton.penia.tools.wire;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.store.LedgerStore;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Usage summaries and budget summaries, computed from the engine's rollups for every adapter. */
+public final class Reports {
+    private static final Set<String> GROUPS = Set.of("provider", "model", "component", "day", "hour");
+
+    private Reports() {
+    }
+
+    /**
+     * {@code POST /usage/summary} and MCP {@code get_usage_summary}: totals and groups over a
+     * range (a period's current window, start/end, or by default the current month).
+     */
+    public static Map<String, Object> usageSummary(BudgetEngine engine, Args a) {
+        Period period = Wire.period(a.str("period"), "period");
+        Instant start = a.instant("start");
+        Instant end = a.instant("end");
+        String component = a.str("component");
+        String provider = a.str("provider");
+        String model = a.str("model");
+        String budgetId = a.str("budget_id");
+        List<String> groupBy = a.strings("group_by", 5);
+        a.noOthers();
+        groupBy = groupBy == null ? List.of() : groupBy;
+        for (String g : groupBy) {
+            if (!GROUPS.contains(g)) {
+                throw PeniaException.invalid("group_by", "each must be one of provider, model, component, day, hour");
+            }
+        }
+        ZoneId zone = engine.config().zone();
+        Instant now = engine.now();
+        if (period != null && (start != null || end != null)) {
+            throw PeniaException.invalid("period", "give either period or start/end");
+        }
+        if (period != null) {
+            start = period.start(now, zone);
+            end = period.end(now, zone);
+        } else if (start == null && end == null) {
+            start = Period.MONTHLY.start(now, zone);
+            end = Period.MONTHLY.end(now, zone);
+        }
+        if (start != null && end != null && !start.isBefore(end)) {
+            throw PeniaException.invalid("end", "must be after start");
+        }
+        if (budgetId != null) {
+            Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
+            component = component != null ? component : b.scope().component();
+            provider = provider != null ? provider : b.scope().provider();
+            model = model != null ? model : b.scope().model();
+        }
+        List<BudgetEngine.Slice> slices = engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end));
+        long cost = 0;
+        long in = 0;
+        long out = 0;
+        long count = 0;
+        Map<List<String>, long[]> groups = new LinkedHashMap<>();
+        for (BudgetEngine.Slice s : slices) {
+            cost += s.costMicros();
+            in += s.inputTokens();
+            out += s.outputTokens();
+            count += s.count();
+            if (!groupBy.isEmpty()) {
+                List<String> key = new ArrayList<>();
+                for (String g : groupBy) {
+                    key.add(switch (g) {
+                        case "provider" -> s.provider();
+                        case "model" -> s.model();
+                        case "component" -> s.component();
+                        case "day" -> Instant.ofEpochSecond(s.bucketSecond()).atZone(zone).toLocalDate().toString();
+                        default -> Period.HOURLY.start(Instant.ofEpochSecond(s.bucketSecond()), zone).toString();
+                    });
+                }
+                long[] v = groups.computeIfAbsent(key, k -> new long[4]);
+                v[0] += s.costMicros();
+                v[1] += s.inputTokens();
+                v[2] += s.outputTokens();
+                v[3] += s.count();
+            }
+        }
+        List<Map<String, Object>> gl = new ArrayList<>();
+        List<String> gb = groupBy;
+        groups.forEach((k, v) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            for (int i = 0; i < gb.size(); i++) {
+                m.put(gb.get(i), k.get(i));
+            }
+            m.put("cost", Money.ofMicros(v[0]).usd());
+            m.put("input_tokens", v[1]);
+            m.put("output_tokens", v[2]);
+            m.put("count", v[3]);
+            gl.add(m);
+        });
+        boolean byTime = gb.contains("day") || gb.contains("hour");
+        gl.sort(byTime ? Comparator.comparing(m -> String.valueOf(m.get(gb.contains("day") ? "day" : "hour")))
+                : Comparator.comparing(m -> ((java.math.BigDecimal) m.get("cost")), Comparator.reverseOrder()));
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("start", start == null ? null : start.toString());
+        res.put("end", end == null ? null : end.toString());
+        res.put("total_cost", Money.ofMicros(cost).usd());
+        res.put("total_input_tokens", in);
+        res.put("total_output_tokens", out);
+        res.put("count", count);
+        res.put("group_by", groupBy);
+        res.put("groups", gl);
+        return res;
+    }
+
+    /** {@code GET /budgets/{id}/summary}: every limited current period and breakdowns. */
+    public static Map<String, Object> budgetSummary(BudgetEngine engine, String budgetId) {
+        BudgetEngine.BudgetStatus st = engine.status(budgetId);
+        Map<String, Object> res = new LinkedHashMap<>();
+        res.put("budget_id", budgetId);
+        res.put("name", st.budget().name());
+        Map<String, Object> periods = new LinkedHashMap<>();
+        BudgetEngine.PeriodStatus longest = null;
+        for (BudgetEngine.PeriodStatus p : st.periods()) {
+            periods.put(p.period().wireName(), Views.period(p));
+            if (longest == null || p.period().ordinal() > longest.period().ordinal()) {
+                longest = p;
+            }
+        }
+        res.put("periods", periods);
+        for (String dim : List.of("provider", "model", "component")) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            if (longest != null) {
+                engine.breakdown(budgetId, longest.start(), longest.end(), dim).forEach((k, v) -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put(dim, k);
+                    m.put("cost", Money.ofMicros(v[0]).usd());
+                    m.put("input_tokens", v[1]);
+                    m.put("output_tokens", v[2]);
+                    m.put("count", v[3]);
+                    list.add(m);
+                });
+            }
+            list.sort(Comparator.comparing(m -> (java.math.BigDecimal) m.get("cost"), Comparator.reverseOrder()));
+            res.put("by_" + dim, list);
+        }
+        res.put("breakdown_period", longest == null ? null : longest.period().wireName());
+        return res;
+    }
+}

@@ -1,0 +1,199 @@
+package io.tekton.penia.tools.wire;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.CheckResult;
+import io.tekton.penia.engine.RecordResult;
+import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.Channel;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.engine.model.UsageRecord;
+import io.tekton.penia.engine.monitor.Monitors;
+import io.tekton.penia.engine.monitor.Reason;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Engine results as the JSON shapes of SPEC §3, shared by REST, WebSocket and MCP. */
+public final class Views {
+    private Views() {
+    }
+
+    public static BigDecimal usd(Money m) {
+        return m == null ? null : m.usd();
+    }
+
+    public static Map<String, Object> budget(Budget b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("budget_id", b.budgetId());
+        m.put("name", b.name());
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("component", b.scope().component());
+        scope.put("provider", b.scope().provider());
+        scope.put("model", b.scope().model());
+        m.put("scope", scope);
+        Map<String, Object> limits = new LinkedHashMap<>();
+        for (Period p : Period.values()) {
+            limits.put(p.wireName(), usd(b.limits().get(p)));
+        }
+        m.put("limits", limits);
+        m.put("warning_percent", b.warningPercent());
+        m.put("stop_percent", b.stopPercent());
+        m.put("alert_thresholds", b.alertThresholds());
+        m.put("enforcement", b.enforcement().wireName());
+        m.put("is_active", b.active());
+        m.put("cooldown_seconds", b.cooldownSeconds());
+        m.put("channels", channels(b.channels()));
+        m.put("created_at", b.createdAt().toString());
+        m.put("updated_at", b.updatedAt().toString());
+        return m;
+    }
+
+    /** Channels without their secrets: only whether one is set. */
+    public static List<Map<String, Object>> channels(List<Channel> cs) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Channel c : cs) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", c.type());
+            if (c.url() != null) {
+                m.put("url", c.url());
+            }
+            if (!c.to().isEmpty()) {
+                m.put("to", c.to());
+            }
+            m.put("has_secret", c.secret() != null);
+            out.add(m);
+        }
+        return out;
+    }
+
+    public static Map<String, Object> alertSettings(Budget b) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("budget_id", b.budgetId());
+        m.put("thresholds", b.alertThresholds());
+        m.put("warning_percent", b.warningPercent());
+        m.put("stop_percent", b.stopPercent());
+        m.put("cooldown_seconds", b.cooldownSeconds());
+        m.put("channels", channels(b.channels()));
+        return m;
+    }
+
+    public static Map<String, Object> record(UsageRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("record_id", r.recordId());
+        m.put("request_id", r.requestId());
+        m.put("timestamp", r.timestamp().toString());
+        m.put("component", r.component());
+        m.put("provider", r.provider());
+        m.put("model", r.model());
+        m.put("input_tokens", r.inputTokens());
+        m.put("output_tokens", r.outputTokens());
+        m.put("cached_input_tokens", r.cachedInputTokens());
+        m.put("cache_write_tokens", r.cacheWriteTokens());
+        m.put("reasoning_tokens", r.reasoningTokens());
+        m.put("cost", usd(r.cost()));
+        m.put("cost_source", r.costSource());
+        m.put("price_version", r.priceVersion());
+        m.put("reservation_id", r.reservationId());
+        return m;
+    }
+
+    public static Map<String, Object> recordResult(RecordResult r) {
+        Map<String, Object> m = record(r.record());
+        m.put("idempotent_replay", !r.created());
+        if (r.reservationStatus() != null) {
+            m.put("reservation_status", r.reservationStatus());
+        }
+        return m;
+    }
+
+    public static Map<String, Object> check(CheckResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("decision", r.decision().wireName());
+        m.put("allowed", r.decision().allowed());
+        List<Map<String, Object>> reasons = new ArrayList<>();
+        for (Reason x : r.decision().reasons()) {
+            Map<String, Object> rm = new LinkedHashMap<>();
+            rm.put("budget_id", x.budgetId());
+            rm.put("period", x.period().wireName());
+            rm.put("monitor", x.monitor());
+            rm.put("spent", usd(x.spent()));
+            rm.put("reserved", usd(x.reserved()));
+            rm.put("limit", usd(x.limit()));
+            rm.put("projected_percent", x.projectedPercent());
+            rm.put("level", x.level().wireName());
+            rm.put("detail", x.detail());
+            reasons.add(rm);
+        }
+        m.put("reasons", reasons);
+        m.put("remaining", usd(r.remaining()));
+        m.put("estimated_cost", usd(r.estimate()));
+        if (r.reservation() != null) {
+            m.put("reservation_id", r.reservation().reservationId());
+            m.put("expires_at", r.reservation().expiresAt().toString());
+        }
+        return m;
+    }
+
+    public static Map<String, Object> reservation(Reservation r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reservation_id", r.reservationId());
+        m.put("component", r.component());
+        m.put("provider", r.provider());
+        m.put("model", r.model());
+        m.put("amount", usd(r.amount()));
+        m.put("budget_ids", r.budgetIds());
+        m.put("created_at", r.createdAt().toString());
+        m.put("expires_at", r.expiresAt().toString());
+        m.put("status", r.status());
+        return m;
+    }
+
+    public static Map<String, Object> alert(Alert a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("alert_id", a.alertId());
+        m.put("budget_id", a.budgetId());
+        m.put("period", a.period() == null ? null : a.period().wireName());
+        m.put("period_start", a.periodStart() == null ? null : a.periodStart().toString());
+        m.put("alert_type", a.alertType());
+        m.put("threshold_percent", a.thresholdPercent());
+        m.put("severity", a.severity());
+        m.put("monitor", a.monitor());
+        m.put("message", a.message());
+        m.put("is_dismissed", a.dismissed());
+        m.put("suppressed_count", a.suppressedCount());
+        m.put("created_at", a.createdAt().toString());
+        return m;
+    }
+
+    public static Map<String, Object> period(BudgetEngine.PeriodStatus p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long used = p.spent().micros();
+        m.put("spent", usd(p.spent()));
+        m.put("reserved", usd(p.reserved()));
+        m.put("limit", usd(p.limit()));
+        m.put("percent", Monitors.percent(used, p.limit().micros()));
+        m.put("remaining", usd(p.limit().minus(p.spent()).minus(p.reserved())));
+        m.put("period_start", p.start().toString());
+        m.put("period_end", p.end().toString());
+        m.put("projected", usd(p.projected()));
+        m.put("breaker_open", p.breakerOpen());
+        return m;
+    }
+
+    /** The compact live status of a budget (WebSocket budget_update data, MCP status). */
+    public static Map<String, Object> status(BudgetEngine.BudgetStatus s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("budget_id", s.budget().budgetId());
+        m.put("name", s.budget().name());
+        for (BudgetEngine.PeriodStatus p : s.periods()) {
+            m.put(p.period().wireName(), period(p));
+        }
+        return m;
+    }
+}
