@@ -469,12 +469,18 @@ public final class BudgetEngine implements AutoCloseable {
                 f = writer.submit(all(writes));
             }
             if (f == null && !out.writes().isEmpty()) {
-                writer.submit(all(out.writes()));
+                // New alerts are awaited (a reader must see them); suppression counts are not.
+                CompletableFuture<Void> w = writer.submit(all(out.writes()));
+                if (!out.alerts().isEmpty()) {
+                    f = w;
+                }
             }
         } finally {
             lock.unlock();
         }
-        if (f != null) {
+        if (f != null && hold == null) {
+            await(f);
+        } else if (f != null) {
             Reservation h = hold;
             awaitOrUndo(f, () -> {
                 if (reservations.remove(h.reservationId()) != null) {

@@ -34,6 +34,8 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
     public static final int DEFAULT_LIMIT = 10;
     /** The most recommendations one request may ask for. */
     public static final int MAX_LIMIT = 100;
+    /** The longest task type accepted, in characters. */
+    public static final int MAX_TASK_TYPE_CHARS = 64;
     /** The most required capabilities one request may list. */
     public static final int MAX_CAPABILITIES = 32;
 
@@ -53,6 +55,10 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
         taskType = blankToNull(taskType);
         if (taskType != null) {
             taskType = taskType.toLowerCase(Locale.ROOT).replace('-', '_');
+            if (taskType.length() > MAX_TASK_TYPE_CHARS) {
+                throw PeniaException.invalid("task_type", "must be at most " + MAX_TASK_TYPE_CHARS
+                        + " characters (got " + taskType.length() + ")");
+            }
             if (!Recommender.TASK_TYPES.containsKey(taskType)) {
                 throw PeniaException.invalid("task_type", "unknown task type '" + taskType + "' (known: "
                         + String.join(", ", new TreeSet<>(Recommender.TASK_TYPES.keySet())) + ")");

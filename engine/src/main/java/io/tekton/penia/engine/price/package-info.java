@@ -5,7 +5,8 @@
  * ({@link io.tekton.penia.engine.price.Recommender}).
  *
  * <p>Everything here is pure and immutable: no I/O besides reading the catalog from the
- * classpath, no clock (callers pass "today"), no static mutable state. Prices are exact
+ * classpath, no static mutable state, and no clock except in one convenience overload of
+ * {@code Recommender.recommend} (the main one takes "today" as an argument). Prices are exact
  * {@link java.math.BigDecimal} USD per token; costs are exact until one final rounding to
  * whole micro-dollars.
  */

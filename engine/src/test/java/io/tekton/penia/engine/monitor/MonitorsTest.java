@@ -1,0 +1,78 @@
+package io.tekton.penia.engine.monitor;
+
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.Enforcement;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Scope;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MonitorsTest {
+    private static Budget budget(Enforcement e, int warning, int stop) {
+        return new Budget("b", "b", Scope.GLOBAL, Map.of(Period.MONTHLY, Money.ofUsd("5")), warning, stop,
+                List.of(70, 80, 90, 100), e, true, 3600, List.of(), Instant.EPOCH, Instant.EPOCH);
+    }
+
+    private static Decision decide(Budget b, String spent, String reserved, String estimate, boolean breaker) {
+        Money limit = b.limits().get(Period.MONTHLY);
+        return Monitors.decide(List.of(
+                Monitors.guardrail(b, Period.MONTHLY, limit, Money.ofUsd(spent), Money.ofUsd(reserved), Money.ofUsd(estimate), breaker),
+                Monitors.realtime(b, Period.MONTHLY, limit, Money.ofUsd(spent), Money.ofUsd(reserved), Money.ofUsd(estimate))));
+    }
+
+    @Test
+    void exactlyAtStop_isAllowed_oneMicroAbove_isBlocked() {
+        Budget b = budget(Enforcement.BLOCK, 80, 100);
+        assertThat(decide(b, "4.99", "0", "0.01", false)).isInstanceOf(Decision.Warn.class);
+        assertThat(decide(b, "4.99", "0", "0.010001", false)).isInstanceOf(Decision.Block.class);
+    }
+
+    @Test
+    void reservedCountsLikeSpent() {
+        Budget b = budget(Enforcement.BLOCK, 80, 100);
+        assertThat(decide(b, "0", "4.995", "0.01", false)).isInstanceOf(Decision.Block.class);
+    }
+
+    @Test
+    void belowWarning_allows_atWarning_warns() {
+        Budget b = budget(Enforcement.BLOCK, 80, 95);
+        assertThat(decide(b, "1", "0", "0.01", false)).isInstanceOf(Decision.Allow.class);
+        assertThat(decide(b, "3.99", "0", "0.01", false)).isInstanceOf(Decision.Warn.class);
+    }
+
+    @Test
+    void realtimeStopBelow100_blocksBeforeTheLimit() {
+        Budget b = budget(Enforcement.BLOCK, 80, 95);
+        Decision d = decide(b, "4.75", "0", "0.01", false);
+        assertThat(d).isInstanceOf(Decision.Block.class);
+        assertThat(d.reasons()).anyMatch(r -> r.monitor().equals("realtime") && r.level() == Reason.Level.BLOCK);
+        assertThat(d.reasons()).anyMatch(r -> r.monitor().equals("guardrail") && r.level() != Reason.Level.BLOCK);
+    }
+
+    @Test
+    void openBreaker_blocksEvenAZeroEstimate() {
+        Budget b = budget(Enforcement.BLOCK, 80, 95);
+        Decision d = decide(b, "0", "0", "0", true);
+        assertThat(d).isInstanceOf(Decision.Block.class);
+        assertThat(d.reasons()).anyMatch(r -> r.monitor().equals("guardrail") && r.level() == Reason.Level.BLOCK);
+    }
+
+    @Test
+    void warnModeBudget_warnsButNeverBlocks() {
+        Budget b = budget(Enforcement.WARN, 80, 95);
+        assertThat(decide(b, "10", "0", "5", true)).isInstanceOf(Decision.Warn.class);
+    }
+
+    @Test
+    void percent_hasTwoDecimals_andThresholdComparisonIsExact() {
+        assertThat(Monitors.percent(1, 3)).isEqualByComparingTo("33.33");
+        assertThat(Monitors.atOrAbove(4_000_000, 5_000_000, 80)).isTrue();
+        assertThat(Monitors.atOrAbove(3_999_999, 5_000_000, 80)).isFalse();
+    }
+}

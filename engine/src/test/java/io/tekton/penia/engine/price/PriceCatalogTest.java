@@ -1,0 +1,272 @@
+package io.tekton.penia.engine.price;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PriceCatalogTest {
+    private static final PriceCatalog CATALOG = PriceCatalog.loadDefault();
+
+    private static String id(Optional<ModelPrice> price) {
+        return price.map(p -> p.provider() + "/" + p.model()).orElse("<none>");
+    }
+
+    @Test
+    void loadDefault_loadsTheShippedCatalog() {
+        assertThat(CATALOG.size()).isGreaterThan(1000);
+        assertThat(CATALOG.all()).hasSize(CATALOG.size());
+        assertThat(CATALOG.providers()).contains("openai", "anthropic", "gemini", "mistral", "deepseek");
+        assertThat(CATALOG.capabilities()).contains("vision", "function_calling", "reasoning", "prompt_caching");
+        assertThat(CATALOG.source()).contains("litellm");
+        assertThat(CATALOG.version()).startsWith("litellm-");
+    }
+
+    @Test
+    void loadDefault_isFast() {
+        // Warm the classes once (a server start pays that with its other JSON work anyway),
+        // then the load itself must stay well under the start-up budget.
+        PriceCatalog.loadDefault();
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long start = System.nanoTime();
+            PriceCatalog loaded = PriceCatalog.loadDefault();
+            best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
+            assertThat(loaded.size()).isEqualTo(CATALOG.size());
+        }
+        assertThat(best).as("load time in ms").isLessThan(300);
+    }
+
+    @Test
+    void loadDefault_keepsSourcePricesExactly() {
+        ModelPrice gpt4o = CATALOG.exact("openai", "gpt-4o").orElseThrow();
+
+        // Source: input 2.5e-06, output 1e-05, cache read 1.25e-06, no cache write.
+        assertThat(gpt4o.inputPerToken()).isEqualByComparingTo("0.0000025");
+        assertThat(gpt4o.outputPerToken()).isEqualByComparingTo("0.00001");
+        assertThat(gpt4o.cacheReadPerToken()).isEqualByComparingTo("0.00000125");
+        assertThat(gpt4o.cacheWritePerToken()).isNull();
+        assertThat(gpt4o.reasoningPerToken()).isNull();
+        assertThat(gpt4o.maxInputTokens()).isEqualTo(128_000L);
+        assertThat(gpt4o.maxOutputTokens()).isEqualTo(16_384L);
+        assertThat(gpt4o.capabilities()).contains("vision", "function_calling").doesNotContain("reasoning");
+        // A float artefact of the source survives untouched (no rounding on the way).
+        assertThat(CATALOG.all()).anyMatch(p -> p.inputPerToken().toPlainString().equals("0.0000029999900000000002"));
+    }
+
+    @Test
+    void loadDefault_readsDeprecationDates() {
+        ModelPrice opus4 = CATALOG.exact("anthropic", "claude-opus-4-20250514").orElseThrow();
+
+        assertThat(opus4.deprecationDate()).hasToString("2026-05-14");
+    }
+
+    @Test
+    void resolve_exactProviderAndModel() {
+        assertThat(id(CATALOG.resolve("openai", "gpt-4o"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve("azure", "gpt-4o"))).isEqualTo("azure/gpt-4o");
+        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4-5-20250929")))
+                .isEqualTo("anthropic/claude-sonnet-4-5-20250929");
+    }
+
+    @Test
+    void resolve_isCaseInsensitive() {
+        assertThat(id(CATALOG.resolve("OpenAI", "GPT-4o"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve(null, " Claude-Sonnet-4-5 "))).isEqualTo("anthropic/claude-sonnet-4-5");
+    }
+
+    @Test
+    void resolve_modelWithProviderPrefix() {
+        assertThat(id(CATALOG.resolve(null, "openai/gpt-4o"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve(null, "anthropic/claude-sonnet-4-5"))).isEqualTo("anthropic/claude-sonnet-4-5");
+        assertThat(id(CATALOG.resolve("openai", "openai/gpt-4o-mini"))).isEqualTo("openai/gpt-4o-mini");
+        assertThat(id(CATALOG.resolve(null, "gemini/gemini-2.5-pro"))).isEqualTo("gemini/gemini-2.5-pro");
+        assertThat(id(CATALOG.resolve(null, "vertex_ai/claude-sonnet-4-5")))
+                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
+    }
+
+    @Test
+    void resolve_resellerRouteIsPartOfTheModelName() {
+        assertThat(id(CATALOG.resolve("openrouter", "anthropic/claude-sonnet-4.5")))
+                .isEqualTo("openrouter/anthropic/claude-sonnet-4.5");
+        assertThat(id(CATALOG.resolve(null, "openrouter/anthropic/claude-sonnet-4.5")))
+                .isEqualTo("openrouter/anthropic/claude-sonnet-4.5");
+    }
+
+    @Test
+    void resolve_withoutProvider_prefersTheMakersOwnEntry() {
+        // gpt-4o is also sold by azure, claude-sonnet-4-5 by vertex, bedrock, snowflake...
+        assertThat(id(CATALOG.resolve(null, "gpt-4o"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve(null, "claude-sonnet-4-5"))).isEqualTo("anthropic/claude-sonnet-4-5");
+        assertThat(id(CATALOG.resolve(null, "gemini-2.5-pro"))).isEqualTo("gemini/gemini-2.5-pro");
+        assertThat(id(CATALOG.resolve(null, "mistral-large-latest"))).isEqualTo("mistral/mistral-large-latest");
+        assertThat(id(CATALOG.resolve(null, "deepseek-chat"))).isEqualTo("deepseek/deepseek-chat");
+        assertThat(id(CATALOG.resolve("", "gpt-4o"))).isEqualTo("openai/gpt-4o");
+    }
+
+    @Test
+    void resolve_dateSuffixedAndUndatedNamesAreAliases() {
+        // undated → the only dated snapshot
+        assertThat(id(CATALOG.resolve("anthropic", "claude-3-7-sonnet")))
+                .isEqualTo("anthropic/claude-3-7-sonnet-20250219");
+        // unknown snapshot → the undated name
+        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4-6-20260301")))
+                .isEqualTo("anthropic/claude-sonnet-4-6");
+        assertThat(id(CATALOG.resolve(null, "claude-haiku-4-5-20991231"))).isEqualTo("anthropic/claude-haiku-4-5");
+        // ISO-dated and vertex @-dated names
+        assertThat(id(CATALOG.resolve("openai", "gpt-4o-2099-01-01"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve("vertex_ai", "claude-haiku-4-5@20991231")))
+                .isEqualTo("vertex_ai-anthropic_models/claude-haiku-4-5");
+    }
+
+    @Test
+    void resolve_latestSuffixAndVersionDotsAreAliases() {
+        assertThat(id(CATALOG.resolve("openai", "gpt-4o-latest"))).isEqualTo("openai/gpt-4o");
+        assertThat(id(CATALOG.resolve("mistral", "mistral-large"))).isEqualTo("mistral/mistral-large-latest");
+        assertThat(id(CATALOG.resolve("anthropic", "claude-3-7-sonnet-latest")))
+                .isEqualTo("anthropic/claude-3-7-sonnet-20250219");
+        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4.5"))).isEqualTo("anthropic/claude-sonnet-4-5");
+    }
+
+    @Test
+    void resolve_providerAliasesAndFamilies() {
+        assertThat(id(CATALOG.resolve("google", "gemini-2.5-flash"))).isEqualTo("gemini/gemini-2.5-flash");
+        assertThat(id(CATALOG.resolve("vertex_ai", "claude-sonnet-4-5")))
+                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
+        assertThat(id(CATALOG.resolve("vertex_ai", "vertex_ai/claude-sonnet-4-5")))
+                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
+    }
+
+    @Test
+    void resolve_explicitProvider_isNeverSwappedForAnother() {
+        assertThat(CATALOG.resolve("openai", "claude-sonnet-4-5")).isEmpty();
+        assertThat(CATALOG.resolve("dataaxle", "gpt-4o")).isEmpty();
+    }
+
+    @Test
+    void resolve_unknownModel_isEmpty() {
+        assertThat(CATALOG.resolve(null, "no-such-model-9000")).isEmpty();
+        assertThat(CATALOG.resolve("anthropic", "claude-unknown-9")).isEmpty();
+        assertThat(CATALOG.resolve(null, "openai/no-such-model")).isEmpty();
+        assertThat(CATALOG.resolve(null, null)).isEmpty();
+        assertThat(CATALOG.resolve("openai", "  ")).isEmpty();
+        assertThat(CATALOG.resolve(null, "x".repeat(10_000))).isEmpty();
+    }
+
+    @Test
+    void resolve_isDeterministicAcrossLoads() {
+        PriceCatalog other = PriceCatalog.loadDefault();
+        for (String model : List.of("gpt-4o", "claude-3-7-sonnet", "llama-3.3-70b-versatile",
+                "meta-llama/Llama-3.3-70B-Instruct-Turbo", "gemini-2.0-flash", "qwen-turbo")) {
+            assertThat(other.resolve(null, model)).as(model).isEqualTo(CATALOG.resolve(null, model));
+        }
+    }
+
+    @Test
+    void withOverride_replacesOneEntry_andLeavesTheOriginalUntouched() {
+        ModelPrice original = CATALOG.exact("openai", "gpt-4o").orElseThrow();
+        ModelPrice cheaper = ModelPrice.of("openai", "gpt-4o", new BigDecimal("0.000001"), new BigDecimal("0.000004"));
+
+        PriceCatalog overridden = CATALOG.withOverride(cheaper);
+
+        assertThat(overridden.size()).isEqualTo(CATALOG.size());
+        assertThat(overridden.resolve(null, "gpt-4o")).contains(cheaper);
+        assertThat(overridden.resolve("openai", "openai/GPT-4o")).contains(cheaper);
+        assertThat(CATALOG.resolve(null, "gpt-4o")).contains(original);
+        assertThat(overridden.version()).isEqualTo(CATALOG.version());
+    }
+
+    @Test
+    void withOverride_addsAModelTheCatalogLacks() {
+        ModelPrice custom = ModelPrice.of("dataaxle", "company-lookup", new BigDecimal("0.00001"), BigDecimal.ZERO);
+
+        PriceCatalog extended = CATALOG.withOverride(custom);
+
+        assertThat(extended.size()).isEqualTo(CATALOG.size() + 1);
+        assertThat(extended.resolve("DataAxle", "company-lookup")).contains(custom);
+        assertThat(extended.resolve(null, "company-lookup")).contains(custom);
+        assertThat(CATALOG.resolve(null, "company-lookup")).isEmpty();
+    }
+
+    @Test
+    void withOverride_patchResolvesExactlyLikeAFullRebuild() {
+        List<ModelPrice> overrides = List.of(
+                ModelPrice.of("openai", "GPT-4o", new BigDecimal("0.000001"), new BigDecimal("0.000002")),
+                ModelPrice.of("anthropic", "claude-sonnet-4-5-20991231", BigDecimal.ONE, BigDecimal.ONE),
+                ModelPrice.of("acme", "gpt-4o", new BigDecimal("0.0000001"), new BigDecimal("0.0000001")),
+                ModelPrice.of("acme", "claude-3-7-sonnet", BigDecimal.ZERO, BigDecimal.ZERO),
+                ModelPrice.of("vertex_ai-anthropic_models", "claude-sonnet-4-5",
+                        new BigDecimal("0.000004"), new BigDecimal("0.00002")));
+        PriceCatalog patched = CATALOG;
+        for (ModelPrice override : overrides) {
+            patched = patched.withOverride(override);
+        }
+        List<ModelPrice> merged = new java.util.ArrayList<>(CATALOG.all());
+        merged.addAll(overrides);
+        PriceCatalog rebuilt = PriceCatalog.of(merged);
+
+        assertThat(patched.all()).containsExactlyElementsOf(rebuilt.all());
+        assertThat(patched.capabilities()).isEqualTo(rebuilt.capabilities());
+        String[][] queries = {
+                {null, "gpt-4o"}, {"openai", "gpt-4o-latest"}, {"acme", "gpt-4o"}, {null, "claude-sonnet-4-5"},
+                {"anthropic", "claude-sonnet-4-5-20991231"}, {"anthropic", "claude-sonnet-4-5-20990101"},
+                {null, "claude-3-7-sonnet"}, {"vertex_ai", "claude-sonnet-4-5"}, {null, "acme/claude-3-7-sonnet"},
+                {"acme", "claude-3-7-sonnet-latest"}, {null, "vertex_ai/claude-sonnet-4-5"}};
+        for (String[] q : queries) {
+            assertThat(patched.resolve(q[0], q[1])).as(q[0] + " " + q[1]).isEqualTo(rebuilt.resolve(q[0], q[1]));
+        }
+        assertThat(CATALOG.withOverrides(overrides).all()).containsExactlyElementsOf(rebuilt.all());
+    }
+
+    @Test
+    void all_isSortedAndUnmodifiable() {
+        assertThat(CATALOG.all()).isSortedAccordingTo(Comparator.comparing(ModelPrice::provider));
+        assertThatThrownBy(() -> CATALOG.all().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> CATALOG.all().get(0).capabilities().add("x"))
+                .isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void of_laterPriceForTheSamePairWins() {
+        ModelPrice first = ModelPrice.of("p", "m", BigDecimal.ONE, BigDecimal.ONE);
+        ModelPrice second = ModelPrice.of("P", "M", BigDecimal.ZERO, BigDecimal.ZERO);
+
+        PriceCatalog catalog = PriceCatalog.of(List.of(first, second));
+
+        assertThat(catalog.size()).isEqualTo(1);
+        assertThat(catalog.resolve("p", "m")).contains(second);
+        assertThat(PriceCatalog.empty().resolve(null, "gpt-4o")).isEmpty();
+    }
+
+    @Test
+    void read_invalidEntry_namesTheEntry() {
+        String json = """
+                {"source":"test","models":[
+                  {"provider":"p","model":"ok","key":"p/ok","input_per_token":"0.1","output_per_token":"0.2","capabilities":[]},
+                  {"provider":"p","model":"bad","key":"p/bad","input_per_token":"-1","output_per_token":"0.2","capabilities":[]}
+                ]}""";
+
+        assertThatThrownBy(() -> PriceCatalog.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("#1 (p/bad)")
+                .hasMessageContaining("input_per_token");
+    }
+
+    @Test
+    void isFirstParty_makersOnly() {
+        assertThat(PriceCatalog.isFirstParty("openai")).isTrue();
+        assertThat(PriceCatalog.isFirstParty("Anthropic")).isTrue();
+        assertThat(PriceCatalog.isFirstParty("openrouter")).isFalse();
+        assertThat(PriceCatalog.isFirstParty(null)).isFalse();
+        assertThat(Set.of("azure", "bedrock", "vertex_ai-anthropic_models"))
+                .noneMatch(PriceCatalog::isFirstParty);
+    }
+}
