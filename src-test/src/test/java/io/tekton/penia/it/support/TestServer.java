@@ -1,0 +1,185 @@
+package io.tekton.penia.it.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.engine.Json;
+import io.tekton.penia.server.PeniaServer;
+import io.tekton.penia.server.config.ConfigLoader;
+import io.tekton.penia.server.config.PeniaConfig;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The real Penia server on port 0 with a temporary SQLite file, and a real HTTP client.
+ * Black-box tests drive it only through HTTP (and WebSocket / MCP clients).
+ */
+public final class TestServer implements AutoCloseable {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Path dir;
+    private final Map<String, String> env;
+    private final InstantSource clock;
+    private PeniaServer server;
+
+    private TestServer(Path dir, Map<String, String> env, InstantSource clock) {
+        this.dir = dir;
+        this.env = env;
+        this.clock = clock;
+    }
+
+    /** A server with no seeded budgets, Hermes off, on port 0. */
+    public static TestServer start() {
+        return start(Map.of());
+    }
+
+    public static TestServer start(Map<String, String> extraEnv) {
+        return start(extraEnv, InstantSource.system());
+    }
+
+    public static TestServer start(Map<String, String> extraEnv, InstantSource clock) {
+        try {
+            Path dir = Files.createTempDirectory("penia-it");
+            Map<String, String> env = new HashMap<>();
+            env.put("PENIA_PORT", "0");
+            env.put("PENIA_DB", dir.resolve("penia.db").toString());
+            env.put("PENIA_HERMES", "off");
+            env.putAll(extraEnv);
+            TestServer t = new TestServer(dir, env, clock);
+            t.boot();
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The config: the shipped file without seed budgets (tests make their own), plus env. */
+    public PeniaConfig config() {
+        PeniaConfig c = ConfigLoader.load(Path.of(repoRoot(), "config", "penia.yaml"), env);
+        if (!"true".equals(env.get("SEED"))) {
+            c = new PeniaConfig(c.server(), c.database(), c.zone(), c.engine(), c.alerts(), c.hermes(), c.websocket(),
+                    c.mcp(), c.security(), c.mail(), java.util.List.of());
+        }
+        return c;
+    }
+
+    private void boot() {
+        server = PeniaServer.start(config(), clock);
+    }
+
+    /** Stops the server and starts a new one on the same database file. */
+    public void restart() {
+        server.close();
+        boot();
+    }
+
+    public PeniaServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public Path dbFile() {
+        return dir.resolve("penia.db");
+    }
+
+    /** A response: status and the parsed JSON body (null when not JSON). */
+    public record Resp(int status, JsonNode body, String raw, HttpResponse<String> http) {
+        public JsonNode get(String field) {
+            return body == null ? null : body.get(field);
+        }
+    }
+
+    public Resp get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
+    }
+
+    public Resp delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE());
+    }
+
+    public Resp post(String path, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))));
+    }
+
+    public Resp put(String path, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json(body))));
+    }
+
+    /** Posts a raw body exactly as given. */
+    public Resp postRaw(String path, String raw) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(raw)));
+    }
+
+    public Resp send(HttpRequest.Builder b) {
+        try {
+            HttpResponse<String> r = CLIENT.send(b.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = null;
+            try {
+                body = r.body().isEmpty() ? null : Json.mapper().readTree(r.body());
+            } catch (IOException ignored) {
+                // not JSON: tests look at raw
+            }
+            return new Resp(r.statusCode(), body, r.body(), r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String json(Object body) {
+        if (body instanceof String s) {
+            return s;
+        }
+        try {
+            return Json.mapper().writeValueAsString(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The repository root (the parent of src-test), for config/penia.yaml. */
+    public static String repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("config/penia.yaml"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find config/penia.yaml above " + Path.of("").toAbsolutePath());
+        }
+        return p.toString();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // temp dir cleanup is best effort
+        }
+    }
+}
