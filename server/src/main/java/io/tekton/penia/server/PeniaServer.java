@@ -12,6 +12,7 @@ import io.tekton.penia.engine.price.PriceCatalog;
 import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.StoreException;
+import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.rest.AlertsService;
 import io.tekton.penia.server.rest.BudgetsService;
@@ -21,6 +22,17 @@ import io.tekton.penia.server.rest.MiscService;
 import io.tekton.penia.server.rest.PricesService;
 import io.tekton.penia.server.rest.RequestMetrics;
 import io.tekton.penia.server.rest.UsageService;
+import io.tekton.penia.server.ws.WebSocketHub;
+
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.tekton.penia.assistant.AssistantContext;
+import io.tekton.penia.hermes.HermesConfig;
+import io.tekton.penia.hermes.HermesRegistrar;
+import io.tekton.penia.hermes.HermesState;
+import io.tekton.penia.hermes.HermesTool;
+import io.tekton.penia.server.mcp.HelidonMcpTransport;
+import io.tekton.penia.server.rest.ToolsService;
+import io.tekton.penia.tools.BudgetTools;
 
 import java.time.InstantSource;
 import java.util.Map;
@@ -35,40 +47,56 @@ public final class PeniaServer implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private final PeniaConfig cfg;
+    private final Core core;
     private final Database db;
     private final BudgetEngine engine;
     private final PriceBook prices;
     private final WebServer web;
     private final Health health;
+    private final AlertDispatcher alertDispatcher;
+    private final WebSocketHub ws;
+    private final BudgetTools tools;
+    private final AssistantContext assistant;
+    private final HelidonMcpTransport mcpTransport;
+    private final McpSyncServer mcp;
+    private HermesRegistrar hermes;
     private final RequestMetrics requestMetrics = new RequestMetrics();
 
     private PeniaServer(PeniaConfig cfg, InstantSource clock) {
         this.cfg = cfg;
-        this.db = Database.open(cfg.database().path(), cfg.database().poolSize());
-        LedgerStore store = new LedgerStore(db);
-        EngineConfig ec = new EngineConfig(cfg.zone(), clock, cfg.engine().reservationTtl(),
-                cfg.engine().maxReservationTtl(), cfg.engine().evaluationInterval(), cfg.alerts().thresholds(),
-                cfg.alerts().warningPercent(), cfg.alerts().stopPercent(), cfg.alerts().cooldown(),
-                cfg.engine().writerQueueCapacity(), cfg.engine().writerMaxBatch(), java.time.Duration.ofMinutes(5));
-        this.engine = BudgetEngine.open(ec, store, io.tekton.penia.engine.Pricer.none());
-        this.prices = new PriceBook(PriceCatalog.loadDefault(), store,
-                w -> {
-                    try {
-                        engine.writer().submit(w).get(30, java.util.concurrent.TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new StoreException("price version not stored: " + e.getMessage(), e);
-                    }
-                });
-        engine.setPricer(prices);
-        engine.seedIfEmpty(cfg.seedBudgets());
+        this.core = Core.open(cfg, clock);
+        this.db = core.db();
+        this.engine = core.engine();
+        this.prices = core.prices();
         this.health = new Health(VERSION, db, engine);
+        // Before the engine starts, so every alert gets its delivery rows in its own transaction.
+        this.alertDispatcher = new AlertDispatcher(engine, cfg.alerts(), cfg.mail(), VERSION);
+        engine.setAlertOutbox(alertDispatcher);
+        engine.addListener(alertDispatcher);
+        health.section("alert_delivery", alertDispatcher::health);
+        this.ws = new WebSocketHub(engine, cfg.websocket());
+        engine.addListener(ws);
+        health.websocketClients(ws::clients);
+        this.tools = core.tools();
+        this.assistant = core.assistant();
         Http http = new Http(cfg.server().maxBodyBytes(), cfg.server().maxPageSize());
+        this.mcpTransport = HelidonMcpTransport.builder()
+                .jsonMapper(McpWiring.mapper())
+                .allowedOrigins(java.util.Set.copyOf(cfg.mcp().allowedOrigins()))
+                .keepAliveInterval(cfg.mcp().keepAlive())
+                .sessionIdleTimeout(cfg.mcp().sessionIdle())
+                .maxSessions(cfg.mcp().maxSessions())
+                .maxBodyBytes(cfg.server().maxBodyBytes())
+                .build();
+        this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
+        health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
         this.web = WebServer.builder()
                 .host(cfg.server().host())
                 .port(cfg.server().port())
                 .maxPayloadSize(Math.max(64L << 20, 4L * cfg.server().maxBodyBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))
+                .addRouting(ws.routing())
                 .build();
     }
 
@@ -82,6 +110,8 @@ public final class PeniaServer implements AutoCloseable {
         PeniaServer s = new PeniaServer(cfg, clock);
         s.web.start();
         s.engine.start();
+        s.alertDispatcher.start();
+        s.startHermes();
         LOG.log(System.Logger.Level.INFO, "Penia " + VERSION + " listening on http://" + cfg.server().host() + ":"
                 + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone() + ")");
         return s;
@@ -92,9 +122,12 @@ public final class PeniaServer implements AutoCloseable {
         r.register("/api/v1/budgets", new BudgetsService(engine, http))
                 .register("/api/v1/usage", new UsageService(engine, http))
                 .register("/api/v1/budget-alerts", new AlertsService(engine, http))
-                .register("/api/v1/alerts", MiscService.alerts(engine, http))
+                .register("/api/v1/alerts", MiscService.alerts(engine, http, alertDispatcher))
                 .register("/api/v1/reservations", MiscService.reservations(engine))
                 .register("/api/v1/prices", new PricesService(engine, prices, http))
+                .register("/api/tools", ToolsService.tools(tools, http, req -> io.tekton.penia.tools.Caller.LOCAL_ADMIN))
+                .register("/api/v1/assistant", ToolsService.assistant(assistant))
+                .register("/mcp", mcpTransport)
                 .register("/", new HealthService(health, requestMetrics))
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
@@ -116,6 +149,45 @@ public final class PeniaServer implements AutoCloseable {
                 });
     }
 
+    /** Registers with Hermes after the port is known; never delays readiness. */
+    private void startHermes() {
+        PeniaConfig.Hermes h = cfg.hermes();
+        String host = cfg.server().host().equals("0.0.0.0") ? "localhost" : cfg.server().host();
+        java.net.URI endpoint = java.net.URI.create("http://" + host + ":" + port());
+        if (!h.enabled()) {
+            health.hermes(() -> Map.of("enabled", false, "registered", false));
+            return;
+        }
+        HermesConfig hc = HermesConfig.builder()
+                .hermesUrl(h.url())
+                .enabled(true)
+                .version(VERSION)
+                .endpoint(endpoint)
+                .heartbeatInterval(h.heartbeat())
+                .metadata("assistant_context", assistant.hermesMetadata("/api/v1/assistant/context"))
+                .metadata("openapi", "/openapi.yaml")
+                .metadata("health_endpoint", "/health")
+                .build();
+        java.util.List<HermesTool> ht = tools.all().stream()
+                .map(t -> new HermesTool(t.name(), t.description(), t.inputSchema(), java.util.List.of("budget", "penia"),
+                        Map.of("output_schema", t.outputSchema(), "mutates", t.mutates())))
+                .toList();
+        hermes = new HermesRegistrar(hc, ht, () -> Map.of("active_budgets", engine.stats().activeBudgets(),
+                "websocket_clients", health.websocketClientCount()));
+        health.hermes(() -> {
+            HermesState st = hermes.state();
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("enabled", true);
+            m.put("registered", st.registered());
+            m.put("component_id", st.componentId());
+            m.put("tools_registered", st.toolsRegistered());
+            m.put("last_heartbeat", st.lastHeartbeat() == null ? null : st.lastHeartbeat().toString());
+            m.put("last_error", st.lastError());
+            return m;
+        });
+        hermes.start();
+    }
+
     public int port() {
         return web.port();
     }
@@ -128,6 +200,18 @@ public final class PeniaServer implements AutoCloseable {
         return prices;
     }
 
+    public BudgetTools tools() {
+        return tools;
+    }
+
+    public AssistantContext assistant() {
+        return assistant;
+    }
+
+    public Health health() {
+        return health;
+    }
+
     public PeniaConfig config() {
         return cfg;
     }
@@ -135,8 +219,17 @@ public final class PeniaServer implements AutoCloseable {
     /** Stops accepting, lets requests finish, commits queued writes, closes the database. */
     @Override
     public void close() {
+        if (hermes != null) {
+            hermes.close();
+        }
+        try {
+            mcp.closeGracefully();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "MCP shutdown: " + e.getMessage());
+        }
+        ws.close();
         web.stop();
-        engine.close();
-        db.close();
+        alertDispatcher.close();
+        core.close();
     }
 }

@@ -1,14 +1,43 @@
 package io.tekton.penia.server;
 
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.tekton.penia.server.config.PeniaConfig;
 
-/** {@code bin/penia mcp-stdio}: the MCP tools over stdin/stdout; logs go to stderr only. */
+import java.time.InstantSource;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Handler;
+import java.util.logging.Logger;
+
+/**
+ * {@code bin/penia mcp-stdio}: the MCP tools over stdin/stdout as the local admin. Stdout
+ * carries only MCP messages; every log line goes to stderr.
+ */
 final class StdioMain {
     private StdioMain() {
     }
 
-    static void run(PeniaConfig cfg) {
-        System.err.println("penia: mcp-stdio is not available yet");
-        System.exit(2);
+    static void run(PeniaConfig cfg) throws InterruptedException {
+        routeLogsToStderr();
+        Core core = Core.open(cfg, InstantSource.system());
+        core.engine().start();
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper());
+        McpSyncServer server = McpWiring.stdio(transport, core.engine(), core.tools(), core.assistant());
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.closeGracefully();
+            core.close();
+            done.countDown();
+        }, "penia-stdio-shutdown"));
+        done.await();
+    }
+
+    private static void routeLogsToStderr() {
+        Logger root = Logger.getLogger("");
+        for (Handler h : root.getHandlers()) {
+            root.removeHandler(h);
+        }
+        root.addHandler(new ConsoleHandler()); // ConsoleHandler writes to System.err
     }
 }

@@ -44,6 +44,12 @@ public final class Args {
         return of(map == null ? (JsonNode) null : (JsonNode) Json.mapper().valueToTree(map));
     }
 
+    /** The raw object as a map (for adapters that rewrite a field before parsing). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> toMap(Args a) {
+        return Json.mapper().convertValue(a.node, Map.class);
+    }
+
     public boolean has(String f) {
         read.add(f);
         JsonNode v = node.get(f);

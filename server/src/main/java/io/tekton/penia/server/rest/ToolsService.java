@@ -1,0 +1,73 @@
+package io.tekton.penia.server.rest;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.tekton.penia.assistant.AssistantContext;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.tools.BudgetTools;
+import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.McpBinding;
+import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.tools.wire.Args;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * {@code POST /api/tools/{tool}/execute} (the endpoint Hermes' tool registry points at) and
+ * {@code GET /api/tools}; {@code GET /api/v1/assistant/context}. The body is the tool's
+ * arguments, or Hermes' own {@code {"parameters":{…}}} wrapper.
+ */
+public final class ToolsService {
+    private ToolsService() {
+    }
+
+    public static HttpService tools(BudgetTools tools, Http http, Function<ServerRequest, Caller> callerOf) {
+        return rules -> rules
+                .get("/", (req, res) -> Http.ok(res, Map.of("tools", tools.all().stream().map(t -> Map.of(
+                        "name", t.name(), "description", t.description(), "input_schema", t.inputSchema(),
+                        "output_schema", t.outputSchema())).toList())))
+                .post("/{tool}/execute", (req, res) -> execute(req, res, tools, http, callerOf));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void execute(ServerRequest req, ServerResponse res, BudgetTools tools, Http http,
+                                Function<ServerRequest, Caller> callerOf) {
+        String name = Http.param(req, "tool");
+        String bare = name.startsWith("penia_") ? name.substring(6) : name;
+        PeniaTool tool = tools.find(bare).orElseThrow(() -> PeniaException.notFound("tool", name));
+        Caller caller = callerOf.apply(req);
+        var body = http.json(req);
+        Map<String, Object> args = body == null ? Map.of()
+                : io.tekton.penia.engine.Json.mapper().convertValue(body, Map.class);
+        if (args.size() <= 2 && args.get("parameters") instanceof Map<?, ?> p
+                && (args.size() == 1 || args.containsKey("context"))) {
+            args = (Map<String, Object>) p;
+        }
+        Args.of(args); // a non-object body fails here with the envelope
+        McpSchema.CallToolResult r = McpBinding.invoke(tool, args, caller);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("success", !Boolean.TRUE.equals(r.isError()));
+        out.put("tool", tool.name());
+        if (Boolean.TRUE.equals(r.isError())) {
+            Map<String, Object> err = (Map<String, Object>) ((Map<String, Object>) r.structuredContent()).get("error");
+            out.put("error", err);
+            String code = String.valueOf(err.get("code"));
+            int status = io.tekton.penia.engine.error.ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus();
+            Http.send(res, status, out);
+            return;
+        }
+        out.put("result", r.structuredContent());
+        Http.ok(res, out);
+    }
+
+    public static HttpService assistant(AssistantContext context) {
+        return rules -> rules.get("/context", (req, res) -> Http.ok(res, context.view()));
+    }
+
+}

@@ -1,0 +1,110 @@
+package io.tekton.penia.tools;
+
+import io.modelcontextprotocol.common.McpTransportContext;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.server.McpServerFeatures;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.tekton.penia.engine.Json;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.tools.wire.Args;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The budget tools as MCP tool specifications, the {@code budget_management} prompt and
+ * the live budget-status resource. A failed call (invalid argument, forbidden, blocked)
+ * is a tool result with {@code isError:true} carrying the error object, never a protocol fault.
+ */
+public final class McpBinding {
+    private static final System.Logger LOG = System.getLogger(McpBinding.class.getName());
+    public static final String STATUS_URI = "penia://budgets/status";
+    /** The key under which a transport puts the authenticated {@link Caller} into its context. */
+    public static final String CALLER_KEY = "penia.caller";
+
+    private final BudgetTools tools;
+    private final Function<McpTransportContext, Caller> callerOf;
+
+    public McpBinding(BudgetTools tools, Function<McpTransportContext, Caller> callerOf) {
+        this.tools = tools;
+        this.callerOf = callerOf;
+    }
+
+    /** Callers from the transport context; absent means the local admin (stdio, open mode). */
+    public static Caller callerFrom(McpTransportContext ctx) {
+        Object c = ctx == null ? null : ctx.get(CALLER_KEY);
+        return c instanceof Caller caller ? caller : Caller.LOCAL_ADMIN;
+    }
+
+    public List<McpServerFeatures.SyncToolSpecification> toolSpecs(McpJsonMapper mapper) {
+        List<McpServerFeatures.SyncToolSpecification> out = new ArrayList<>();
+        for (PeniaTool t : tools.all()) {
+            McpSchema.Tool def = McpSchema.Tool.builder()
+                    .name(t.name())
+                    .description(t.description())
+                    .inputSchema(t.inputSchema())
+                    .outputSchema(t.outputSchema())
+                    .annotations(new McpSchema.ToolAnnotations(t.name(), !t.mutates(), false, false, false, null))
+                    .build();
+            out.add(McpServerFeatures.SyncToolSpecification.builder()
+                    .tool(def)
+                    .callHandler((exchange, req) -> invoke(t, req.arguments(), callerOf.apply(exchange.transportContext())))
+                    .build());
+        }
+        return out;
+    }
+
+    /** Runs a tool and renders the outcome as a tool result (errors included). */
+    public static McpSchema.CallToolResult invoke(PeniaTool t, Map<String, Object> arguments, Caller caller) {
+        try {
+            Map<String, Object> result = t.call(Args.of(arguments == null ? Map.of() : arguments), caller);
+            return McpSchema.CallToolResult.builder()
+                    .structuredContent(result)
+                    .addTextContent(t.summarize(result) + "\n" + json(result))
+                    .isError(false)
+                    .build();
+        } catch (PeniaException e) {
+            return error(e);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "tool " + t.name() + " failed", e);
+            return error(new PeniaException(ErrorCode.INTERNAL, "internal error"));
+        }
+    }
+
+    private static McpSchema.CallToolResult error(PeniaException e) {
+        Map<String, Object> body = Map.of("error", e.errorObject());
+        return McpSchema.CallToolResult.builder()
+                .structuredContent(body)
+                .addTextContent(e.code().wireName() + ": " + e.getMessage())
+                .isError(true)
+                .build();
+    }
+
+    public static McpServerFeatures.SyncPromptSpecification prompt(Supplier<String> systemPrompt) {
+        McpSchema.Prompt p = new McpSchema.Prompt("budget_management", "Budget management",
+                "The budget assistant's context with the live budget status", List.of());
+        return new McpServerFeatures.SyncPromptSpecification(p, (exchange, req) -> new McpSchema.GetPromptResult(
+                "Budget management with live status",
+                List.of(new McpSchema.PromptMessage(McpSchema.Role.USER, new McpSchema.TextContent(systemPrompt.get())))));
+    }
+
+    public static McpServerFeatures.SyncResourceSpecification statusResource(Supplier<Object> status) {
+        McpSchema.Resource r = McpSchema.Resource.builder().uri(STATUS_URI).name("budget-status")
+                .description("Live status of every budget (spent, reserved, limits per current period)")
+                .mimeType("application/json").build();
+        return new McpServerFeatures.SyncResourceSpecification(r, (exchange, req) -> new McpSchema.ReadResourceResult(
+                List.of(new McpSchema.TextResourceContents(STATUS_URI, "application/json", json(status.get())))));
+    }
+
+    static String json(Object o) {
+        try {
+            return Json.mapper().writeValueAsString(o);
+        } catch (Exception e) {
+            return String.valueOf(o);
+        }
+    }
+}

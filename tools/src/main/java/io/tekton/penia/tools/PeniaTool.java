@@ -1,0 +1,29 @@
+package io.tekton.penia.tools;
+
+import io.tekton.penia.tools.wire.Args;
+
+import java.util.Map;
+
+/**
+ * One budget tool: its definition (name, description, input and output JSON schemas) and its
+ * handler over the engine. The same tool serves MCP (HTTP and stdio) and Hermes' tool
+ * registry through {@code POST /api/tools/{tool}/execute}.
+ */
+public interface PeniaTool {
+    String name();
+
+    String description();
+
+    Map<String, Object> inputSchema();
+
+    Map<String, Object> outputSchema();
+
+    /** Runs the tool; throws {@link io.tekton.penia.engine.error.PeniaException} for expected failures. */
+    Map<String, Object> call(Args args, Caller caller);
+
+    /** Whether the tool changes state (for annotations and authorization). */
+    boolean mutates();
+
+    /** A one-line human rendering of a result, for the text content beside structured content. */
+    String summarize(Map<String, Object> result);
+}
