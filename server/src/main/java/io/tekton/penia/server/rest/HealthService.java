@@ -23,7 +23,7 @@ public final class HealthService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/health", this::health).get("/metrics", this::metrics);
+        rules.get("/health", this::health).get("/metrics", this::metrics).get("/openapi.yaml", this::openapi);
     }
 
     private void health(ServerRequest req, ServerResponse res) {
@@ -51,6 +51,21 @@ public final class HealthService implements HttpService {
         requests.appendTo(b);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4");
         res.send(b.toString());
+    }
+
+    private void openapi(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/yaml");
+        res.send(OPENAPI);
+    }
+
+    private static final byte[] OPENAPI = load();
+
+    private static byte[] load() {
+        try (var in = HealthService.class.getResourceAsStream("/openapi.yaml")) {
+            return in == null ? new byte[0] : in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void metric(StringBuilder b, String name, String type, String help, long value) {
