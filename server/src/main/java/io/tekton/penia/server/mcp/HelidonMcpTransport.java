@@ -333,19 +333,19 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
         // Messages are not stored, so a resumption (Last-Event-ID) gets a fresh stream.
         req.headers().first(LAST_EVENT_ID).ifPresent(last -> LOG.log(System.Logger.Level.DEBUG,
                 () -> "session " + entry.id() + " resumes after " + last + "; nothing is replayed"));
+        List<McpStreamableServerSession.McpStreamableServerSessionStream> listening = new ArrayList<>(1);
         try {
             // Helidon sends no headers before the first body byte: open with an event or a
             // comment. The stream is attached first, so a client that saw the headers can
             // rely on receiving every later notification.
-            List<McpStreamableServerSession.McpStreamableServerSessionStream> listening = new ArrayList<>(1);
             stream.start(primes(entry) ? SseStream.Opening.PRIMING_EVENT : SseStream.Opening.COMMENT,
                     () -> listening.add(entry.listenOn(stream)));
             stream.awaitClosed();
-            // Fails the server's pending requests on this stream now rather than at their timeout.
-            listening.forEach(McpStreamableServerSession.McpStreamableServerSessionStream::close);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, () -> "client left listening stream of " + entry.id() + ": " + e);
         } finally {
+            // Fails the server's pending requests on this stream now rather than at their timeout.
+            listening.forEach(McpStreamableServerSession.McpStreamableServerSessionStream::close);
             entry.streamEnded(stream);
             stream.finish(null);
         }

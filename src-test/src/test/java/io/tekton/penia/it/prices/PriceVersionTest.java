@@ -1,0 +1,114 @@
+package io.tekton.penia.it.prices;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Price versions: a change mid-month keeps old costs, prices new records, sums both. */
+class PriceVersionTest {
+    static TestServer t;
+
+    @BeforeAll
+    static void up() {
+        t = TestServer.start();
+    }
+
+    @AfterAll
+    static void down() {
+        t.close();
+    }
+
+    static JsonNode record(String component, String model, long in, long out, long cached) {
+        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", component, "provider", "acme",
+                "model", model, "input_tokens", in, "output_tokens", out, "cached_input_tokens", cached));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        return r.body();
+    }
+
+    @Test
+    void priceChangeMidMonth_oldRecordsKeepTheirCost_newOnesUseTheNewPrice_summaryAddsBoth() {
+        String c = "prices-" + UUID.randomUUID();
+        String model = "model-" + UUID.randomUUID().toString().substring(0, 8);
+        // Unknown model first: unpriced, never $0 silently.
+        JsonNode unpriced = record(c, model, 1000, 100, 0);
+        assertThat(unpriced.get("cost_source").asText()).isEqualTo("unpriced");
+        TestServer.Resp v1 = t.put("/api/v1/prices/acme/" + model, Map.of("input_per_million", 2, "output_per_million", 10,
+                "cache_read_per_million", new BigDecimal("0.5"), "max_input_tokens", 100000,
+                "capabilities", List.of("function_calling")));
+        assertThat(v1.status()).as(v1.raw()).isEqualTo(200);
+        String version1 = v1.get("price_version").asText();
+        // 1000 in (200 cached) + 100 out: 800×2e-6 + 200×0.5e-6 + 100×10e-6 = 0.0016 + 0.0001 + 0.001 = 0.0027
+        JsonNode a = record(c, model, 1000, 100, 200);
+        assertThat(a.get("cost").decimalValue()).isEqualByComparingTo("0.0027");
+        assertThat(a.get("price_version").asText()).isEqualTo(version1);
+        TestServer.Resp v2 = t.put("/api/v1/prices/acme/" + model, Map.of("input_per_million", 4, "output_per_million", 20));
+        String version2 = v2.get("price_version").asText();
+        assertThat(version2).isNotEqualTo(version1);
+        JsonNode b = record(c, model, 1000, 100, 200);
+        // The cache-read price is kept from v1 (fields not given keep the current values).
+        assertThat(b.get("cost").decimalValue()).isEqualByComparingTo("0.0053");
+        assertThat(b.get("price_version").asText()).isEqualTo(version2);
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        t.get("/api/v1/usage/records?component=" + c).body().get("items").forEach(rows::add);
+        assertThat(rows).extracting(r -> r.get("cost").decimalValue().stripTrailingZeros().toPlainString())
+                .containsExactly("0.0053", "0.0027", "0");
+        assertThat(t.post("/api/v1/usage/summary", Map.of("component", c)).get("total_cost").decimalValue())
+                .isEqualByComparingTo("0.008");
+        JsonNode history = t.get("/api/v1/prices/acme/" + model).get("history");
+        assertThat(history).hasSize(2);
+        assertThat(history.get(0).get("price_version").asText()).isEqualTo(version1);
+        // Versions survive a restart, and the old record keeps its cost.
+        t.restart();
+        assertThat(record(c, model, 1000, 100, 200).get("price_version").asText()).isEqualTo(version2);
+        assertThat(t.post("/api/v1/usage/summary", Map.of("component", c)).get("total_cost").decimalValue())
+                .isEqualByComparingTo("0.0133");
+    }
+
+    @Test
+    void catalogModel_isCostedWithCacheAndReasoningTokens_andVersioned() {
+        String c = "catalog-" + UUID.randomUUID();
+        JsonNode price = t.get("/api/v1/prices/openai/gpt-4o").body();
+        BigDecimal in = price.get("input_per_token").decimalValue();
+        BigDecimal out = price.get("output_per_token").decimalValue();
+        BigDecimal cached = price.get("cache_read_per_token").decimalValue();
+        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", c, "provider", "openai",
+                "model", "gpt-4o", "input_tokens", 10000, "output_tokens", 2000, "cached_input_tokens", 4000));
+        BigDecimal expected = in.multiply(BigDecimal.valueOf(6000)).add(cached.multiply(BigDecimal.valueOf(4000)))
+                .add(out.multiply(BigDecimal.valueOf(2000)));
+        assertThat(r.get("cost").decimalValue()).isEqualByComparingTo(expected.setScale(6, java.math.RoundingMode.HALF_UP));
+        assertThat(r.get("price_version").asText()).startsWith("catalog:");
+    }
+
+    @Test
+    void recommend_respectsCapabilitiesContextAndMaxCost() {
+        TestServer.Resp r = t.post("/api/v1/prices/recommend", Map.of("required_capabilities", List.of("vision"),
+                "estimated_input_tokens", 150000, "estimated_output_tokens", 1000, "max_cost", 0.5,
+                "current_provider", "openai", "current_model", "gpt-4o"));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        JsonNode recs = r.get("recommendations");
+        assertThat(recs.size()).isGreaterThan(0);
+        BigDecimal prev = BigDecimal.ZERO;
+        for (JsonNode x : recs) {
+            JsonNode p = t.get("/api/v1/prices/" + x.get("provider").asText() + "/"
+                    + java.net.URLEncoder.encode(x.get("model").asText(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("+", "%20")).body();
+            if (p.has("capabilities")) {
+                assertThat(p.get("capabilities").toString()).contains("vision");
+                assertThat(p.get("max_input_tokens").asLong()).isGreaterThanOrEqualTo(150000);
+            }
+            assertThat(x.get("estimated_cost").decimalValue()).isLessThanOrEqualTo(new BigDecimal("0.5"));
+            assertThat(x.get("estimated_cost").decimalValue()).isGreaterThanOrEqualTo(prev);
+            prev = x.get("estimated_cost").decimalValue();
+            assertThat(x.get("reason").asText()).isNotBlank();
+        }
+    }
+}
