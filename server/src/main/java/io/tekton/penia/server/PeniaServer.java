@@ -77,6 +77,7 @@ public final class PeniaServer implements AutoCloseable {
         this.ws = new WebSocketHub(engine, cfg.websocket());
         engine.addListener(ws);
         health.websocketClients(ws::clients);
+        health.section("websocket", ws::stats);
         this.tools = core.tools();
         this.assistant = core.assistant();
         Http http = new Http(cfg.server().maxBodyBytes(), cfg.server().maxPageSize());

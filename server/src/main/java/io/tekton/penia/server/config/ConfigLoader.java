@@ -85,6 +85,13 @@ public final class ConfigLoader {
         override(time, "zone", env, "PENIA_TIMEZONE");
         override(hermes, "url", env, "HERMES_URL");
         override(sec, "admin_key", env, "PENIA_ADMIN_KEY");
+        override(mail, "host", env, "PENIA_SMTP_HOST");
+        override(mail, "port", env, "PENIA_SMTP_PORT");
+        override(alerts, "retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");
+        override(ws, "max_connections", env, "PENIA_WS_MAX_CONNECTIONS");
+        override(ws, "queue_limit", env, "PENIA_WS_QUEUE_LIMIT");
+        override(ws, "heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
+        override(ws, "coalesce_ms", env, "PENIA_WS_COALESCE_MS");
         if (env.containsKey("PENIA_HERMES")) {
             String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
             if (v.equals("on") || v.equals("off")) {

@@ -3,6 +3,7 @@ package io.tekton.penia.server.rest;
 import io.helidon.webserver.http.HttpService;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.tools.wire.Views;
 
 import java.util.Map;
@@ -14,11 +15,20 @@ public final class MiscService {
 
     /** Alerts: list with filters, dismiss. */
     public static HttpService alerts(BudgetEngine engine, Http http) {
-        return rules -> rules
-                .get("/", (req, res) -> Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
-                        Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
-                        .stream().map(Views::alert).toList())))
-                .post("/{id}/dismiss", (req, res) -> Http.ok(res, Views.alert(engine.dismissAlert(Http.param(req, "id")))));
+        return alerts(engine, http, null);
+    }
+
+    /** Alerts: list with filters, dismiss, and each alert's channel deliveries. */
+    public static HttpService alerts(BudgetEngine engine, Http http, AlertDispatcher dispatcherOrNull) {
+        return rules -> {
+            rules.get("/", (req, res) -> Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
+                            Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
+                            .stream().map(Views::alert).toList())))
+                    .post("/{id}/dismiss", (req, res) -> Http.ok(res, Views.alert(engine.dismissAlert(Http.param(req, "id")))));
+            if (dispatcherOrNull != null) {
+                rules.get("/{id}/deliveries", (req, res) -> Http.ok(res, dispatcherOrNull.deliveries(Http.param(req, "id"))));
+            }
+        };
     }
 
     /** Reservations: look one up, release it. */

@@ -52,8 +52,13 @@ public final class UsageService implements HttpService {
         if (budgetId != null) {
             Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
             if (component != null && b.scope().component() != null && !component.equals(b.scope().component())
-                    || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())) {
-                Http.ok(res, Map.of("items", List.of(), "next_cursor", ""));
+                    || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())
+                    || model != null && b.scope().model() != null && !model.equals(b.scope().model())) {
+                // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
+                Map<String, Object> empty = new LinkedHashMap<>();
+                empty.put("items", List.of());
+                empty.put("next_cursor", null);
+                Http.ok(res, empty);
                 return;
             }
             component = component != null ? component : b.scope().component();

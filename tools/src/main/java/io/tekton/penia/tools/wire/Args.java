@@ -21,6 +21,13 @@ import java.util.Set;
  * unknown fields are errors naming the field, nothing is coerced silently.
  */
 public final class Args {
+    /** The largest amount accepted from outside, as {@link Money} allows. */
+    private static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000_000_000L);
+    /** Amounts below half a micro-dollar round to zero. */
+    private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
+    /** Finest decimal accepted (prices per token need about 10 places). */
+    private static final int MAX_DECIMAL_SCALE = 30;
+
     private final ObjectNode node;
     private final String prefix;
     private final Set<String> read = new HashSet<>();
@@ -140,11 +147,15 @@ public final class Args {
             throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
                     Map.of("field", prefix + f));
         }
-        try {
-            return Money.ofUsd(d);
-        } catch (PeniaException e) {
+        // Compare before any arithmetic: rescaling 1e999999999 or 1e-999999999 to micro-dollars
+        // would overflow (a 500) or take unbounded time; compareTo only looks at the exponents.
+        if (d.compareTo(MAX_USD) > 0) {
             throw wrong(f, "at most 1e12 USD");
         }
+        if (d.compareTo(HALF_MICRO_USD) < 0) {
+            return Money.ZERO;
+        }
+        return Money.ofUsd(d);
     }
 
     public BigDecimal decimal(String f) {
@@ -155,11 +166,19 @@ public final class Args {
         if (!v.isNumber()) {
             throw wrong(f, "a number");
         }
-        if (v.decimalValue().signum() < 0) {
+        BigDecimal d = v.decimalValue();
+        if (d.signum() < 0) {
             throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
                     Map.of("field", prefix + f));
         }
-        return v.decimalValue();
+        // Bounded before anyone computes with it or prints it in plain form (see money).
+        if (d.compareTo(MAX_USD) > 0) {
+            throw wrong(f, "at most 1e12");
+        }
+        if (d.stripTrailingZeros().scale() > MAX_DECIMAL_SCALE) {
+            throw wrong(f, "a number with at most " + MAX_DECIMAL_SCALE + " decimal places");
+        }
+        return d;
     }
 
     public Boolean bool(String f) {

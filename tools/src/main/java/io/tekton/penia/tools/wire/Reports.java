@@ -58,13 +58,18 @@ public final class Reports {
         if (start != null && end != null && !start.isBefore(end)) {
             throw PeniaException.invalid("end", "must be after start");
         }
+        boolean excluded = false;
         if (budgetId != null) {
             Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
+            // The filters narrow the budget's scope; a filter outside it matches nothing.
+            excluded = conflicts(component, b.scope().component()) || conflicts(provider, b.scope().provider())
+                    || conflicts(model, b.scope().model());
             component = component != null ? component : b.scope().component();
             provider = provider != null ? provider : b.scope().provider();
             model = model != null ? model : b.scope().model();
         }
-        List<BudgetEngine.Slice> slices = engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end));
+        List<BudgetEngine.Slice> slices = excluded ? List.of()
+                : engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end));
         long cost = 0;
         long in = 0;
         long out = 0;
@@ -119,6 +124,10 @@ public final class Reports {
         res.put("group_by", groupBy);
         res.put("groups", gl);
         return res;
+    }
+
+    private static boolean conflicts(String filter, String scoped) {
+        return filter != null && scoped != null && !filter.equals(scoped);
     }
 
     /** {@code GET /budgets/{id}/summary}: every limited current period and breakdowns. */

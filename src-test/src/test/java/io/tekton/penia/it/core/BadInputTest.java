@@ -1,0 +1,355 @@
+package io.tekton.penia.it.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.tekton.penia.it.core.Ledger.assertError;
+import static io.tekton.penia.it.core.Ledger.uniq;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Bad requests get a 4xx with the one error envelope, never a 500, and write nothing: the
+ * ledger and the budget list read back unchanged (SPEC §3 "Errors").
+ */
+class BadInputTest {
+    static TestServer t;
+    String component;
+    String budgetId;
+    long ledgerBefore;
+    List<String> budgetsBefore;
+
+    @BeforeAll
+    static void up() {
+        t = TestServer.start();
+    }
+
+    @AfterAll
+    static void down() {
+        t.close();
+    }
+
+    /** Each test has its own budget whose scope a bad record would have counted against. */
+    @BeforeEach
+    void budgetAndSnapshot() {
+        component = uniq("bad");
+        budgetId = Ledger.componentBudget(t, component, Map.of("daily", "10", "monthly", "100"));
+        ledgerBefore = ledgerCount();
+        budgetsBefore = budgetList();
+    }
+
+    /** Nothing was written, and the server still answers. */
+    @AfterEach
+    void nothingWrittenAndStillHealthy() {
+        assertThat(ledgerCount()).as("ledger rows").isEqualTo(ledgerBefore);
+        assertThat(Ledger.rows(t, component)).isEmpty();
+        assertThat(budgetList()).as("budgets").isEqualTo(budgetsBefore);
+        Ledger.assertUsd(Ledger.period(t, budgetId, "monthly").get("spent"), "0");
+        TestServer.Resp h = t.get("/health");
+        assertThat(h.status()).as(h.raw()).isEqualTo(200);
+        assertThat(h.get("database").asText()).isEqualTo("connected");
+    }
+
+    static long ledgerCount() {
+        return Ledger.rows(t, "", 1000).size();
+    }
+
+    static List<String> budgetList() {
+        List<String> out = new ArrayList<>();
+        t.get("/api/v1/budgets").body().get("items").forEach(b -> out.add(b.toString()));
+        return out;
+    }
+
+    Map<String, Object> good() {
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("component", component);
+        b.put("provider", "openai");
+        b.put("model", "gpt-4o");
+        b.put("input_tokens", 100);
+        b.put("output_tokens", 50);
+        b.put("cost", new BigDecimal("0.5"));
+        return b;
+    }
+
+    Map<String, Object> good(String field, Object value) {
+        Map<String, Object> b = good();
+        b.put(field, value);
+        return b;
+    }
+
+    Map<String, Object> without(String field) {
+        Map<String, Object> b = good();
+        b.remove(field);
+        return b;
+    }
+
+    static JsonNode rejectRecord(Object body, int status, String code) {
+        return assertError(t.post("/api/v1/usage/record", body), status, code);
+    }
+
+    static JsonNode rejectRecordRaw(String raw, int status, String code) {
+        return assertError(t.postRaw("/api/v1/usage/record", raw), status, code);
+    }
+
+    static String field(JsonNode error) {
+        return error.get("details").path("field").asText();
+    }
+
+    @Test
+    void record_malformedJson_isBadJsonAndNotLedgered() {
+        rejectRecordRaw("{\"component\": \"" + component + "\", \"input_tokens\": ", 400, "bad_json");
+        rejectRecordRaw("{component: 1}", 400, "bad_json");
+        rejectRecordRaw("{\"component\": \"x\"} trailing", 400, "bad_json");
+        rejectRecordRaw("not json at all", 400, "bad_json");
+        rejectRecordRaw("{\"a\":\"\\uZZZZ\"}", 400, "bad_json");
+    }
+
+    @Test
+    void record_jsonArrayOrScalarBody_isInvalidAndNotLedgered() {
+        rejectRecordRaw("[" + TestServer.json(good()) + "]", 400, "invalid_argument");
+        rejectRecordRaw("42", 400, "invalid_argument");
+        rejectRecordRaw("\"text\"", 400, "invalid_argument");
+    }
+
+    @Test
+    void record_wrongTypes_areInvalidAndNotLedgered() {
+        assertThat(field(rejectRecord(good("input_tokens", "100"), 400, "invalid_argument"))).isEqualTo("input_tokens");
+        assertThat(field(rejectRecord(good("component", 42), 400, "invalid_argument"))).isEqualTo("component");
+        assertThat(field(rejectRecord(good("output_tokens", 1.5), 400, "invalid_argument"))).isEqualTo("output_tokens");
+        assertThat(field(rejectRecord(good("output_tokens", true), 400, "invalid_argument"))).isEqualTo("output_tokens");
+        assertThat(field(rejectRecord(good("cost", "0.5"), 400, "invalid_argument"))).isEqualTo("cost");
+        assertThat(field(rejectRecord(good("model", List.of("gpt-4o")), 400, "invalid_argument"))).isEqualTo("model");
+        assertThat(field(rejectRecord(good("provider", Map.of("name", "openai")), 400, "invalid_argument")))
+                .isEqualTo("provider");
+        assertThat(field(rejectRecord(good("request_id", 7), 400, "invalid_argument"))).isEqualTo("request_id");
+    }
+
+    @Test
+    void record_negativeTokensOrCost_areInvalidAndNotLedgered() {
+        assertThat(field(rejectRecord(good("input_tokens", -1), 400, "invalid_argument"))).isEqualTo("input_tokens");
+        assertThat(field(rejectRecord(good("output_tokens", -100), 400, "invalid_argument"))).isEqualTo("output_tokens");
+        assertThat(field(rejectRecord(good("reasoning_tokens", -1), 400, "invalid_argument")))
+                .isEqualTo("reasoning_tokens");
+        assertThat(field(rejectRecord(good("cost", new BigDecimal("-0.01")), 400, "invalid_argument")))
+                .isEqualTo("cost");
+        assertThat(field(rejectRecord(good("cost", new BigDecimal("-0.0000001")), 400, "invalid_argument")))
+                .isEqualTo("cost");
+        rejectRecord(good("input_tokens", new BigDecimal("1e30")), 400, "invalid_argument");
+        rejectRecord(good("cost", new BigDecimal("1e20")), 400, "invalid_argument");
+    }
+
+    @Test
+    void anyAmount_extremeExponent_isInvalidFastAndNeverA500() {
+        String model = uniq("extreme-model");
+        for (String n : List.of("1e999999999", "1E+400", "-1e-999999999")) {
+            long t0 = System.nanoTime();
+            rejectRecordRaw("{\"component\":\"" + component + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                    + "\"input_tokens\":1,\"output_tokens\":1,\"cost\":" + n + "}", 400, "invalid_argument");
+            rejectRecordRaw("{\"component\":\"" + component + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                    + "\"input_tokens\":" + n + ",\"output_tokens\":1}", 400, "invalid_argument");
+            assertError(t.postRaw("/api/v1/budgets", "{\"name\":\"x\",\"scope\":{\"component\":\"" + component
+                    + "\"},\"limits\":{\"daily\":" + n + "}}"), 400, "invalid_argument");
+            assertError(t.postRaw("/api/v1/budget-alerts/unified/check-operation", "{\"component\":\"" + component
+                    + "\",\"estimated_cost\":" + n + "}"), 400, "invalid_argument");
+            assertError(t.put("/api/v1/prices/openai/" + model, "{\"input_per_token\":" + n
+                    + ",\"output_per_token\":0.000001}"), 400, "invalid_argument");
+            assertThat((System.nanoTime() - t0) / 1_000_000).as(n + " handled in milliseconds").isLessThan(5_000);
+        }
+        long t0 = System.nanoTime();
+        assertError(t.put("/api/v1/prices/openai/" + model, "{\"input_per_token\":1e-999999999,"
+                + "\"output_per_token\":0.000001}"), 400, "invalid_argument");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+        assertError(t.get("/api/v1/prices/openai/" + model), 404, "not_found");
+    }
+
+    @Test
+    void record_cachedOverInput_isInvalidAndNotLedgered() {
+        Map<String, Object> b = good("cached_input_tokens", 101);
+        assertThat(field(rejectRecord(b, 400, "invalid_argument"))).isEqualTo("cached_input_tokens");
+        Map<String, Object> b2 = good("cached_input_tokens", 60);
+        b2.put("cache_write_tokens", 41);
+        rejectRecord(b2, 400, "invalid_argument");
+        assertThat(field(rejectRecord(good("reasoning_tokens", 51), 400, "invalid_argument")))
+                .isEqualTo("reasoning_tokens");
+    }
+
+    @Test
+    void record_twoMegabyteBody_isPayloadTooLargeAndNotLedgered() {
+        String pad = "x".repeat(2 * 1024 * 1024);
+        String raw = "{\"component\":\"" + component + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\","
+                + "\"input_tokens\":1,\"output_tokens\":1,\"cost\":1,\"request_id\":\"" + pad + "\"}";
+        JsonNode e = rejectRecordRaw(raw, 413, "payload_too_large");
+        assertThat(e.get("details").get("max_bytes").asLong()).isPositive();
+        // Without a declared length (chunked), the limit still holds while reading.
+        TestServer.Resp chunked = t.send(HttpRequest.newBuilder(URI.create(t.base() + "/api/v1/usage/record"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+        assertError(chunked, 413, "payload_too_large");
+    }
+
+    @Test
+    void anyRoute_unknownBudgetId_isNotFound() {
+        String ghost = uniq("ghost");
+        for (TestServer.Resp r : List.of(t.get("/api/v1/budgets/" + ghost),
+                t.put("/api/v1/budgets/" + ghost, Map.of("name", "ghost", "limits", Map.of("daily", 1))),
+                t.delete("/api/v1/budgets/" + ghost),
+                t.get("/api/v1/budgets/" + ghost + "/summary"),
+                t.get("/api/v1/budgets/" + ghost + "/alerts"),
+                t.put("/api/v1/budgets/" + ghost + "/alerts", Map.of("thresholds", List.of(50))),
+                t.get("/api/v1/usage/records?budget_id=" + ghost),
+                t.post("/api/v1/usage/summary", Map.of("budget_id", ghost)),
+                t.post("/api/v1/alerts/" + ghost + "/dismiss", Map.of()),
+                t.post("/api/v1/reservations/" + ghost + "/release", Map.of()))) {
+            JsonNode e = assertError(r, 404, "not_found");
+            assertThat(e.get("message").asText()).as(r.raw()).contains(ghost);
+        }
+        // A record settling an unknown reservation is refused, not ledgered without it.
+        rejectRecord(good("reservation_id", ghost), 404, "not_found");
+    }
+
+    @Test
+    void record_unknownField_isUnknownFieldAndNotLedgered() {
+        JsonNode e = rejectRecord(good("colour", "red"), 400, "unknown_field");
+        assertThat(field(e)).isEqualTo("colour");
+        assertThat(field(rejectRecord(good("input_token", 5), 400, "unknown_field"))).isEqualTo("input_token");
+        assertError(t.post("/api/v1/budgets", Map.of("name", "x", "limits", Map.of("daily", 1), "scope",
+                Map.of("component", component, "team", "a"))), 400, "unknown_field");
+        assertError(t.post("/api/v1/usage/summary", Map.of("component", component, "colour", "red")), 400,
+                "unknown_field");
+    }
+
+    @Test
+    void record_deepNesting_isRejectedAndNotLedgered() {
+        String deep = "[".repeat(100) + "]".repeat(100);
+        rejectRecordRaw("{\"component\":\"" + component + "\",\"x\":" + deep + "}", 400, "invalid_argument");
+        String deepObj = "{\"a\":".repeat(100) + "1" + "}".repeat(100);
+        rejectRecordRaw(deepObj, 400, "invalid_argument");
+        assertError(t.postRaw("/api/v1/budgets", "{\"scope\":" + deepObj + "}"), 400, "invalid_argument");
+    }
+
+    @Test
+    void record_hugeStrings_areRejectedAndNotLedgered() {
+        rejectRecord(good("component", "c".repeat(200_000)), 400, "invalid_argument");
+        assertThat(field(rejectRecord(good("model", "m".repeat(300)), 400, "invalid_argument"))).isEqualTo("model");
+        assertThat(field(rejectRecord(good("request_id", "r".repeat(5_000)), 400, "invalid_argument")))
+                .isEqualTo("request_id");
+        assertThat(field(rejectRecord(good("component", "   "), 400, "invalid_argument"))).isEqualTo("component");
+    }
+
+    @Test
+    void record_missingRequiredFields_isInvalidAndNotLedgered() {
+        for (String f : List.of("component", "provider", "model", "input_tokens", "output_tokens")) {
+            assertThat(field(rejectRecord(without(f), 400, "invalid_argument"))).as(f).isEqualTo(f);
+            assertThat(field(rejectRecord(good(f, null), 400, "invalid_argument"))).as(f + " null").isEqualTo(f);
+        }
+        rejectRecord(Map.of(), 400, "invalid_argument");
+        rejectRecordRaw("", 400, "invalid_argument");
+    }
+
+    @Test
+    void record_badOrFutureTimestamp_isInvalidAndNotLedgered() {
+        for (String ts : List.of("yesterday", "2026-13-01T00:00:00Z", "2026-11-23 19:00:00", "1732388400", "")) {
+            assertThat(field(rejectRecord(good("timestamp", ts), 400, "invalid_argument"))).as(ts).isEqualTo("timestamp");
+        }
+        assertThat(field(rejectRecord(good("timestamp", 1732388400), 400, "invalid_argument"))).isEqualTo("timestamp");
+        String future = Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+        assertThat(field(rejectRecord(good("timestamp", future), 400, "invalid_argument"))).isEqualTo("timestamp");
+        assertThat(field(rejectRecord(good("timestamp", "9999-12-31T23:59:59Z"), 400, "invalid_argument")))
+                .isEqualTo("timestamp");
+    }
+
+    @Test
+    void usageQueries_badPeriodOrTime_areInvalid() {
+        assertThat(field(assertError(t.post("/api/v1/usage/summary", Map.of("period", "yearly")), 400,
+                "invalid_argument"))).isEqualTo("period");
+        assertError(t.post("/api/v1/usage/summary", Map.of("start", "last week")), 400, "invalid_argument");
+        assertError(t.post("/api/v1/usage/summary", Map.of("start", "2026-11-23T00:00:00Z",
+                "end", "2026-11-22T00:00:00Z")), 400, "invalid_argument");
+        assertError(t.post("/api/v1/usage/summary", Map.of("group_by", List.of("provider", 3))), 400, "invalid_argument");
+        assertError(t.get("/api/v1/usage/records?start=yesterday"), 400, "invalid_argument");
+        assertError(t.get("/api/v1/usage/records?end=2026-99-01"), 400, "invalid_argument");
+    }
+
+    @Test
+    void budget_invalidLimits_areRejectedAndNotStored() {
+        List<Object> bad = List.of(Map.of("monthly", -5), Map.of("monthly", "100"), Map.of(), "100",
+                List.of(100), Map.of("monthly", true), Map.of("monthly", new BigDecimal("1e15")));
+        for (Object limits : bad) {
+            assertError(t.post("/api/v1/budgets", Map.of("name", "bad", "scope", Map.of("component", component),
+                    "limits", limits)), 400, "invalid_argument");
+        }
+        assertError(t.post("/api/v1/budgets", Map.of("name", "no limits", "scope", Map.of("component", component))),
+                400, "invalid_argument");
+        // A limit for an unknown period is an unknown field of limits.
+        JsonNode e = assertError(t.post("/api/v1/budgets", Map.of("name", "yearly", "limits", Map.of("yearly", 5))),
+                400, "unknown_field");
+        assertThat(field(e)).isEqualTo("limits.yearly");
+    }
+
+    @Test
+    void budget_badThresholdsEnforcementOrId_areRejectedAndNotStored() {
+        List<Map<String, Object>> bad = List.of(
+                Map.of("warning_percent", 96, "stop_percent", 95),
+                Map.of("warning_percent", 0),
+                Map.of("stop_percent", -1),
+                Map.of("stop_percent", "95"),
+                Map.of("alert_thresholds", List.of(50, "x")),
+                Map.of("alert_thresholds", List.of(0)),
+                Map.of("enforcement", "maybe"),
+                Map.of("enforcement", 1),
+                Map.of("is_active", "yes"),
+                Map.of("budget_id", "has spaces"),
+                Map.of("budget_id", "x".repeat(101)),
+                Map.of("name", 5),
+                Map.of("scope", "global"),
+                Map.of("scope", Map.of("component", 42)));
+        for (Map<String, Object> extra : bad) {
+            Map<String, Object> body = new LinkedHashMap<>(Map.of("name", "bad", "scope", Map.of("component", component),
+                    "limits", Map.of("daily", 5)));
+            body.putAll(extra);
+            TestServer.Resp r = t.post("/api/v1/budgets", body);
+            assertThat(r.status()).as(extra + " -> " + r.raw()).isEqualTo(400);
+            assertError(r, 400, "invalid_argument");
+        }
+    }
+
+    @Test
+    void budget_badUpdate_isRejectedAndLeavesBudgetUnchanged() {
+        JsonNode before = t.get("/api/v1/budgets/" + budgetId).body();
+        assertError(t.put("/api/v1/budgets/" + budgetId, Map.of("warning_percent", 99)), 400, "invalid_argument");
+        assertError(t.put("/api/v1/budgets/" + budgetId, Map.of("limits", Map.of("daily", -1))), 400,
+                "invalid_argument");
+        assertError(t.put("/api/v1/budgets/" + budgetId, Map.of("name", "renamed", "enforcement", "soft")), 400,
+                "invalid_argument");
+        assertError(t.put("/api/v1/budgets/" + budgetId, Map.of("name", "renamed", "bogus", 1)), 400,
+                "unknown_field");
+        assertError(t.put("/api/v1/budgets/" + budgetId, Map.of("budget_id", "other-id")), 400, "invalid_argument");
+        assertError(t.send(HttpRequest.newBuilder(URI.create(t.base() + "/api/v1/budgets/" + budgetId))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"name\":"))),
+                400, "bad_json");
+        assertThat(t.get("/api/v1/budgets/" + budgetId).body()).isEqualTo(before);
+    }
+
+    @Test
+    void unknownRoute_isNotFoundEnvelope() {
+        for (TestServer.Resp r : List.of(t.get("/api/v1/nope"), t.get("/api/v2/budgets"), t.post("/api/v1/usage/recordz",
+                good()), t.get("/no/such/path"), t.delete("/api/v1/usage/records"))) {
+            assertError(r, 404, "not_found");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package io.tekton.penia.it.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static io.tekton.penia.it.core.Ledger.assertUsd;
+import static io.tekton.penia.it.core.Ledger.uniq;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Many concurrent writers against one component: no lost or doubled row, no drift (SPEC §2). */
+class ConcurrencyTest {
+    static final int THREADS = 32;
+    static final int PER_THREAD = 200;
+    static TestServer t;
+
+    @BeforeAll
+    static void up() {
+        t = TestServer.start();
+    }
+
+    @AfterAll
+    static void down() {
+        t.close();
+    }
+
+    /** Thread i reports $0.000123 + i × $0.001001 per call: every thread a different amount. */
+    static BigDecimal costOf(int thread) {
+        return new BigDecimal("0.000123").add(new BigDecimal("0.001001").multiply(BigDecimal.valueOf(thread)));
+    }
+
+    @Test
+    void record_32ThreadsX200_ledgerAndCountersMatchToTheMicroDollar() throws Exception {
+        String component = uniq("concurrent");
+        String budgetId = Ledger.componentBudget(t, component, Map.of("daily", "100000", "monthly", "100000"));
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch go = new CountDownLatch(1);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> recordIds = new ConcurrentLinkedQueue<>();
+        List<Future<?>> fs = new ArrayList<>();
+        for (int th = 0; th < THREADS; th++) {
+            int thread = th;
+            fs.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < PER_THREAD; i++) {
+                    Map<String, Object> body = new LinkedHashMap<>();
+                    body.put("component", component);
+                    body.put("provider", "openai");
+                    body.put("model", "gpt-4o");
+                    body.put("input_tokens", 1000 + thread);
+                    body.put("output_tokens", i);
+                    body.put("cost", costOf(thread));
+                    TestServer.Resp r = t.post("/api/v1/usage/record", body);
+                    if (r.status() != 201) {
+                        failures.add(r.status() + " " + r.raw());
+                    } else {
+                        recordIds.add(r.get("record_id").asText());
+                    }
+                }
+                return null;
+            }));
+        }
+        long t0 = System.nanoTime();
+        go.countDown();
+        for (Future<?> f : fs) {
+            f.get(5, TimeUnit.MINUTES);
+        }
+        long elapsedNanos = System.nanoTime() - t0;
+        pool.shutdown();
+        int total = THREADS * PER_THREAD;
+        double seconds = elapsedNanos / 1e9;
+        System.out.printf("ConcurrencyTest: %d records from %d threads in %.3f s = %.0f records/s%n", total, THREADS,
+                seconds, total / seconds);
+
+        assertThat(failures).as("every record answered 201").isEmpty();
+        assertThat(new HashSet<>(recordIds)).hasSize(total);
+        BigDecimal expected = BigDecimal.ZERO;
+        for (int th = 0; th < THREADS; th++) {
+            expected = expected.add(costOf(th).multiply(BigDecimal.valueOf(PER_THREAD)));
+        }
+
+        List<JsonNode> rows = Ledger.rows(t, "component=" + Ledger.enc(component), 1000);
+        assertThat(rows).hasSize(total);
+        Set<String> ledgerIds = new HashSet<>();
+        rows.forEach(r -> ledgerIds.add(r.get("record_id").asText()));
+        assertThat(ledgerIds).hasSize(total).isEqualTo(new HashSet<>(recordIds));
+        assertThat(Ledger.sum(rows)).isEqualByComparingTo(expected);
+
+        JsonNode summary = t.post("/api/v1/usage/summary", Map.of("component", component)).body();
+        assertUsd(summary.get("total_cost"), expected);
+        assertThat(summary.get("count").asLong()).isEqualTo(total);
+        long expectedInput = 0;
+        for (int th = 0; th < THREADS; th++) {
+            expectedInput += (1000L + th) * PER_THREAD;
+        }
+        assertThat(summary.get("total_input_tokens").asLong()).isEqualTo(expectedInput);
+        JsonNode periods = Ledger.summary(t, budgetId).get("periods");
+        assertUsd(periods.get("monthly").get("spent"), expected);
+        assertUsd(periods.get("daily").get("spent"), expected);
+        System.out.printf("ConcurrencyTest: ledger sum $%s over %d rows, exact%n", expected.toPlainString(), rows.size());
+    }
+}
