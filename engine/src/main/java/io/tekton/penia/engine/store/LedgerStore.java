@@ -93,7 +93,8 @@ public final class LedgerStore {
         return s -> {
             PreparedStatement ps = s.get("INSERT INTO budgets (budget_id, body, is_active, deleted, created_ms, updated_ms)"
                     + " VALUES (?,?,?,0,?,?) ON CONFLICT(budget_id) DO UPDATE SET body = excluded.body,"
-                    + " is_active = excluded.is_active, updated_ms = excluded.updated_ms");
+                    + " is_active = excluded.is_active, updated_ms = excluded.updated_ms, deleted = 0,"
+                    + " created_ms = CASE WHEN deleted = 1 THEN excluded.created_ms ELSE created_ms END");
             ps.setString(1, budgetId);
             ps.setString(2, body);
             ps.setInt(3, active ? 1 : 0);

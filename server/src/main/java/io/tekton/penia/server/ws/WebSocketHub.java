@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The {@code /ws} endpoint and the engine listener that feeds it (SPEC §4).
@@ -134,7 +135,7 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         }
     }
 
-    private void publish(WsChannel channel, java.util.function.Supplier<Frame> frame) {
+    private void publish(WsChannel channel, Supplier<Frame> frame) {
         Set<WsClient> subs = subscribers.get(channel);
         if (closed || subs.isEmpty()) {
             return;

@@ -2,6 +2,7 @@ package io.tekton.penia.server.ws;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
@@ -15,6 +16,7 @@ import io.helidon.websocket.WsSession;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,7 @@ final class WsClient implements WsListener {
     static final int MAX_MESSAGE_CHARS = 64 * 1024;
     /** How long the reader waits for the writer before answering a client's close itself. */
     private static final long CLOSE_REPLY_WAIT_MILLIS = 200;
+    private static final HeaderName API_KEY = HeaderNames.create("X-API-Key");
 
     enum State { NEW, OPEN, CLOSING, DONE }
 
@@ -274,7 +277,7 @@ final class WsClient implements WsListener {
             return;
         }
         try {
-            w.join(java.time.Duration.ofNanos(nanos));
+            w.join(Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -363,7 +366,7 @@ final class WsClient implements WsListener {
     }
 
     private static String apiKey(Headers headers) {
-        Optional<String> key = headers.first(HeaderNames.create("X-API-Key"));
+        Optional<String> key = headers.first(API_KEY);
         if (key.isPresent()) {
             return key.get();
         }
