@@ -143,8 +143,9 @@ public final class BudgetEngine implements AutoCloseable {
         return writer;
     }
 
+    /** The engine's time, in the millisecond precision the ledger stores. */
     public Instant now() {
-        return cfg.clock().instant();
+        return cfg.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     private Instant windowStart(Instant now) {
@@ -626,7 +627,7 @@ public final class BudgetEngine implements AutoCloseable {
     /** Records a usage; returns after it is durable. The same request id returns the same record. */
     public RecordResult record(UsageInput in) {
         Instant now = now();
-        Instant ts = in.timestamp() == null ? now : in.timestamp();
+        Instant ts = in.timestamp() == null ? now : in.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         if (ts.isAfter(now.plus(cfg.maxTimestampSkew()))) {
             throw PeniaException.invalid("timestamp", "is in the future");
         }
