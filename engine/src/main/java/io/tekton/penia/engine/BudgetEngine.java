@@ -470,11 +470,8 @@ public final class BudgetEngine implements AutoCloseable {
                 f = writer.submit(all(writes));
             }
             if (f == null && !out.writes().isEmpty()) {
-                // New alerts are awaited (a reader must see them); suppression counts are not.
-                CompletableFuture<Void> w = writer.submit(all(out.writes()));
-                if (!out.alerts().isEmpty()) {
-                    f = w;
-                }
+                // Alerts and suppression counts are awaited: whoever reads after the answer sees them.
+                f = writer.submit(all(out.writes()));
             }
         } finally {
             lock.unlock();

@@ -115,4 +115,74 @@ class ConcurrencyTest {
         assertUsd(periods.get("daily").get("spent"), expected);
         System.out.printf("ConcurrencyTest: ledger sum $%s over %d rows, exact%n", expected.toPlainString(), rows.size());
     }
+
+    @Test
+    void record_sameRequestIdFrom32Threads_isLedgeredOnce() throws Exception {
+        String component = uniq("concurrent-idem");
+        String budgetId = Ledger.componentBudget(t, component, Map.of("monthly", "100"));
+        String requestId = uniq("req");
+        Map<String, Object> body = Map.of("component", component, "provider", "openai", "model", "gpt-4o",
+                "input_tokens", 10, "output_tokens", 10, "cost", new BigDecimal("0.123457"), "request_id", requestId);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<TestServer.Resp>> fs = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            fs.add(pool.submit(() -> {
+                go.await();
+                return t.post("/api/v1/usage/record", body);
+            }));
+        }
+        go.countDown();
+        Set<String> ids = new HashSet<>();
+        int created = 0;
+        for (Future<TestServer.Resp> f : fs) {
+            TestServer.Resp r = f.get(1, TimeUnit.MINUTES);
+            assertThat(r.status()).as(r.raw()).isIn(200, 201);
+            created += r.status() == 201 ? 1 : 0;
+            ids.add(r.get("record_id").asText());
+        }
+        pool.shutdown();
+
+        assertThat(created).as("exactly one call creates the record").isEqualTo(1);
+        assertThat(ids).hasSize(1);
+        List<JsonNode> rows = Ledger.rows(t, component);
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst().get("record_id").asText()).isEqualTo(ids.iterator().next());
+        assertUsd(Ledger.period(t, budgetId, "monthly").get("spent"), "0.123457");
+    }
+
+    @Test
+    void create_sameBudgetIdFrom32Threads_createsOneBudget() throws Exception {
+        String id = uniq("concurrent-budget");
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<TestServer.Resp>> fs = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            int n = i;
+            fs.add(pool.submit(() -> {
+                go.await();
+                return t.post("/api/v1/budgets", Map.of("budget_id", id, "name", "racer " + n,
+                        "scope", Map.of("component", id), "limits", Map.of("daily", n + 1)));
+            }));
+        }
+        go.countDown();
+        List<String> winners = new ArrayList<>();
+        for (Future<TestServer.Resp> f : fs) {
+            TestServer.Resp r = f.get(1, TimeUnit.MINUTES);
+            if (r.status() == 201) {
+                winners.add(r.get("name").asText());
+            } else {
+                Ledger.assertError(r, 409, "conflict");
+            }
+        }
+        pool.shutdown();
+
+        assertThat(winners).hasSize(1);
+        assertThat(t.get("/api/v1/budgets/" + id).get("name").asText()).isEqualTo(winners.getFirst());
+        long listed = 0;
+        for (JsonNode b : t.get("/api/v1/budgets?component=" + Ledger.enc(id)).get("items")) {
+            listed += b.get("budget_id").asText().equals(id) ? 1 : 0;
+        }
+        assertThat(listed).isEqualTo(1);
+    }
 }

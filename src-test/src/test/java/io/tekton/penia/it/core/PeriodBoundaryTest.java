@@ -75,6 +75,27 @@ class PeriodBoundaryTest {
         return m;
     }
 
+    JsonNode usageSummary(String component, String period) {
+        TestServer.Resp r = t.post("/api/v1/usage/summary", Map.of("component", component, "period", period));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        return r.body();
+    }
+
+    @Test
+    void summary_projected_isSpendAtTheCurrentBurnRate() {
+        // Tuesday 06:00 UTC: a quarter of the day, 30 of the week's 168 hours, 390 of November's 720 hours.
+        start(null, "2026-11-17T06:00:00Z");
+        String component = uniq("projected");
+        String id = budget(component);
+        recordNow(component, "2.5");
+
+        assertUsd(period(id, "daily").get("projected"), "10");
+        assertUsd(period(id, "weekly").get("projected"), "14");
+        assertUsd(period(id, "monthly").get("projected"), "4.615385");
+        assertThat(period(id, "daily").get("percent").decimalValue()).isEqualByComparingTo("25");
+        assertUsd(period(id, "daily").get("remaining"), "7.5");
+    }
+
     @Test
     void record_at235959_countsForThatDayOnly() {
         start(null, "2026-11-17T23:59:59Z");
@@ -93,9 +114,12 @@ class PeriodBoundaryTest {
         assertUsd(period(id, "weekly").get("spent"), "9");
         assertUsd(period(id, "monthly").get("spent"), "9");
         assertThat(check(component, "1").get("decision").asText()).as("a new day").isEqualTo("allow");
+        assertUsd(usageSummary(component, "daily").get("total_cost"), "0");
         recordNow(component, "2.5");
         assertUsd(period(id, "daily").get("spent"), "2.5");
         assertUsd(period(id, "monthly").get("spent"), "11.5");
+        assertUsd(usageSummary(component, "daily").get("total_cost"), "2.5");
+        assertUsd(usageSummary(component, "weekly").get("total_cost"), "11.5");
         assertThat(byDay(component, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"))
                 .containsExactly(Map.entry("2026-11-17", "9"), Map.entry("2026-11-18", "2.5"));
         assertThat(Ledger.ledgerSum(t, component)).isEqualByComparingTo("11.5");

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +138,35 @@ class RestartTest {
         assertThat(Ledger.rows(t, component)).isEqualTo(rows);
         assertThat(t.get("/api/v1/reservations/" + holdId).body()).isEqualTo(reservation);
         assertThat(hold.get("expires_at").asText()).isEqualTo(reservation.get("expires_at").asText());
+    }
+
+    @Test
+    void restart_holdExpiredWhileDown_isReleased() {
+        io.tekton.penia.it.support.MutableClock clock =
+                new io.tekton.penia.it.support.MutableClock(Instant.parse("2026-11-10T12:00:00Z"));
+        try (TestServer s = TestServer.start(Map.of(), clock)) {
+            String component = uniq("restart-expiry");
+            String id = Ledger.componentBudget(s, component, Map.of("monthly", "100"));
+            TestServer.Resp shortHold = s.post("/api/v1/budget-alerts/unified/check-operation", Map.of(
+                    "component", component, "estimated_cost", new BigDecimal("4"), "reserve", true,
+                    "reservation_ttl_seconds", 60));
+            TestServer.Resp longHold = s.post("/api/v1/budget-alerts/unified/check-operation", Map.of(
+                    "component", component, "estimated_cost", new BigDecimal("6"), "reserve", true,
+                    "reservation_ttl_seconds", 3600));
+            assertThat(shortHold.get("allowed").asBoolean()).as(shortHold.raw()).isTrue();
+            assertThat(longHold.get("allowed").asBoolean()).as(longHold.raw()).isTrue();
+            assertUsd(Ledger.period(s, id, "monthly").get("reserved"), "10");
+
+            s.server().close();
+            clock.set(Instant.parse("2026-11-10T12:02:00Z"));
+            s.restart();
+
+            assertUsd(Ledger.period(s, id, "monthly").get("reserved"), "6");
+            TestServer.Resp expired = s.get("/api/v1/reservations/" + shortHold.get("reservation_id").asText());
+            assertThat(expired.get("status").asText()).as(expired.raw()).isEqualTo("expired");
+            TestServer.Resp live = s.get("/api/v1/reservations/" + longHold.get("reservation_id").asText());
+            assertThat(live.get("status").asText()).as(live.raw()).isEqualTo("active");
+        }
     }
 
     @Test

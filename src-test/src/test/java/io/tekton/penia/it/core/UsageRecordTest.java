@@ -277,6 +277,27 @@ class UsageRecordTest {
     }
 
     @Test
+    void record_unusualNames_areFoundByEveryFilter() {
+        String component = uniq("Comp onent/ü \"quoted\" & ?x=1 #frag");
+        String provider = uniq("prov+plus");
+        String model = uniq("model:v1.5/😀");
+        String id = Ledger.budget(t, Map.of("name", "unusual", "scope", Map.of("component", component,
+                "provider", provider), "limits", Map.of("monthly", 10)));
+        JsonNode rec = Ledger.record(t, component, provider, model, 1, 1, "0.5");
+        assertThat(rec.get("component").asText()).isEqualTo(component);
+        assertThat(rec.get("model").asText()).isEqualTo(model);
+
+        List<JsonNode> rows = Ledger.rows(t, "component=" + enc(component) + "&provider=" + enc(provider)
+                + "&model=" + enc(model), 10);
+        assertThat(rows).hasSize(1);
+        assertThat(rows.getFirst().get("model").asText()).isEqualTo(model);
+        TestServer.Resp budgets = t.get("/api/v1/budgets?component=" + enc(component) + "&provider=" + enc(provider));
+        assertThat(budgets.get("items").findValuesAsText("budget_id")).containsExactly(id);
+        assertUsd(Ledger.period(t, id, "monthly").get("spent"), "0.5");
+        assertUsd(usageSummary(Map.of("component", component, "model", model)).get("total_cost"), "0.5");
+    }
+
+    @Test
     void record_knownModel_computesCostFromCatalogPrice() {
         String component = uniq("usage-priced");
         String id = Ledger.componentBudget(t, component, Map.of("daily", "50"));
@@ -400,6 +421,22 @@ class UsageRecordTest {
         assertThat(rows).hasSize(3);
         assertUsd(rows.getFirst().get("cost"), "0.000001");
         assertUsd(Ledger.period(t, id, "monthly").get("spent"), "0.000001");
+    }
+
+    @Test
+    void record_bodyAtTheSizeLimit_isAcceptedAndOneByteMoreIsNot() {
+        String component = uniq("usage-size");
+        int max = t.server().config().server().maxBodyBytes();
+        String json = TestServer.json(usage(component, "openai", "gpt-4o", 1, 1)).replace("}", ",\"cost\":0.01}");
+        String atLimit = json + " ".repeat(max - json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+        assertThat(atLimit.getBytes(java.nio.charset.StandardCharsets.UTF_8)).hasSize(max);
+
+        TestServer.Resp ok = t.postRaw("/api/v1/usage/record", atLimit);
+        TestServer.Resp tooBig = t.postRaw("/api/v1/usage/record", atLimit + " ");
+
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(201);
+        assertError(tooBig, 413, "payload_too_large");
+        assertThat(Ledger.rows(t, component)).hasSize(1);
     }
 
     @Test
