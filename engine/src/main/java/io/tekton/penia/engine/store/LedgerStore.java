@@ -266,19 +266,20 @@ public final class LedgerStore {
     public List<Reservation> loadActiveReservations() {
         return query("SELECT reservation_id, component, provider, model, amount_micros, budget_ids, created_ms, expires_ms,"
                         + " status FROM reservations WHERE status = 'active'", ps -> { },
-                rs -> new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        Money.ofMicros(rs.getLong(5)),
-                        rs.getString(6).isEmpty() ? List.of() : List.of(rs.getString(6).split(",")),
-                        Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9)));
+                LedgerStore::reservation);
+    }
+
+    private static Reservation reservation(ResultSet rs) throws SQLException {
+        String ids = rs.getString(6);
+        return new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                Money.ofMicros(rs.getLong(5)), ids.isEmpty() ? List.of() : List.of(ids.split(",")),
+                Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9));
     }
 
     public Optional<Reservation> findReservation(String id) {
         return query("SELECT reservation_id, component, provider, model, amount_micros, budget_ids, created_ms, expires_ms,"
                         + " status FROM reservations WHERE reservation_id = ?", ps -> ps.setString(1, id),
-                rs -> new Reservation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        Money.ofMicros(rs.getLong(5)),
-                        rs.getString(6).isEmpty() ? List.of() : List.of(rs.getString(6).split(",")),
-                        Instant.ofEpochMilli(rs.getLong(7)), Instant.ofEpochMilli(rs.getLong(8)), rs.getString(9)))
+                LedgerStore::reservation)
                 .stream().findFirst();
     }
 
