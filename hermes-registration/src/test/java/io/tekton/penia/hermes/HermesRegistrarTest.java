@@ -214,13 +214,14 @@ class HermesRegistrarTest {
             hermes.restart();
             assertThat(hermes.components()).isEmpty();
 
-            // One interval until the refused heartbeat, then registration at once: well under a second.
-            await().atMost(INTERVAL.multipliedBy(5)).untilAsserted(() -> {
+            // One interval until the refused heartbeat, then registration at once. Timing on a loaded
+            // machine varies, so "within one heartbeat" is asserted by counting: exactly one refusal.
+            await().atMost(PATIENCE).untilAsserted(() -> {
                 assertThat(hermes.components()).containsOnlyKeys(componentId);
                 assertThat(hermes.tools()).containsOnlyKeys("penia_get_usage_summary", "penia_recommend_models");
             });
             List<FakeHermes.Request> heartbeats = hermes.requests("POST", "/api/heartbeat");
-            assertThat(heartbeats).anyMatch(r -> r.status() == 401);
+            assertThat(heartbeats).filteredOn(r -> r.status() == 401).hasSize(1);
             List<FakeHermes.Request> registrations = hermes.requests("POST", "/api/register");
             assertThat(registrations).hasSize(2);
             assertThat(registrations.get(1).body().path("component_id").asText())
