@@ -21,12 +21,21 @@ public record Money(long micros) implements Comparable<Money> {
 
     /** Exact conversion from USD; more than six decimals are rounded half-up to the micro-dollar. */
     public static Money ofUsd(BigDecimal usd) {
-        BigDecimal micros = usd.multiply(MICROS_PER_USD).setScale(0, RoundingMode.HALF_UP);
-        if (micros.abs().compareTo(BigDecimal.valueOf(MAX_MICROS)) > 0) {
+        // Bounds are compared before any arithmetic: rescaling 1e-999999999 or 1e999999999
+        // would take unbounded time; compareTo only looks at the exponents.
+        BigDecimal abs = usd.abs();
+        if (abs.compareTo(MAX_USD) > 0) {
             throw PeniaException.invalid("amount", "must be at most 1e12 USD");
         }
+        if (abs.compareTo(HALF_MICRO_USD) < 0) {
+            return ZERO;
+        }
+        BigDecimal micros = usd.multiply(MICROS_PER_USD).setScale(0, RoundingMode.HALF_UP);
         return new Money(micros.longValueExact());
     }
+
+    private static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000_000_000L);
+    private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
 
     public static Money ofUsd(String usd) {
         return ofUsd(new BigDecimal(usd));

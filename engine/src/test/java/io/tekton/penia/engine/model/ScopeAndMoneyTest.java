@@ -53,4 +53,10 @@ class ScopeAndMoneyTest {
     void money_aboveOneTrillion_isRejected() {
         assertThatThrownBy(() -> Money.ofUsd("1000000000001")).isInstanceOf(PeniaException.class);
     }
+
+    @Test
+    void money_extremeExponents_areBoundedWithoutArithmetic() {
+        assertThatThrownBy(() -> Money.ofUsd(new BigDecimal("1e999999999"))).isInstanceOf(PeniaException.class);
+        assertThat(Money.ofUsd(new BigDecimal("1e-999999999"))).isEqualTo(Money.ZERO);
+    }
 }
