@@ -2,6 +2,7 @@ package io.tekton.penia.server;
 
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
 
 import java.time.InstantSource;
@@ -21,12 +22,18 @@ final class StdioMain {
     static void run(PeniaConfig cfg) throws InterruptedException {
         routeLogsToStderr();
         Core core = Core.open(cfg, InstantSource.system());
+        // Alerts raised through stdio tools reach their channels as they do over HTTP.
+        AlertDispatcher alerts = new AlertDispatcher(core.engine(), cfg.alerts(), cfg.mail(), PeniaServer.VERSION);
+        core.engine().setAlertOutbox(alerts);
+        core.engine().addListener(alerts);
         core.engine().start();
+        alerts.start();
         StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper());
         McpSyncServer server = McpWiring.stdio(transport, core.engine(), core.tools(), core.assistant());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.closeGracefully();
+            alerts.close();
             core.close();
             done.countDown();
         }, "penia-stdio-shutdown"));
