@@ -15,13 +15,18 @@ import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.rest.AlertsService;
+import io.tekton.penia.server.rest.AuditService;
 import io.tekton.penia.server.rest.BudgetsService;
+import io.tekton.penia.server.rest.DirectErrors;
 import io.tekton.penia.server.rest.HealthService;
 import io.tekton.penia.server.rest.Http;
+import io.tekton.penia.server.rest.KeysService;
 import io.tekton.penia.server.rest.MiscService;
 import io.tekton.penia.server.rest.PricesService;
 import io.tekton.penia.server.rest.RequestMetrics;
 import io.tekton.penia.server.rest.UsageService;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.server.security.PeniaSecurity;
 import io.tekton.penia.server.ws.WebSocketHub;
 
 import io.modelcontextprotocol.server.McpSyncServer;
@@ -61,6 +66,7 @@ public final class PeniaServer implements AutoCloseable {
     private final McpSyncServer mcp;
     private HermesRegistrar hermes;
     private final RequestMetrics requestMetrics = new RequestMetrics();
+    private final PeniaSecurity security;
 
     private PeniaServer(PeniaConfig cfg, InstantSource clock) {
         this.cfg = cfg;
@@ -74,11 +80,12 @@ public final class PeniaServer implements AutoCloseable {
         engine.setAlertOutbox(alertDispatcher);
         engine.addListener(alertDispatcher);
         health.section("alert_delivery", alertDispatcher::health);
-        this.ws = new WebSocketHub(engine, cfg.websocket());
+        this.security = PeniaSecurity.create(cfg.security(), engine);
+        this.ws = new WebSocketHub(engine, cfg.websocket(), security.wsGate());
         engine.addListener(ws);
         health.websocketClients(ws::clients);
         health.section("websocket", ws::stats);
-        this.tools = core.tools();
+        this.tools = security.audited(core.tools());
         this.assistant = core.assistant();
         Http http = new Http(cfg.server().maxBodyBytes(), cfg.server().maxPageSize());
         this.mcpTransport = HelidonMcpTransport.builder()
@@ -88,6 +95,7 @@ public final class PeniaServer implements AutoCloseable {
                 .sessionIdleTimeout(cfg.mcp().sessionIdle())
                 .maxSessions(cfg.mcp().maxSessions())
                 .maxBodyBytes(cfg.server().maxBodyBytes())
+                .requestAuthenticator(security.mcpGate())
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
@@ -95,6 +103,10 @@ public final class PeniaServer implements AutoCloseable {
                 .host(cfg.server().host())
                 .port(cfg.server().port())
                 .maxPayloadSize(Math.max(64L << 20, 4L * cfg.server().maxBodyBytes()))
+                // Helidon's traffic log (at TRACE) would print headers, API keys among them.
+                .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
+                        .maxHeadersSize(cfg.server().maxHeaderBytes()).receiveLog(false).sendLog(false).build())
+                .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))
                 .addRouting(ws.routing())
@@ -114,19 +126,25 @@ public final class PeniaServer implements AutoCloseable {
         s.alertDispatcher.start();
         s.startHermes();
         LOG.log(System.Logger.Level.INFO, "Penia " + VERSION + " listening on http://" + cfg.server().host() + ":"
-                + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone() + ")");
+                + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone()
+                + (s.security.open() ? ", OPEN: no PENIA_ADMIN_KEY, every caller is admin" : ", API keys required")
+                + ")");
         return s;
     }
 
     private void routing(HttpRouting.Builder r, Http http) {
         r.addFilter(requestMetrics);
-        r.register("/api/v1/budgets", new BudgetsService(engine, http))
+        r.addFilter(security.filter());
+        r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
                 .register("/api/v1/usage", new UsageService(engine, http))
-                .register("/api/v1/budget-alerts", new AlertsService(engine, http))
+                .register("/api/v1/budget-alerts", new AlertsService(engine, http, security.audit()))
                 .register("/api/v1/alerts", MiscService.alerts(engine, http, alertDispatcher))
                 .register("/api/v1/reservations", MiscService.reservations(engine))
-                .register("/api/v1/prices", new PricesService(engine, prices, http))
-                .register("/api/tools", ToolsService.tools(tools, http, req -> io.tekton.penia.tools.Caller.LOCAL_ADMIN))
+                .register("/api/v1/prices", new PricesService(engine, prices, http, security.audit()))
+                .register("/api/v1/keys", new KeysService(security.keys(), security.audit(), http))
+                .register("/api/v1/audit", new AuditService(security.audit(), http))
+                .register("/audit", new AuditService(security.audit(), http))
+                .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
                 .register("/api/v1/assistant", ToolsService.assistant(assistant))
                 .register("/mcp", mcpTransport)
                 .register("/", new HealthService(health, requestMetrics))

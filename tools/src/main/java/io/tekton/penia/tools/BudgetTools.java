@@ -16,6 +16,15 @@ public final class BudgetTools {
                 new ListBudgetsTool(engine), new GetBudgetStatusTool(engine));
     }
 
+    private BudgetTools(List<PeniaTool> tools) {
+        this.tools = List.copyOf(tools);
+    }
+
+    /** The same tools, each passed through {@code decorate} (the server wraps some to audit them). */
+    public BudgetTools map(java.util.function.UnaryOperator<PeniaTool> decorate) {
+        return new BudgetTools(tools.stream().map(decorate).toList());
+    }
+
     public List<PeniaTool> all() {
         return tools;
     }

@@ -85,6 +85,8 @@ public final class ConfigLoader {
         override(time, "zone", env, "PENIA_TIMEZONE");
         override(hermes, "url", env, "HERMES_URL");
         override(sec, "admin_key", env, "PENIA_ADMIN_KEY");
+        override(sec, "requests_per_second", env, "PENIA_RATE_LIMIT_RPS");
+        override(sec, "burst", env, "PENIA_RATE_LIMIT_BURST");
         override(mail, "host", env, "PENIA_SMTP_HOST");
         override(mail, "port", env, "PENIA_SMTP_PORT");
         override(alerts, "retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");

@@ -49,9 +49,21 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
 
     /** Keys and rate limits. */
     public record Security(String adminKey, double requestsPerSecond, int burst) {
+        /** Never prints the admin key (records print every field by default). */
+        @Override
+        public String toString() {
+            return "Security[adminKey=" + (adminKey == null ? "none" : "(redacted)") + ", requestsPerSecond="
+                    + requestsPerSecond + ", burst=" + burst + "]";
+        }
     }
 
     /** SMTP for e-mail alerts; the password comes from the environment only. */
     public record Mail(String host, int port, String username, String password, String from, boolean startTls) {
+        /** Never prints the password. */
+        @Override
+        public String toString() {
+            return "Mail[host=" + host + ", port=" + port + ", username=" + username + ", password="
+                    + (password == null ? "none" : "(redacted)") + ", from=" + from + ", startTls=" + startTls + "]";
+        }
     }
 }

@@ -5,9 +5,13 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.CheckInput;
 import io.tekton.penia.engine.CheckResult;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.server.security.Audit;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
@@ -24,10 +28,12 @@ import java.util.Map;
 public final class AlertsService implements HttpService {
     private final BudgetEngine engine;
     private final Http http;
+    private final Audit audit;
 
-    public AlertsService(BudgetEngine engine, Http http) {
+    public AlertsService(BudgetEngine engine, Http http, Audit audit) {
         this.engine = engine;
         this.http = http;
+        this.audit = audit;
     }
 
     @Override
@@ -52,7 +58,9 @@ public final class AlertsService implements HttpService {
     }
 
     private void checkOperation(ServerRequest req, ServerResponse res) {
-        CheckResult r = engine.check(Wire.check(http.args(req)));
+        CheckInput in = Wire.check(http.args(req));
+        Access.actFor(Callers.of(req), in.component());
+        CheckResult r = engine.check(in);
         Http.ok(res, Views.check(r));
     }
 
@@ -142,6 +150,7 @@ public final class AlertsService implements HttpService {
         BudgetEngine.Defaults d = engine.setDefaults(new BudgetEngine.Defaults(t == null ? cur.thresholds() : t,
                 w == null ? cur.warningPercent() : w, s == null ? cur.stopPercent() : s,
                 c == null ? cur.cooldownSeconds() : c));
+        audit.record(Callers.of(req), "thresholds.update", "thresholds", "defaults", defaults(cur), defaults(d));
         Http.ok(res, defaults(d));
     }
 
@@ -161,6 +170,11 @@ public final class AlertsService implements HttpService {
         Args a = http.args(req);
         Period p = Wire.period(a.str("period"), "period");
         a.noOthers();
-        Http.ok(res, engine.resetBreaker(Http.param(req, "id"), p));
+        String id = Http.param(req, "id");
+        Map<String, Object> before = new LinkedHashMap<>();
+        engine.status(id).periods().forEach(s -> before.put(s.period().wireName(), s.breakerOpen() ? "open" : "closed"));
+        Map<String, Object> after = engine.resetBreaker(id, p);
+        audit.record(Callers.of(req), "breaker.reset", "breaker", id, Map.of("budget_id", id, "breakers", before), after);
+        Http.ok(res, after);
     }
 }

@@ -8,6 +8,9 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.BudgetSpec;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.server.security.Audit;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
@@ -19,10 +22,12 @@ import java.util.Map;
 public final class BudgetsService implements HttpService {
     private final BudgetEngine engine;
     private final Http http;
+    private final Audit audit;
 
-    public BudgetsService(BudgetEngine engine, Http http) {
+    public BudgetsService(BudgetEngine engine, Http http, Audit audit) {
         this.engine = engine;
         this.http = http;
+        this.audit = audit;
     }
 
     @Override
@@ -41,7 +46,9 @@ public final class BudgetsService implements HttpService {
         Boolean active = Http.boolQuery(req, "active");
         String component = Http.query(req, "component");
         String provider = Http.query(req, "provider");
+        Caller caller = Callers.of(req);
         List<Map<String, Object>> items = engine.budgets().stream()
+                .filter(b -> Callers.sees(caller, b))
                 .filter(b -> active == null || b.active() == active)
                 .filter(b -> component == null || component.equals(b.scope().component()))
                 .filter(b -> provider == null || provider.equals(b.scope().provider()))
@@ -51,38 +58,52 @@ public final class BudgetsService implements HttpService {
 
     private void create(ServerRequest req, ServerResponse res) {
         BudgetSpec spec = Wire.budget(http.args(req), null);
-        Http.send(res, 201, Views.budget(engine.createBudget(spec)));
+        Map<String, Object> after = Views.budget(engine.createBudget(spec));
+        audit.record(Callers.of(req), "budget.create", "budget", (String) after.get("budget_id"), null, after);
+        Http.send(res, 201, after);
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
+        Callers.checkSees(Callers.of(req), b);
         Http.ok(res, Views.budget(b));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
         BudgetSpec spec = Wire.budget(http.args(req), id);
-        Http.ok(res, Views.budget(engine.updateBudget(id, spec)));
+        Map<String, Object> before = engine.budget(id).map(Views::budget).orElse(null);
+        Map<String, Object> after = Views.budget(engine.updateBudget(id, spec));
+        audit.record(Callers.of(req), "budget.update", "budget", id, before, after);
+        Http.ok(res, after);
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
         Budget b = engine.deleteBudget(Http.param(req, "id"));
+        audit.record(Callers.of(req), "budget.delete", "budget", b.budgetId(), Views.budget(b), null);
         Http.ok(res, Map.of("deleted", true, "budget_id", b.budgetId()));
     }
 
     private void summary(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Reports.budgetSummary(engine, Http.param(req, "id")));
+        String id = Http.param(req, "id");
+        engine.budget(id).ifPresent(b -> Callers.checkSees(Callers.of(req), b));
+        Http.ok(res, Reports.budgetSummary(engine, id));
     }
 
     private void getAlerts(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
+        Callers.checkSees(Callers.of(req), b);
         Http.ok(res, Views.alertSettings(b));
     }
 
     private void setAlerts(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
-        Http.ok(res, Views.alertSettings(engine.updateBudget(id, Wire.alertSettings(http.args(req)))));
+        BudgetSpec spec = Wire.alertSettings(http.args(req));
+        Map<String, Object> before = engine.budget(id).map(Views::alertSettings).orElse(null);
+        Map<String, Object> after = Views.alertSettings(engine.updateBudget(id, spec));
+        audit.record(Callers.of(req), "budget.alerts.update", "budget", id, before, after);
+        Http.ok(res, after);
     }
 }

@@ -4,6 +4,8 @@ import io.helidon.webserver.http.HttpService;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Views;
 
 import java.util.Map;
@@ -21,9 +23,15 @@ public final class MiscService {
     /** Alerts: list with filters, dismiss, and each alert's channel deliveries. */
     public static HttpService alerts(BudgetEngine engine, Http http, AlertDispatcher dispatcherOrNull) {
         return rules -> {
-            rules.get("/", (req, res) -> Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
-                            Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
-                            .stream().map(Views::alert).toList())))
+            rules.get("/", (req, res) -> {
+                        Caller c = Callers.of(req);
+                        // A component key sees the alerts of the budgets it sees (a short page is possible).
+                        Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
+                                Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
+                                .stream().filter(a -> !Caller.COMPONENT.equals(c.role()) || a.budgetId() != null
+                                        && engine.budget(a.budgetId()).filter(b -> Callers.sees(c, b)).isPresent())
+                                .map(Views::alert).toList()));
+                    })
                     .post("/{id}/dismiss", (req, res) -> Http.ok(res, Views.alert(engine.dismissAlert(Http.param(req, "id")))));
             if (dispatcherOrNull != null) {
                 rules.get("/{id}/deliveries", (req, res) -> Http.ok(res, dispatcherOrNull.deliveries(Http.param(req, "id"))));
@@ -36,10 +44,15 @@ public final class MiscService {
         return rules -> rules
                 .get("/{id}", (req, res) -> {
                     String id = Http.param(req, "id");
-                    Http.ok(res, Views.reservation(engine.reservation(id)
-                            .orElseThrow(() -> PeniaException.notFound("reservation", id))));
+                    var r = engine.reservation(id).orElseThrow(() -> PeniaException.notFound("reservation", id));
+                    Callers.checkOwns(Callers.of(req), r);
+                    Http.ok(res, Views.reservation(r));
                 })
-                .post("/{id}/release", (req, res) -> Http.ok(res, Views.reservation(engine.release(Http.param(req, "id")))));
+                .post("/{id}/release", (req, res) -> {
+                    String id = Http.param(req, "id");
+                    engine.reservation(id).ifPresent(r -> Callers.checkOwns(Callers.of(req), r));
+                    Http.ok(res, Views.reservation(engine.release(id)));
+                });
     }
 
 

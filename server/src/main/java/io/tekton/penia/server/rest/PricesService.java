@@ -8,6 +8,8 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.server.security.Audit;
+import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.PriceWire;
 
 import java.util.LinkedHashMap;
@@ -20,11 +22,13 @@ public final class PricesService implements HttpService {
     private final BudgetEngine engine;
     private final PriceBook book;
     private final Http http;
+    private final Audit audit;
 
-    public PricesService(BudgetEngine engine, PriceBook book, Http http) {
+    public PricesService(BudgetEngine engine, PriceBook book, Http http, Audit audit) {
         this.engine = engine;
         this.book = book;
         this.http = http;
+        this.audit = audit;
     }
 
     @Override
@@ -64,12 +68,16 @@ public final class PricesService implements HttpService {
             throw PeniaException.invalid("provider", "provider must be 1-100 of [A-Za-z0-9_.-]; model 1-200 characters");
         }
         ModelPrice p = PriceWire.newPrice(book, provider, model, http.args(req));
+        Map<String, Object> before = book.resolve(provider, model).map(o -> PriceWire.price(o, book.versionOf(o)))
+                .orElse(null);
         String version = book.put(p, engine.now());
-        Http.ok(res, PriceWire.price(p, version));
+        Map<String, Object> after = PriceWire.price(p, version);
+        audit.record(Callers.of(req), "price.update", "price", p.provider() + "/" + p.model(), before, after);
+        Http.ok(res, after);
     }
 
     private void recommend(ServerRequest req, ServerResponse res) {
-        Http.ok(res, PriceWire.recommend(engine, book, http.args(req)));
+        Http.ok(res, PriceWire.recommend(engine, book, Callers.scoped(Callers.of(req), http.args(req))));
     }
 
     private static String lower(String s) {

@@ -6,10 +6,14 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.RecordResult;
+import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Access;
+import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
@@ -40,12 +44,23 @@ public final class UsageService implements HttpService {
     }
 
     private void record(ServerRequest req, ServerResponse res) {
-        RecordResult r = engine.record(Wire.usage(http.args(req)));
+        UsageInput in = Wire.usage(http.args(req));
+        Caller caller = Callers.of(req);
+        Access.actFor(caller, in.component());
+        if (in.reservationId() != null) {
+            engine.reservation(in.reservationId()).ifPresent(h -> Callers.checkOwns(caller, h));
+        }
+        RecordResult r = engine.record(in);
+        if (!r.created() && Caller.COMPONENT.equals(caller.role()) && !caller.component().equals(r.record().component())) {
+            // A replayed request_id of another component: its record is not this key's to see.
+            throw new PeniaException(io.tekton.penia.engine.error.ErrorCode.CONFLICT,
+                    "request_id was already used by another component", Map.of("field", "request_id"));
+        }
         Http.send(res, r.created() ? 201 : 200, Views.recordResult(r));
     }
 
     private void records(ServerRequest req, ServerResponse res) {
-        String component = Http.query(req, "component");
+        String component = Access.readScope(Callers.of(req), Http.query(req, "component"));
         String provider = Http.query(req, "provider");
         String model = Http.query(req, "model");
         String budgetId = Http.query(req, "budget_id");
@@ -79,7 +94,7 @@ public final class UsageService implements HttpService {
     }
 
     private void summary(ServerRequest req, ServerResponse res) {
-        Http.ok(res, Reports.usageSummary(engine, http.args(req)));
+        Http.ok(res, Reports.usageSummary(engine, Callers.scoped(Callers.of(req), http.args(req))));
     }
 
     private static Instant time(ServerRequest req, String name) {

@@ -73,7 +73,7 @@ final class WsClient implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
-        Optional<PeniaException> refusal = hub.gate().admit(apiKey(headers));
+        Optional<PeniaException> refusal = hub.gate().admit(apiKey(prologue, headers));
         if (refusal.isPresent()) {
             PeniaException e = refusal.get();
             throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN)
@@ -365,14 +365,16 @@ final class WsClient implements WsListener {
         }
     }
 
-    private static String apiKey(Headers headers) {
+    private static String apiKey(HttpPrologue prologue, Headers headers) {
         Optional<String> key = headers.first(API_KEY);
         if (key.isPresent()) {
             return key.get();
         }
+        // Browsers cannot set headers on a WebSocket, so a dashboard passes ?api_key= instead.
         return headers.first(HeaderNames.AUTHORIZATION)
                 .filter(v -> v.regionMatches(true, 0, "Bearer ", 0, 7))
                 .map(v -> v.substring(7).trim())
+                .or(() -> prologue.query().first("api_key").asOptional())
                 .orElse(null);
     }
 }

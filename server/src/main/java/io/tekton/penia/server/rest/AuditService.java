@@ -1,0 +1,58 @@
+package io.tekton.penia.server.rest;
+
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.server.security.Audit;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/v1/audit} and {@code GET /audit} (admin only): the audit trail newest first,
+ * filtered by {@code target_type} and {@code target_id}, paged by {@code limit} and {@code cursor}.
+ */
+public final class AuditService implements HttpService {
+    private final Audit audit;
+    private final Http http;
+
+    public AuditService(Audit audit, Http http) {
+        this.audit = audit;
+        this.http = http;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        int limit = http.limit(req, 100);
+        List<Audit.Entry> rows = audit.query(Http.query(req, "target_type"), Http.query(req, "target_id"),
+                cursor(Http.query(req, "cursor")), limit + 1);
+        boolean more = rows.size() > limit;
+        List<Audit.Entry> page = more ? rows.subList(0, limit) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(Audit.Entry::view).toList());
+        body.put("next_cursor", more ? String.valueOf(page.getLast().seq()) : null);
+        Http.ok(res, body);
+    }
+
+    private static Long cursor(String c) {
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            long v = Long.parseLong(c);
+            if (v < 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.tekton.penia.server.rest;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.server.security.ApiKey;
+import io.tekton.penia.server.security.Audit;
+import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.server.security.KeyStore;
+import io.tekton.penia.tools.wire.Args;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code /api/v1/keys} (admin only, by the security filter): create a key (its secret is in
+ * that response and nowhere else, ever), list keys without secrets, revoke a key at once.
+ */
+public final class KeysService implements HttpService {
+    private final KeyStore keys;
+    private final Audit audit;
+    private final Http http;
+
+    public KeysService(KeyStore keys, Audit audit, Http http) {
+        this.keys = keys;
+        this.audit = audit;
+        this.http = http;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::list)
+                .post("/", this::create)
+                .get("/{id}", this::get)
+                .delete("/{id}", this::revoke)
+                .post("/{id}/revoke", this::revoke);
+    }
+
+    private void list(ServerRequest req, ServerResponse res) {
+        List<Map<String, Object>> items = keys.list().stream().map(ApiKey::view).toList();
+        Http.ok(res, Map.of("items", items, "count", items.size()));
+    }
+
+    private void create(ServerRequest req, ServerResponse res) {
+        Args a = http.args(req);
+        String name = a.reqStr("name");
+        String role = a.reqStr("role");
+        String component = a.str("component");
+        a.noOthers();
+        KeyStore.Created c = keys.create(name, role, component);
+        audit.record(Callers.of(req), "api_key.create", "api_key", c.key().keyId(), null, c.key().view());
+        Map<String, Object> body = new LinkedHashMap<>(c.key().view());
+        body.put("secret", c.secret());
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        Http.send(res, 201, body);
+    }
+
+    private void get(ServerRequest req, ServerResponse res) {
+        String id = Http.param(req, "id");
+        Http.ok(res, keys.find(id).orElseThrow(() -> PeniaException.notFound("api_key", id)).view());
+    }
+
+    private void revoke(ServerRequest req, ServerResponse res) {
+        KeyStore.Revoked r = keys.revoke(Http.param(req, "id"));
+        if (r.changed()) {
+            audit.record(Callers.of(req), "api_key.revoke", "api_key", r.after().keyId(), r.before().view(),
+                    r.after().view());
+        }
+        Http.ok(res, r.after().view());
+    }
+}

@@ -1,0 +1,73 @@
+package io.tekton.penia.server.security;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.tools.wire.Args;
+import io.tekton.penia.tools.wire.Views;
+
+import java.util.Map;
+
+/**
+ * {@code set_alerts} with its change written to the audit trail, the same entry
+ * {@code PUT /budgets/{id}/alerts} writes, whichever adapter (MCP, the tool execute endpoint)
+ * runs it. Every other part of the tool is the wrapped one's.
+ */
+final class AuditedTool implements PeniaTool {
+    static final String SET_ALERTS = "set_alerts";
+
+    private final PeniaTool inner;
+    private final BudgetEngine engine;
+    private final Audit audit;
+
+    AuditedTool(PeniaTool inner, BudgetEngine engine, Audit audit) {
+        this.inner = inner;
+        this.engine = engine;
+        this.audit = audit;
+    }
+
+    @Override
+    public Map<String, Object> call(Args args, Caller caller) {
+        Object id = Args.toMap(args).get("budget_id");
+        Map<String, Object> before = id instanceof String s
+                ? engine.budget(s).map(Views::alertSettings).orElse(null) : null;
+        Map<String, Object> after = inner.call(args, caller);
+        audit.record(caller, "budget.alerts.update", "budget", String.valueOf(after.get("budget_id")), before, after);
+        return after;
+    }
+
+    /** Wraps {@code set_alerts}; returns every other tool as it is. */
+    static PeniaTool wrap(PeniaTool t, BudgetEngine engine, Audit audit) {
+        return SET_ALERTS.equals(t.name()) ? new AuditedTool(t, engine, audit) : t;
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public String description() {
+        return inner.description();
+    }
+
+    @Override
+    public Map<String, Object> inputSchema() {
+        return inner.inputSchema();
+    }
+
+    @Override
+    public Map<String, Object> outputSchema() {
+        return inner.outputSchema();
+    }
+
+    @Override
+    public boolean mutates() {
+        return inner.mutates();
+    }
+
+    @Override
+    public String summarize(Map<String, Object> result) {
+        return inner.summarize(result);
+    }
+}

@@ -1,0 +1,91 @@
+package io.tekton.penia.server.security;
+
+import io.helidon.webserver.http.Filter;
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.server.mcp.McpRequestGate;
+import io.tekton.penia.server.ws.WsGate;
+import io.tekton.penia.tools.BudgetTools;
+import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.McpBinding;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * SPEC §9 for one server: the key store, the guard (authentication and rate limits) and the
+ * audit trail, and what the server plugs them into: the REST filter, the MCP request gate, the
+ * WebSocket gate and the audited tools.
+ */
+public final class PeniaSecurity {
+    private final BudgetEngine engine;
+    private final KeyStore keys;
+    private final Guard guard;
+    private final Audit audit;
+
+    private PeniaSecurity(BudgetEngine engine, KeyStore keys, Guard guard, Audit audit) {
+        this.engine = engine;
+        this.keys = keys;
+        this.guard = guard;
+        this.audit = audit;
+    }
+
+    /** Loads the keys; the admin key and the rate limits come from {@code cfg}. */
+    public static PeniaSecurity create(PeniaConfig.Security cfg, BudgetEngine engine) {
+        var db = engine.store().database();
+        var clock = engine.config().clock();
+        KeyStore keys = KeyStore.open(db, engine.writer(), clock);
+        Guard guard = new Guard(new Authenticator(cfg.adminKey(), keys), new RateLimiter(cfg.requestsPerSecond(),
+                cfg.burst()));
+        return new PeniaSecurity(engine, keys, guard, new Audit(db, engine.writer(), clock));
+    }
+
+    /** True without an admin key: everyone is the local admin (loopback only). */
+    public boolean open() {
+        return guard.open();
+    }
+
+    public KeyStore keys() {
+        return keys;
+    }
+
+    public Audit audit() {
+        return audit;
+    }
+
+    /** The REST filter: authentication, rate limit, role rules; the caller into the request context. */
+    public Filter filter() {
+        return new SecurityFilter(guard);
+    }
+
+    /** The {@code /mcp} gate: the same guard; the caller goes to the tools under {@link McpBinding#CALLER_KEY}. */
+    public McpRequestGate mcpGate() {
+        return req -> switch (guard.admit(Authenticator.presentedKey(req.headers()),
+                SecurityFilter.remote(req.remotePeer().address()))) {
+            case Guard.Refused r -> new McpRequestGate.Reject(r.error().code().httpStatus(), r.json(), r.headers());
+            case Guard.Admitted a -> McpRequestGate.allow(Map.of(McpBinding.CALLER_KEY, a.caller()));
+        };
+    }
+
+    /**
+     * The {@code /ws} gate: the same guard; admin and viewer keys only. The hub sends every
+     * subscriber every budget's events, so a component key (which may read only its own
+     * component) is refused until the hub can filter events per component.
+     */
+    public WsGate wsGate() {
+        return key -> switch (guard.admit(key, null)) {
+            case Guard.Refused r -> Optional.of(r.error());
+            case Guard.Admitted a -> Caller.COMPONENT.equals(a.caller().role())
+                    ? Optional.of(new PeniaException(ErrorCode.FORBIDDEN, "component keys cannot subscribe to /ws: "
+                    + "events are not filtered per component; use an admin or viewer key", Map.of("role", "component")))
+                    : Optional.empty();
+        };
+    }
+
+    /** The tools with {@code set_alerts} writing its change to the audit trail. */
+    public BudgetTools audited(BudgetTools tools) {
+        return tools.map(t -> AuditedTool.wrap(t, engine, audit));
+    }
+}

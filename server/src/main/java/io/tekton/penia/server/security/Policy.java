@@ -1,0 +1,87 @@
+package io.tekton.penia.server.security;
+
+import io.tekton.penia.tools.Caller;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The role rules of SPEC §9 by HTTP method and path, checked before a handler runs. Admin may
+ * do everything; viewer reads (GET and the read-only POSTs); component may also check, reserve,
+ * record and release. Which component a component key acts for, and which budgets and usage
+ * it reads, is checked in the handlers once the body is parsed ({@link Callers}). Anything not
+ * listed here needs admin: new write routes are closed until someone opens them on purpose.
+ */
+public final class Policy {
+    /** What a route needs. */
+    public enum Need {
+        /** No key at all: {@code /health}, the API description. */
+        PUBLIC,
+        /** Any valid key. */
+        ANY,
+        /** Admin or viewer: views across every component that are not filtered per component. */
+        READ_ALL,
+        /** Admin or component (for its own component). */
+        WRITE,
+        /** Admin only. */
+        ADMIN
+    }
+
+    private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml");
+    private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit");
+    private static final Set<String> READ_POSTS = Set.of("/api/v1/usage/summary", "/api/v1/prices/recommend",
+            "/api/v1/budget-alerts/initialize");
+    private static final Set<String> WRITE_POSTS = Set.of("/api/v1/usage/record",
+            "/api/v1/budget-alerts/unified/check-operation");
+
+    private Policy() {
+    }
+
+    /** What {@code method path} needs. */
+    public static Need need(String method, String path) {
+        // Compared the way routing would see it: repeated and trailing slashes do not open a door.
+        String p = path.replaceAll("/{2,}", "/");
+        p = p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+        for (String a : ADMIN_PREFIXES) {
+            if (p.equals(a) || p.startsWith(a + "/")) {
+                return Need.ADMIN;
+            }
+        }
+        switch (method) {
+            case "GET", "HEAD", "OPTIONS" -> {
+                if (PUBLIC_GET.contains(p)) {
+                    return Need.PUBLIC;
+                }
+                if (p.equals("/api/v1/budget-alerts/unified/status") || p.equals("/api/v1/budget-alerts/status")
+                        || p.equals("/api/v1/budget-alerts/alerts/history") || p.equals("/api/v1/assistant/context")
+                        || p.startsWith("/api/v1/alerts/") && p.endsWith("/deliveries")) {
+                    return Need.READ_ALL;
+                }
+                return Need.ANY;
+            }
+            case "POST" -> {
+                if (READ_POSTS.contains(p) || p.startsWith("/api/tools/") && p.endsWith("/execute")) {
+                    // Each tool checks the caller's role itself (set_alerts admin, check and record per component).
+                    return Need.ANY;
+                }
+                if (WRITE_POSTS.contains(p) || p.startsWith("/api/v1/reservations/") && p.endsWith("/release")) {
+                    return Need.WRITE;
+                }
+                return Need.ADMIN;
+            }
+            default -> {
+                return Need.ADMIN;
+            }
+        }
+    }
+
+    /** Whether the caller's role satisfies the need. */
+    public static boolean allows(Need need, Caller c) {
+        return switch (need) {
+            case PUBLIC, ANY -> true;
+            case READ_ALL -> c.isAdmin() || Caller.VIEWER.equals(c.role());
+            case WRITE -> c.isAdmin() || Caller.COMPONENT.equals(c.role());
+            case ADMIN -> c.isAdmin();
+        };
+    }
+}

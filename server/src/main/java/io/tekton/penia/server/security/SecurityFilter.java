@@ -1,0 +1,72 @@
+package io.tekton.penia.server.security;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.tools.Caller;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Every HTTP request but {@code /mcp} (which has its own gate with the same {@link Guard}):
+ * public routes pass; others are authenticated, rate limited and checked against
+ * {@link Policy} before any handler (or body read) runs, so a refused request changes
+ * nothing. The caller is then put into the request context for {@link Callers#of}.
+ */
+public final class SecurityFilter implements Filter {
+    private final Guard guard;
+
+    public SecurityFilter(Guard guard) {
+        this.guard = guard;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String path = req.path().path();
+        if (path.equals("/mcp") || path.startsWith("/mcp/")) {
+            chain.proceed();
+            return;
+        }
+        Policy.Need need = Policy.need(req.prologue().method().text(), path);
+        if (need == Policy.Need.PUBLIC) {
+            chain.proceed();
+            return;
+        }
+        switch (guard.admit(Authenticator.presentedKey(req.headers()), remote(req.remotePeer().address()))) {
+            case Guard.Refused r -> refuse(res, r.error(), r.headers());
+            case Guard.Admitted a -> {
+                Caller c = a.caller();
+                if (!Policy.allows(need, c)) {
+                    refuse(res, new PeniaException(ErrorCode.FORBIDDEN, "a " + c.role() + " key may not "
+                            + req.prologue().method().text() + " " + path, Map.of("role", c.role(),
+                            "needs", need.name().toLowerCase(java.util.Locale.ROOT))), Map.of());
+                    return;
+                }
+                Callers.bind(req, c);
+                chain.proceed();
+            }
+        }
+    }
+
+    static String remote(SocketAddress a) {
+        if (a instanceof InetSocketAddress i) {
+            return i.getAddress() == null ? i.getHostString() : i.getAddress().getHostAddress();
+        }
+        return a == null ? null : a.toString();
+    }
+
+    private static void refuse(RoutingResponse res, PeniaException e, Map<String, String> headers) {
+        headers.forEach(res::header);
+        res.status(Status.create(e.code().httpStatus()));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(new Guard.Refused(e, Map.of()).json().getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,169 @@
+package io.tekton.penia.it.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.tekton.penia.it.support.TestServer;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the security tests share: a server with {@code PENIA_ADMIN_KEY}, requests with a key,
+ * keys made through the API, and the ways in (REST, WebSocket, MCP) with a key.
+ */
+final class Sec {
+    static final String ADMIN_KEY = "sec-admin-key-" + UUID.randomUUID();
+
+    private Sec() {
+    }
+
+    static TestServer start(Map<String, String> extraEnv) {
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put("PENIA_ADMIN_KEY", ADMIN_KEY);
+        return TestServer.start(env);
+    }
+
+    /** A request with {@code X-API-Key} (none when key is null); body null sends none. */
+    static TestServer.Resp call(TestServer t, String key, String method, String path, Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.base() + path));
+        if (key != null) {
+            b.header("X-API-Key", key);
+        }
+        if (body == null) {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            b.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(TestServer.json(body)));
+        }
+        return t.send(b);
+    }
+
+    static TestServer.Resp get(TestServer t, String key, String path) {
+        return call(t, key, "GET", path, null);
+    }
+
+    /** Creates a key as the env admin; returns the create response (with the secret). */
+    static JsonNode createKey(TestServer t, String name, String role, String component) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("role", role);
+        if (component != null) {
+            body.put("component", component);
+        }
+        TestServer.Resp r = call(t, ADMIN_KEY, "POST", "/api/v1/keys", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        return r.body();
+    }
+
+    static String secret(TestServer t, String role, String component) {
+        return createKey(t, role + " key " + UUID.randomUUID(), role, component).get("secret").asText();
+    }
+
+    static String keyId(String secret) {
+        return secret.substring(3, secret.indexOf('_', 3));
+    }
+
+    /** A budget scoped to a component (and provider), created as the env admin. */
+    static String budget(TestServer t, String component, String provider, String monthlyUsd) {
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("component", component);
+        if (provider != null) {
+            scope.put("provider", provider);
+        }
+        TestServer.Resp r = call(t, ADMIN_KEY, "POST", "/api/v1/budgets", Map.of("name", "budget of " + component,
+                "scope", scope, "limits", Map.of("monthly", new BigDecimal(monthlyUsd))));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        return r.get("budget_id").asText();
+    }
+
+    static Map<String, Object> usage(String component, String provider, String cost) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("component", component);
+        m.put("provider", provider);
+        m.put("model", "gpt-4o");
+        m.put("input_tokens", 10);
+        m.put("output_tokens", 5);
+        m.put("cost", new BigDecimal(cost));
+        return m;
+    }
+
+    /** Ledger rows of a component, read as the env admin. */
+    static int ledgerRows(TestServer t, String component) {
+        TestServer.Resp r = get(t, ADMIN_KEY, "/api/v1/usage/records?limit=1000&component=" + component);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        return r.get("items").size();
+    }
+
+    /** The audit entries of one target, as the env admin. */
+    static List<JsonNode> audit(TestServer t, String targetType, String targetId) {
+        TestServer.Resp r = get(t, ADMIN_KEY, "/api/v1/audit?limit=1000&target_type=" + targetType
+                + (targetId == null ? "" : "&target_id=" + java.net.URLEncoder.encode(targetId,
+                java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        List<JsonNode> out = new java.util.ArrayList<>();
+        r.get("items").forEach(out::add);
+        return out;
+    }
+
+    /** The status of a WebSocket handshake to /ws with the key in a header (101 when opened). */
+    static int wsConnect(TestServer t, String key, boolean inQuery) {
+        String q = inQuery && key != null ? "?api_key=" + key : "";
+        WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (key != null && !inQuery) {
+            b.header("X-API-Key", key);
+        }
+        try {
+            WebSocket ws = b.buildAsync(URI.create("ws://127.0.0.1:" + t.port() + "/ws" + q), new WebSocket.Listener() { })
+                    .get(10, TimeUnit.SECONDS);
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            return 101;
+        } catch (java.util.concurrent.ExecutionException | CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A raw MCP initialize over HTTP with the key; the response. */
+    static TestServer.Resp mcpInitialize(TestServer t, String key) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.base() + "/mcp"))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+                        + "\"clientInfo\":{\"name\":\"sec-test\",\"version\":\"1\"}}}"));
+        if (key != null) {
+            b.header("X-API-Key", key);
+        }
+        return t.send(b);
+    }
+
+    /** The official MCP client, sending the key on every request. */
+    static McpSyncClient mcp(TestServer t, String key) {
+        McpSyncClient c = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp")
+                        .httpRequestCustomizer((builder, method, uri, body, ctx) -> builder.header("X-API-Key", key))
+                        .build())
+                .requestTimeout(Duration.ofSeconds(30)).build();
+        c.initialize();
+        return c;
+    }
+}
