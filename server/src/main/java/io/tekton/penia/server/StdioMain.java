@@ -4,6 +4,8 @@ import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.server.security.PeniaSecurity;
+import io.tekton.penia.tools.BudgetTools;
 
 import java.time.InstantSource;
 import java.util.concurrent.CountDownLatch;
@@ -29,7 +31,9 @@ final class StdioMain {
         core.engine().start();
         alerts.start();
         StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper());
-        McpSyncServer server = McpWiring.stdio(transport, core.engine(), core.tools(), core.assistant());
+        // The local admin's changes are audited as over HTTP.
+        BudgetTools tools = PeniaSecurity.create(cfg.security(), core.engine()).audited(core.tools());
+        McpSyncServer server = McpWiring.stdio(transport, core.engine(), tools, core.assistant());
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.closeGracefully();
