@@ -110,16 +110,20 @@ final class AlertBook {
     void evaluate(Budget b, Period p, Instant periodStart, Money limit, long usedBefore, long used, long spent,
                   Instant now, boolean countRepeats, Outcome out, AlertOutbox outbox) {
         long l = limit.micros();
-        for (int t : thresholds(b)) {
-            if (!Monitors.atOrAbove(used, l, t)) {
-                break;
+        // Below the lowest threshold nothing can fire: the common case, checked on every
+        // check and record, without building the sorted threshold set.
+        if (Monitors.atOrAbove(used, l, lowestThreshold(b))) {
+            for (int t : thresholds(b)) {
+                if (!Monitors.atOrAbove(used, l, t)) {
+                    break;
+                }
+                String type = t == b.stopPercent() ? STOP : t == b.warningPercent() ? WARNING : THRESHOLD;
+                String monitor = b.alertThresholds().contains(t) ? Monitors.GUARDRAIL : Monitors.REALTIME;
+                boolean recrossed = !Monitors.atOrAbove(usedBefore, l, t);
+                raiseOnce(b, p, periodStart, THRESHOLD_FAMILY, t, type, monitor, severity(b, t),
+                        cap(p) + " budget '" + b.name() + "' " + t + "% consumed ($" + usd(used) + " of $" + usd(l) + ")",
+                        now, countRepeats || recrossed, out, outbox);
             }
-            String type = t == b.stopPercent() ? STOP : t == b.warningPercent() ? WARNING : THRESHOLD;
-            String monitor = b.alertThresholds().contains(t) ? Monitors.GUARDRAIL : Monitors.REALTIME;
-            boolean recrossed = !Monitors.atOrAbove(usedBefore, l, t);
-            raiseOnce(b, p, periodStart, THRESHOLD_FAMILY, t, type, monitor, severity(b, t),
-                    cap(p) + " budget '" + b.name() + "' " + t + "% consumed ($" + usd(used) + " of $" + usd(l) + ")",
-                    now, countRepeats || recrossed, out, outbox);
         }
         if (Monitors.above(spent, l, 100)) {
             boolean recrossed = !Monitors.above(usedBefore, l, 100);
@@ -127,6 +131,12 @@ final class AlertBook {
                     cap(p) + " budget '" + b.name() + "' exceeded: $" + usd(spent) + " spent of $" + usd(l),
                     now, countRepeats || recrossed, out, outbox);
         }
+    }
+
+    /** The smallest of {@link #thresholds}; alertThresholds is sorted ascending (see Budget). */
+    private static int lowestThreshold(Budget b) {
+        int low = Math.min(b.warningPercent(), b.stopPercent());
+        return b.alertThresholds().isEmpty() ? low : Math.min(low, b.alertThresholds().getFirst());
     }
 
     /** Thresholds share one family in the dedupe key, so warning 80 and guardrail 80 are one alert. */

@@ -1,0 +1,256 @@
+package io.tekton.penia.bench.load;
+
+import io.tekton.penia.bench.JfrTop;
+import io.tekton.penia.bench.Opts;
+import io.tekton.penia.bench.Proc;
+import io.tekton.penia.bench.Table;
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code load}: the real Penia server over loopback against the trivial Helidon endpoint, in
+ * one run: ping, check+settle, record only, the two summaries, ping again. Each throughput is
+ * reported as a ratio to the mean ping rate; latencies are at {@code --connections}.
+ */
+public final class LoadRun {
+    private static final String[][] CALLERS = {
+        {"openai", "gpt-4o-mini"}, {"anthropic", "claude-haiku-4-5"},
+    };
+    private static final int COMPONENTS = 4;
+
+    private LoadRun() {
+    }
+
+    public static void run(Opts o) throws Exception {
+        if (o.flag("ab")) {
+            ab(o);
+            return;
+        }
+        Path root = o.path("root", ".");
+        Path out = o.path("out", "bench/results");
+        Path jar = o.path("server-jar", root.resolve("server/target/penia-server.jar").toString());
+        Path benchJar = o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString());
+        int conns = o.intValue("connections", 64);
+        double warm = Double.parseDouble(o.str("warmup", "5"));
+        double secs = Double.parseDouble(o.str("duration", "15"));
+        String client = o.str("client", "jdk");
+        List<String> scenarios = o.list("scenarios", "check_settle,record,budget_summary,usage_summary");
+        boolean jfr = o.flag("jfr");
+        jfrDir = jfr ? out : null;
+        jfrSettings = o.str("jfr-settings", "profile");
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("penia-load");
+        Path db = work.resolve("penia.db");
+
+        List<Load.Result> results = new ArrayList<>();
+        try (Proc ping = Proc.ping(benchJar, out.resolve("ping-server.log"), "");
+             Proc penia = Proc.penia(jar, root, db, out.resolve("penia-load.log"), "", Map.of())) {
+            ping.awaitReady("/ping", Duration.ofSeconds(30));
+            double readyMs = penia.awaitReady("/health", Duration.ofSeconds(60));
+            System.out.printf("penia ready in %.0f ms (pid %d), ping server pid %d; %d connections, client %s,"
+                    + " warm-up %.0fs, measure %.0fs each%n", readyMs, penia.pid(), ping.pid(), conns, client, warm, secs);
+            setUp(penia);
+            results.add(measure("ping (trivial Helidon)", client, ping, conns, warm, secs,
+                    (w, c) -> c.call("ping", "GET", "/ping", null)));
+            for (String s : scenarios) {
+                results.add(switch (s) {
+                    case "check_settle" -> measure("check+settle", client, penia, conns, warm, secs, LoadRun::checkSettle);
+                    case "record" -> measure("record only", client, penia, conns, warm, secs, LoadRun::recordOnly);
+                    case "budget_summary" -> measure("GET budget summary", client, penia, conns, warm, secs,
+                            (w, c) -> c.call("budget_summary", "GET", "/api/v1/budgets/global/summary", null));
+                    case "usage_summary" -> measure("POST usage summary", client, penia, conns, warm, secs,
+                            (w, c) -> c.call("usage_summary", "POST", "/api/v1/usage/summary", USAGE_SUMMARY));
+                    default -> throw new IllegalArgumentException("unknown scenario " + s);
+                });
+            }
+            results.add(measure("ping again", client, ping, conns, warm, secs,
+                    (w, c) -> c.call("ping", "GET", "/ping", null)));
+        } finally {
+            deleteTree(work);
+        }
+        report(results, out, client, conns);
+    }
+
+    /**
+     * {@code load --ab}: two server builds (--jar-a, --jar-b) measured alternately on one
+     * scenario, {@code --rounds} times each, so that a noisy shared machine affects both alike.
+     */
+    public static void ab(Opts o) throws Exception {
+        Path root = o.path("root", ".");
+        Path out = o.path("out", "bench/results");
+        Path a = Path.of(o.required("jar-a"));
+        Path b = Path.of(o.required("jar-b"));
+        int conns = o.intValue("connections", 64);
+        double warm = Double.parseDouble(o.str("warmup", "5"));
+        double secs = Double.parseDouble(o.str("duration", "10"));
+        int rounds = o.intValue("rounds", 3);
+        String client = o.str("client", "raw");
+        String scenario = o.str("scenario", "check_settle");
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("penia-ab");
+        Table t = new Table("A/B " + scenario + ", " + conns + " connections, client " + client, "round", "build",
+                "req/s", "p50 ms", "p99 ms", "srv CPU µs/req", "threads µs/req");
+        try (Proc pa = Proc.penia(a, root, work.resolve("a.db"), out.resolve("ab-a.log"), "", Map.of());
+             Proc pb = Proc.penia(b, root, work.resolve("b.db"), out.resolve("ab-b.log"), "", Map.of())) {
+            pa.awaitReady("/health", Duration.ofSeconds(60));
+            pb.awaitReady("/health", Duration.ofSeconds(60));
+            setUp(pa);
+            setUp(pb);
+            Load.Step step = switch (scenario) {
+                case "check_settle" -> LoadRun::checkSettle;
+                case "record" -> LoadRun::recordOnly;
+                default -> throw new IllegalArgumentException("--scenario check_settle or record");
+            };
+            // A first warm-up of each build: the JIT's work is not what is compared.
+            measure("warm a", client, pa, conns, warm, secs, step);
+            measure("warm b", client, pb, conns, warm, secs, step);
+            for (int i = 1; i <= rounds; i++) {
+                for (Proc p : new Proc[]{pa, pb}) {
+                    String label = p == pa ? "a" : "b";
+                    Load.Result r = measure(label + i, client, p, conns, warm, secs, step);
+                    t.row(i, label, Table.f(r.requestsPerSecond(), 0), Table.ms(r.all().getValueAtPercentile(50)),
+                            Table.ms(r.all().getValueAtPercentile(99)), Table.f(r.serverCpuMicrosPerRequest(), 0),
+                            threadSummary(r));
+                }
+            }
+        } finally {
+            deleteTree(work);
+        }
+        t.note("a = " + a + ", b = " + b);
+        t.emit(out, "ab-" + scenario);
+    }
+
+    private static String threadSummary(Load.Result r) {
+        StringBuilder b = new StringBuilder();
+        r.serverThreadCpuNanos().entrySet().stream().limit(3).forEach(e -> b.append(b.isEmpty() ? "" : " ")
+                .append(e.getKey().replaceAll("[^A-Za-z]", "")).append('=')
+                .append(Table.f(e.getValue() / 1e3 / Math.max(1, r.requests()), 0)));
+        return b.toString();
+    }
+
+    private static final byte[] USAGE_SUMMARY = Load.json("{\"group_by\":[\"provider\"]}");
+
+    /** Component budgets (daily and monthly) besides the seeded global and provider ones. */
+    private static void setUp(Proc penia) throws IOException {
+        try (Client c = Client.create("raw", null, "127.0.0.1", penia.port())) {
+            for (int i = 0; i < COMPONENTS; i++) {
+                Client.Response r = c.send("POST", "/api/v1/budgets", Load.json("{\"budget_id\":\"bench-" + i
+                        + "\",\"name\":\"bench component " + i + "\",\"scope\":{\"component\":\"bench-" + i
+                        + "\"},\"limits\":{\"daily\":1000000,\"monthly\":1000000}}"));
+                if (r.status() != 201) {
+                    throw new IllegalStateException("budget not created: " + r.status() + " " + r.body());
+                }
+            }
+        }
+    }
+
+    /** The normal call pattern: check with a hold, then record the actual usage against it. */
+    private static void checkSettle(int w, Load.Caller c) throws IOException {
+        String[] pm = CALLERS[w % CALLERS.length];
+        String who = "\"component\":\"bench-" + (w % COMPONENTS) + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\"";
+        Client.Response r = c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation",
+                Load.json("{" + who + ",\"estimated_cost\":0.002,\"reserve\":true}"));
+        String id = field(r.body(), "reservation_id");
+        if (id == null) {
+            throw new IOException("no hold in " + r.body());
+        }
+        c.call("settle", "POST", "/api/v1/usage/record",
+                Load.json("{" + who + ",\"input_tokens\":120,\"output_tokens\":30,\"reservation_id\":\"" + id + "\"}"));
+    }
+
+    private static void recordOnly(int w, Load.Caller c) throws IOException {
+        String[] pm = CALLERS[w % CALLERS.length];
+        c.call("record", "POST", "/api/v1/usage/record", Load.json("{\"component\":\"bench-" + (w % COMPONENTS)
+                + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\",\"input_tokens\":120,\"output_tokens\":30}"));
+    }
+
+    static String field(String json, String name) {
+        String key = "\"" + name + "\":\"";
+        int i = json.indexOf(key);
+        if (i < 0) {
+            return null;
+        }
+        int s = i + key.length();
+        return json.substring(s, json.indexOf('"', s));
+    }
+
+    private static Path jfrDir;
+    private static String jfrSettings = "profile";
+    private static final List<String> threadNotes = new ArrayList<>();
+
+    private static Load.Result measure(String name, String client, Proc target, int conns, double warm, double secs,
+                                       Load.Step step) throws InterruptedException {
+        System.out.println("measuring " + name + " ...");
+        Runnable start = () -> { };
+        Runnable end = () -> { };
+        if (jfrDir != null && !name.startsWith("ping")) {
+            String file = jfrDir.resolve("penia-" + name.replaceAll("[^a-z]+", "-") + ".jfr").toAbsolutePath().toString();
+            start = () -> target.jcmd("JFR.start", "name=bench", "settings=" + jfrSettings, "filename=" + file);
+            end = () -> {
+                target.jcmd("JFR.stop", "name=bench");
+                try {
+                    JfrTop.summarize(Path.of(file), 25, Path.of(file.replace(".jfr", "-top.txt")));
+                } catch (IOException e) {
+                    System.out.println("jfr summary failed: " + e);
+                }
+            };
+        }
+        Load.Result r = Load.run(name, client, "127.0.0.1", target.port(), conns, warm, secs, step, target.pid(),
+                start, end);
+        System.out.printf("  %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %d%s%n", r.requestsPerSecond(),
+                r.all().getValueAtPercentile(50) / 1000.0, r.all().getValueAtPercentile(99) / 1000.0, r.errors(),
+                r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
+        StringBuilder cpu = new StringBuilder("  server CPU µs/request by thread group:");
+        r.serverThreadCpuNanos().entrySet().stream().limit(6).forEach(e -> cpu.append(String.format(" %s=%.0f",
+                e.getKey(), e.getValue() / 1e3 / Math.max(1, r.requests()))));
+        System.out.println(cpu);
+        threadNotes.add(r.name() + ": " + cpu.substring(cpu.indexOf(":") + 2));
+        return r;
+    }
+
+    private static void report(List<Load.Result> rs, Path out, String client, int conns) {
+        double ping = rs.stream().filter(r -> r.name().startsWith("ping")).mapToDouble(Load.Result::requestsPerSecond)
+                .average().orElse(Double.NaN);
+        Table t = new Table("HTTP load over loopback, " + conns + " connections, client " + client,
+                "scenario", "calls", "req/s", "ratio", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
+                "srv CPU µs/req", "cli CPU µs/req", "conns", "errors");
+        for (Load.Result r : rs) {
+            List<Map.Entry<String, Histogram>> kinds = new ArrayList<>(r.byKind().entrySet());
+            t.row(r.name(), "all", Table.f(r.requestsPerSecond(), 0), Table.f(r.requestsPerSecond() / ping * 100, 1) + "%",
+                    Table.f(r.stepsPerSecond(), 0), Table.ms(r.all().getValueAtPercentile(50)),
+                    Table.ms(r.all().getValueAtPercentile(99)), Table.ms(r.all().getValueAtPercentile(99.9)),
+                    Table.ms(r.all().getMaxValue()), Table.f(r.serverCpuMicrosPerRequest(), 0),
+                    Table.f(r.clientCpuMicrosPerRequest(), 0), r.establishedConnections(), r.errors());
+            if (kinds.size() > 1) {
+                for (Map.Entry<String, Histogram> k : kinds) {
+                    Histogram h = k.getValue();
+                    t.row("", k.getKey(), Table.f(h.getTotalCount() / r.seconds(), 0), "", "",
+                            Table.ms(h.getValueAtPercentile(50)), Table.ms(h.getValueAtPercentile(99)),
+                            Table.ms(h.getValueAtPercentile(99.9)), Table.ms(h.getMaxValue()), "", "", "", "");
+                }
+            }
+        }
+        t.note("ratio = req/s over the mean of the two ping runs (" + Table.f(ping, 0) + " req/s); ops/s counts"
+                + " check+settle pairs as one op; conns = ESTABLISHED sockets on the server port after warm-up.");
+        t.note("closed loop: each connection sends its next request when the previous answers (service time, no"
+                + " coordinated-omission correction); CPU = process user+sys time over the measured window.");
+        t.note("server CPU µs per request by thread group (ForkJoinPool = carriers of the request virtual threads):");
+        threadNotes.forEach(n -> t.note("  " + n));
+        t.emit(out, "load-" + client);
+    }
+
+    static void deleteTree(Path p) {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
