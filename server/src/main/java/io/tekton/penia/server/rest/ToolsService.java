@@ -1,6 +1,5 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -14,7 +13,6 @@ import io.tekton.penia.tools.PeniaTool;
 import io.tekton.penia.tools.wire.Args;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
