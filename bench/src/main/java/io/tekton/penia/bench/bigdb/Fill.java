@@ -15,7 +15,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -70,9 +72,32 @@ public final class Fill {
                 st.execute("PRAGMA cache_size=-262144");
                 st.execute("PRAGMA temp_store=MEMORY");
             }
+            // The ledger's secondary indexes are rebuilt once at the end (a sort) rather than
+            // kept up to date row by row; their definitions are read back from the schema.
+            List<String> names = new ArrayList<>();
+            List<String> indexes = new ArrayList<>();
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                         + " AND tbl_name = 'usage_records' AND sql IS NOT NULL")) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                    indexes.add(rs.getString(2));
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                for (String n : names) {
+                    st.execute("DROP INDEX " + n);
+                }
+            }
             c.setAutoCommit(false);
             Map<Long, long[]> rollup = insertRows(c, rows, from, to);
             rollupRows = insertRollups(c, rollup);
+            c.commit();
+            try (Statement st = c.createStatement()) {
+                for (String sql : indexes) {
+                    st.execute(sql);
+                }
+            }
             c.commit();
             c.setAutoCommit(true);
             try (Statement st = c.createStatement()) {
