@@ -148,17 +148,9 @@ public final class LedgerStore {
             ps.setString(1, a.alertId());
             setNullable(ps, 2, a.budgetId());
             setNullable(ps, 3, a.period() == null ? null : a.period().wireName());
-            if (a.periodStart() == null) {
-                ps.setNull(4, Types.INTEGER);
-            } else {
-                ps.setLong(4, a.periodStart().toEpochMilli());
-            }
+            setNullable(ps, 4, a.periodStart() == null ? null : a.periodStart().toEpochMilli());
             ps.setString(5, a.alertType());
-            if (a.thresholdPercent() == null) {
-                ps.setNull(6, Types.INTEGER);
-            } else {
-                ps.setInt(6, a.thresholdPercent());
-            }
+            setNullable(ps, 6, a.thresholdPercent() == null ? null : a.thresholdPercent().longValue());
             ps.setString(7, a.severity());
             ps.setString(8, a.monitor());
             ps.setString(9, a.message());
@@ -198,11 +190,7 @@ public final class LedgerStore {
             ps.setLong(3, periodStart.toEpochMilli());
             ps.setString(4, state);
             ps.setLong(5, at.toEpochMilli());
-            if (resetSpentMicros == null) {
-                ps.setNull(6, Types.INTEGER);
-            } else {
-                ps.setLong(6, resetSpentMicros);
-            }
+            setNullable(ps, 6, resetSpentMicros);
             ps.executeUpdate();
         };
     }
@@ -477,6 +465,14 @@ public final class LedgerStore {
             }
         } catch (SQLException e) {
             throw new StoreException("query failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setNullable(PreparedStatement ps, int i, Long v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setLong(i, v);
         }
     }
 
