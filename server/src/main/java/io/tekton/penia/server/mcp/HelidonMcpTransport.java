@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderName;
@@ -108,6 +109,11 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
     /** The number of live sessions. */
     public int activeSessions() {
         return sessions.size();
+    }
+
+    /** The ids of the live sessions, as a snapshot. */
+    public Set<String> sessionIds() {
+        return sessions.all().stream().map(McpSessions.Entry::id).collect(Collectors.toUnmodifiableSet());
     }
 
     // ---- Helidon -------------------------------------------------------------------
