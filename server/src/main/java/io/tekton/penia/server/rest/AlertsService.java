@@ -13,6 +13,7 @@ import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.wire.Args;
+import io.tekton.penia.tools.wire.Streamed;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
 
@@ -61,7 +62,7 @@ public final class AlertsService implements HttpService {
         CheckInput in = Wire.check(http.args(req));
         Access.actFor(Callers.of(req), in.component());
         CheckResult r = engine.check(in);
-        Http.ok(res, Views.check(r));
+        Http.ok(res, Streamed.check(r));
     }
 
     private void check(ServerRequest req, ServerResponse res) {

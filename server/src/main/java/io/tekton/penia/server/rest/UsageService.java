@@ -15,6 +15,7 @@ import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
+import io.tekton.penia.tools.wire.Streamed;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
 
@@ -56,7 +57,7 @@ public final class UsageService implements HttpService {
             throw new PeniaException(io.tekton.penia.engine.error.ErrorCode.CONFLICT,
                     "request_id was already used by another component", Map.of("field", "request_id"));
         }
-        Http.send(res, r.created() ? 201 : 200, Views.recordResult(r));
+        Http.send(res, r.created() ? 201 : 200, Streamed.recordResult(r));
     }
 
     private void records(ServerRequest req, ServerResponse res) {
@@ -88,7 +89,7 @@ public final class UsageService implements HttpService {
         boolean more = rows.size() > limit;
         List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.stream().map(Views::record).toList());
+        body.put("items", page.stream().map(Streamed::record).toList());
         body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
         Http.ok(res, body);
     }

@@ -11,7 +11,6 @@ import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.monitor.Monitors;
-import io.tekton.penia.engine.monitor.Reason;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -84,60 +83,15 @@ public final class Views {
     }
 
     public static Map<String, Object> record(UsageRecord r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("record_id", r.recordId());
-        m.put("request_id", r.requestId());
-        m.put("timestamp", r.timestamp().toString());
-        m.put("component", r.component());
-        m.put("provider", r.provider());
-        m.put("model", r.model());
-        m.put("input_tokens", r.inputTokens());
-        m.put("output_tokens", r.outputTokens());
-        m.put("cached_input_tokens", r.cachedInputTokens());
-        m.put("cache_write_tokens", r.cacheWriteTokens());
-        m.put("reasoning_tokens", r.reasoningTokens());
-        m.put("cost", usd(r.cost()));
-        m.put("cost_source", r.costSource());
-        m.put("price_version", r.priceVersion());
-        m.put("reservation_id", r.reservationId());
-        return m;
+        return Streamed.asMap(Streamed.record(r));
     }
 
     public static Map<String, Object> recordResult(RecordResult r) {
-        Map<String, Object> m = record(r.record());
-        m.put("idempotent_replay", !r.created());
-        if (r.reservationStatus() != null) {
-            m.put("reservation_status", r.reservationStatus());
-        }
-        return m;
+        return Streamed.asMap(Streamed.recordResult(r));
     }
 
     public static Map<String, Object> check(CheckResult r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("decision", r.decision().wireName());
-        m.put("allowed", r.decision().allowed());
-        List<Map<String, Object>> reasons = new ArrayList<>();
-        for (Reason x : r.decision().reasons()) {
-            Map<String, Object> rm = new LinkedHashMap<>();
-            rm.put("budget_id", x.budgetId());
-            rm.put("period", x.period().wireName());
-            rm.put("monitor", x.monitor());
-            rm.put("spent", usd(x.spent()));
-            rm.put("reserved", usd(x.reserved()));
-            rm.put("limit", usd(x.limit()));
-            rm.put("projected_percent", x.projectedPercent());
-            rm.put("level", x.level().wireName());
-            rm.put("detail", x.detail());
-            reasons.add(rm);
-        }
-        m.put("reasons", reasons);
-        m.put("remaining", usd(r.remaining()));
-        m.put("estimated_cost", usd(r.estimate()));
-        if (r.reservation() != null) {
-            m.put("reservation_id", r.reservation().reservationId());
-            m.put("expires_at", r.reservation().expiresAt().toString());
-        }
-        return m;
+        return Streamed.asMap(Streamed.check(r));
     }
 
     public static Map<String, Object> reservation(Reservation r) {
