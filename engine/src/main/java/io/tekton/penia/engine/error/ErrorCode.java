@@ -21,6 +21,7 @@ public enum ErrorCode {
     UNAVAILABLE(503),
     INTERNAL(500);
 
+    private final String wire = name().toLowerCase(java.util.Locale.ROOT);
     private final int httpStatus;
 
     ErrorCode(int httpStatus) {
@@ -34,6 +35,6 @@ public enum ErrorCode {
 
     /** The snake_case wire name, e.g. {@code invalid_argument}. */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wire;
     }
 }

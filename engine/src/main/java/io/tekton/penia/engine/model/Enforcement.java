@@ -4,7 +4,10 @@ package io.tekton.penia.engine.model;
 public enum Enforcement {
     BLOCK, WARN;
 
+    private final String wire = name().toLowerCase(java.util.Locale.ROOT);
+
+    /** The lower-case name used in JSON (computed once: it is written on every answer). */
     public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return wire;
     }
 }

@@ -17,8 +17,11 @@ import java.util.Optional;
 public enum Period {
     HOURLY, DAILY, WEEKLY, MONTHLY;
 
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
+    /** The lower-case name used in JSON (computed once: it is written on every answer). */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Optional<Period> parse(String s) {

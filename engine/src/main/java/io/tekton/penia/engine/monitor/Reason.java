@@ -17,8 +17,11 @@ public record Reason(String budgetId, Period period, String monitor, Money spent
     public enum Level {
         OK, INFO, WARNING, BLOCK;
 
+        private final String wire = name().toLowerCase(java.util.Locale.ROOT);
+
+        /** The lower-case name used in JSON (computed once: it is written on every answer). */
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return wire;
         }
     }
 }

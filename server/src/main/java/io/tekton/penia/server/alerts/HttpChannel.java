@@ -31,15 +31,24 @@ final class HttpChannel implements AutoCloseable {
     static final String ALERT_ID_HEADER = "X-Penia-Alert-Id";
     static final String DELIVERY_ID_HEADER = "X-Penia-Delivery-Id";
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(CONNECT_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+    /** Made on the first delivery: building a JDK client costs ~100 ms of start-up (JFR). */
+    private HttpClient client;
+    private boolean closed;
     private final String userAgent;
 
     HttpChannel(String version) {
         this.userAgent = "Penia/" + version;
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null && !closed) {
+            client = HttpClient.newBuilder()
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build();
+        }
+        return client;
     }
 
     /**
@@ -68,7 +77,11 @@ final class HttpChannel implements AutoCloseable {
         if (secretOrNull != null && !secretOrNull.isEmpty()) {
             b.header(SIGNATURE_HEADER, "sha256=" + hmacSha256Hex(secretOrNull, body));
         }
-        CompletableFuture<HttpResponse<Void>> f = client.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
+        HttpClient http = client();
+        if (http == null) {
+            return SendResult.retry("shutting down");
+        }
+        CompletableFuture<HttpResponse<Void>> f = http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
         try {
             // The request timeout covers the wait for the headers; this bounds the body too.
             int status = f.get(REQUEST_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).statusCode();
@@ -116,7 +129,10 @@ final class HttpChannel implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        client.shutdownNow();
+    public synchronized void close() {
+        closed = true;
+        if (client != null) {
+            client.shutdownNow();
+        }
     }
 }

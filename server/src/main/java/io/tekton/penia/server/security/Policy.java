@@ -4,6 +4,7 @@ import io.tekton.penia.tools.Caller;
 
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The role rules of SPEC §9 by HTTP method and path, checked before a handler runs. Admin may
@@ -29,6 +30,8 @@ public final class Policy {
 
     private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml");
     private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit");
+    private static final List<String> ADMIN_PREFIXES_SLASH = ADMIN_PREFIXES.stream().map(a -> a + "/").toList();
+    private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
     private static final Set<String> READ_POSTS = Set.of("/api/v1/usage/summary", "/api/v1/prices/recommend",
             "/api/v1/budget-alerts/initialize");
     private static final Set<String> WRITE_POSTS = Set.of("/api/v1/usage/record",
@@ -40,10 +43,11 @@ public final class Policy {
     /** What {@code method path} needs. */
     public static Need need(String method, String path) {
         // Compared the way routing would see it: repeated and trailing slashes do not open a door.
-        String p = path.replaceAll("/{2,}", "/");
+        // (On every request: no regex and no string building unless the path has "//".)
+        String p = path.contains("//") ? REPEATED_SLASHES.matcher(path).replaceAll("/") : path;
         p = p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-        for (String a : ADMIN_PREFIXES) {
-            if (p.equals(a) || p.startsWith(a + "/")) {
+        for (int i = 0; i < ADMIN_PREFIXES.size(); i++) {
+            if (p.equals(ADMIN_PREFIXES.get(i)) || p.startsWith(ADMIN_PREFIXES_SLASH.get(i))) {
                 return Need.ADMIN;
             }
         }

@@ -1,6 +1,7 @@
 package io.tekton.penia.tools.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -29,6 +30,40 @@ public final class Streamed {
     private Streamed() {
     }
 
+    // Field names, quoted and encoded once.
+    private static final SerializedString DECISION = new SerializedString("decision");
+    private static final SerializedString ALLOWED = new SerializedString("allowed");
+    private static final SerializedString REASONS = new SerializedString("reasons");
+    private static final SerializedString BUDGET_ID = new SerializedString("budget_id");
+    private static final SerializedString PERIOD = new SerializedString("period");
+    private static final SerializedString MONITOR = new SerializedString("monitor");
+    private static final SerializedString SPENT = new SerializedString("spent");
+    private static final SerializedString RESERVED = new SerializedString("reserved");
+    private static final SerializedString LIMIT = new SerializedString("limit");
+    private static final SerializedString PROJECTED_PERCENT = new SerializedString("projected_percent");
+    private static final SerializedString LEVEL = new SerializedString("level");
+    private static final SerializedString DETAIL = new SerializedString("detail");
+    private static final SerializedString REMAINING = new SerializedString("remaining");
+    private static final SerializedString ESTIMATED_COST = new SerializedString("estimated_cost");
+    private static final SerializedString RESERVATION_ID = new SerializedString("reservation_id");
+    private static final SerializedString EXPIRES_AT = new SerializedString("expires_at");
+    private static final SerializedString IDEMPOTENT_REPLAY = new SerializedString("idempotent_replay");
+    private static final SerializedString RESERVATION_STATUS = new SerializedString("reservation_status");
+    private static final SerializedString RECORD_ID = new SerializedString("record_id");
+    private static final SerializedString REQUEST_ID = new SerializedString("request_id");
+    private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
+    private static final SerializedString COMPONENT = new SerializedString("component");
+    private static final SerializedString PROVIDER = new SerializedString("provider");
+    private static final SerializedString MODEL = new SerializedString("model");
+    private static final SerializedString INPUT_TOKENS = new SerializedString("input_tokens");
+    private static final SerializedString OUTPUT_TOKENS = new SerializedString("output_tokens");
+    private static final SerializedString CACHED_INPUT_TOKENS = new SerializedString("cached_input_tokens");
+    private static final SerializedString CACHE_WRITE_TOKENS = new SerializedString("cache_write_tokens");
+    private static final SerializedString REASONING_TOKENS = new SerializedString("reasoning_tokens");
+    private static final SerializedString COST = new SerializedString("cost");
+    private static final SerializedString COST_SOURCE = new SerializedString("cost_source");
+    private static final SerializedString PRICE_VERSION = new SerializedString("price_version");
+
     /** A value Jackson writes by handing it the generator. */
     private abstract static class View implements JsonSerializable {
         abstract void write(JsonGenerator g) throws IOException;
@@ -51,33 +86,34 @@ public final class Streamed {
             @Override
             void write(JsonGenerator g) throws IOException {
                 g.writeStartObject();
-                g.writeStringField("decision", r.decision().wireName());
-                g.writeBooleanField("allowed", r.decision().allowed());
-                g.writeArrayFieldStart("reasons");
+                str(g, DECISION, r.decision().wireName());
+                bool(g, ALLOWED, r.decision().allowed());
+                g.writeFieldName(REASONS);
+                g.writeStartArray();
                 for (Reason x : r.decision().reasons()) {
                     g.writeStartObject();
-                    g.writeStringField("budget_id", x.budgetId());
-                    g.writeStringField("period", x.period().wireName());
-                    g.writeStringField("monitor", x.monitor());
-                    usd(g, "spent", x.spent());
-                    usd(g, "reserved", x.reserved());
-                    usd(g, "limit", x.limit());
-                    g.writeFieldName("projected_percent");
+                    str(g, BUDGET_ID, x.budgetId());
+                    str(g, PERIOD, x.period().wireName());
+                    str(g, MONITOR, x.monitor());
+                    usd(g, SPENT, x.spent());
+                    usd(g, RESERVED, x.reserved());
+                    usd(g, LIMIT, x.limit());
+                    g.writeFieldName(PROJECTED_PERCENT);
                     if (x.projectedPercent() == null) {
                         g.writeNull();
                     } else {
                         g.writeNumber(x.projectedPercent());
                     }
-                    g.writeStringField("level", x.level().wireName());
-                    g.writeStringField("detail", x.detail());
+                    str(g, LEVEL, x.level().wireName());
+                    str(g, DETAIL, x.detail());
                     g.writeEndObject();
                 }
                 g.writeEndArray();
-                usd(g, "remaining", r.remaining());
-                usd(g, "estimated_cost", r.estimate());
+                usd(g, REMAINING, r.remaining());
+                usd(g, ESTIMATED_COST, r.estimate());
                 if (r.reservation() != null) {
-                    g.writeStringField("reservation_id", r.reservation().reservationId());
-                    g.writeStringField("expires_at", r.reservation().expiresAt().toString());
+                    str(g, RESERVATION_ID, r.reservation().reservationId());
+                    str(g, EXPIRES_AT, r.reservation().expiresAt().toString());
                 }
                 g.writeEndObject();
             }
@@ -91,9 +127,9 @@ public final class Streamed {
             void write(JsonGenerator g) throws IOException {
                 g.writeStartObject();
                 recordFields(g, r.record());
-                g.writeBooleanField("idempotent_replay", !r.created());
+                bool(g, IDEMPOTENT_REPLAY, !r.created());
                 if (r.reservationStatus() != null) {
-                    g.writeStringField("reservation_status", r.reservationStatus());
+                    str(g, RESERVATION_STATUS, r.reservationStatus());
                 }
                 g.writeEndObject();
             }
@@ -113,21 +149,21 @@ public final class Streamed {
     }
 
     private static void recordFields(JsonGenerator g, UsageRecord r) throws IOException {
-        g.writeStringField("record_id", r.recordId());
-        g.writeStringField("request_id", r.requestId());
-        g.writeStringField("timestamp", r.timestamp().toString());
-        g.writeStringField("component", r.component());
-        g.writeStringField("provider", r.provider());
-        g.writeStringField("model", r.model());
-        g.writeNumberField("input_tokens", r.inputTokens());
-        g.writeNumberField("output_tokens", r.outputTokens());
-        g.writeNumberField("cached_input_tokens", r.cachedInputTokens());
-        g.writeNumberField("cache_write_tokens", r.cacheWriteTokens());
-        g.writeNumberField("reasoning_tokens", r.reasoningTokens());
-        usd(g, "cost", r.cost());
-        g.writeStringField("cost_source", r.costSource());
-        g.writeStringField("price_version", r.priceVersion());
-        g.writeStringField("reservation_id", r.reservationId());
+        str(g, RECORD_ID, r.recordId());
+        str(g, REQUEST_ID, r.requestId());
+        str(g, TIMESTAMP, r.timestamp().toString());
+        str(g, COMPONENT, r.component());
+        str(g, PROVIDER, r.provider());
+        str(g, MODEL, r.model());
+        num(g, INPUT_TOKENS, r.inputTokens());
+        num(g, OUTPUT_TOKENS, r.outputTokens());
+        num(g, CACHED_INPUT_TOKENS, r.cachedInputTokens());
+        num(g, CACHE_WRITE_TOKENS, r.cacheWriteTokens());
+        num(g, REASONING_TOKENS, r.reasoningTokens());
+        usd(g, COST, r.cost());
+        str(g, COST_SOURCE, r.costSource());
+        str(g, PRICE_VERSION, r.priceVersion());
+        str(g, RESERVATION_ID, r.reservationId());
     }
 
     /** The view as a map of plain values (decimals as BigDecimal), for MCP structured content. */
@@ -135,38 +171,69 @@ public final class Streamed {
         return Json.mapper().convertValue(view, MAP);
     }
 
+    private static void str(JsonGenerator g, SerializedString field, String value) throws IOException {
+        g.writeFieldName(field);
+        g.writeString(value);
+    }
+
+    private static void num(JsonGenerator g, SerializedString field, long value) throws IOException {
+        g.writeFieldName(field);
+        g.writeNumber(value);
+    }
+
+    private static void bool(JsonGenerator g, SerializedString field, boolean value) throws IOException {
+        g.writeFieldName(field);
+        g.writeBoolean(value);
+    }
+
     /** USD as a plain decimal with at most six places and no trailing zeros ("12.5", "0", "-3"). */
-    static void usd(JsonGenerator g, String field, Money m) throws IOException {
+    static void usd(JsonGenerator g, SerializedString field, Money m) throws IOException {
         g.writeFieldName(field);
         if (m == null) {
             g.writeNull();
         } else {
-            g.writeNumber(plainUsd(m.micros()));
+            char[] buf = new char[USD_CHARS];
+            int start = plainUsd(m.micros(), buf);
+            g.writeNumber(buf, start, USD_CHARS - start);
         }
     }
 
+    /** Room for any long as micro-dollars: sign, 13 whole digits, point, 6 places, and spare. */
+    private static final int USD_CHARS = 28;
+
     /** The same text as {@code BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString()}. */
     static String plainUsd(long micros) {
-        long whole = micros / 1_000_000;
-        long frac = Math.abs(micros % 1_000_000);
-        StringBuilder sb = new StringBuilder(24);
-        if (micros < 0 && whole == 0) {
-            sb.append('-');
-        }
-        sb.append(whole);
+        char[] buf = new char[USD_CHARS];
+        int start = plainUsd(micros, buf);
+        return new String(buf, start, USD_CHARS - start);
+    }
+
+    /** Writes the text right-aligned into {@code buf} (length {@link #USD_CHARS}); returns where it starts. */
+    private static int plainUsd(long micros, char[] buf) {
+        int i = buf.length;
+        // Digits of the absolute value as a negative number, so that Long.MIN_VALUE works too.
+        long neg = micros > 0 ? -micros : micros;
+        int frac = (int) -(neg % 1_000_000);
+        long whole = neg / 1_000_000;
         if (frac != 0) {
-            int digits = 6;
+            int places = 6;
             while (frac % 10 == 0) {
                 frac /= 10;
-                digits--;
+                places--;
             }
-            sb.append('.');
-            String f = Long.toString(frac);
-            for (int i = f.length(); i < digits; i++) {
-                sb.append('0');
+            for (int k = 0; k < places; k++) {
+                buf[--i] = (char) ('0' + frac % 10);
+                frac /= 10;
             }
-            sb.append(f);
+            buf[--i] = '.';
         }
-        return sb.toString();
+        do {
+            buf[--i] = (char) ('0' - whole % 10);
+            whole /= 10;
+        } while (whole != 0);
+        if (micros < 0) {
+            buf[--i] = '-';
+        }
+        return i;
     }
 }

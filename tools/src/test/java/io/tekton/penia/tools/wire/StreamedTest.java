@@ -22,7 +22,7 @@ class StreamedTest {
     @Test
     void plainUsd_isBigDecimalsPlainText_forEdgesAndRandomAmounts() {
         long[] edges = {0, 1, -1, 10, 999_999, 1_000_000, -1_000_000, 10_000_000, 12_500_000, -12_500_001,
-                100_000, 1_000_001, Money.MAX_MICROS, -Money.MAX_MICROS, Long.MAX_VALUE, Long.MIN_VALUE + 1};
+                100_000, 1_000_001, Money.MAX_MICROS, -Money.MAX_MICROS, Long.MAX_VALUE, Long.MIN_VALUE + 1, Long.MIN_VALUE};
         for (long m : edges) {
             assertThat(Streamed.plainUsd(m)).as("micros %d", m).isEqualTo(reference(m));
         }
