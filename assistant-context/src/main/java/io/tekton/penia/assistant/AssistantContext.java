@@ -1,12 +1,14 @@
 package io.tekton.penia.assistant;
 
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.monitor.Monitors;
 
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Map;
 
 /**
@@ -30,6 +32,11 @@ public final class AssistantContext {
 
     /** The system prompt, built from the budgets' live counters at the time of the call. */
     public String systemPrompt() {
+        return systemPrompt(b -> true);
+    }
+
+    /** The system prompt with only the budgets the reader may see. */
+    public String systemPrompt(Predicate<Budget> visible) {
         StringBuilder b = new StringBuilder();
         b.append("You are the budget assistant of Tekton, backed by Penia, its budget and cost-tracking service.\n")
                 .append("Every LLM call in Tekton is checked against budgets before it runs (check_budget) and ")
@@ -42,7 +49,7 @@ public final class AssistantContext {
                 .append("change alert settings unless the user asks.\n\n")
                 .append("Live budget status (").append(engine.now()).append(", periods in ")
                 .append(engine.config().zone()).append("):\n");
-        List<BudgetEngine.BudgetStatus> all = engine.statuses();
+        List<BudgetEngine.BudgetStatus> all = engine.statuses().stream().filter(s -> visible.test(s.budget())).toList();
         if (all.isEmpty()) {
             b.append("- no budgets are defined\n");
         }

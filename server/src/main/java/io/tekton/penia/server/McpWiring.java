@@ -9,6 +9,7 @@ import io.modelcontextprotocol.spec.McpServerTransportProvider;
 import io.modelcontextprotocol.spec.McpStreamableServerTransportProvider;
 import io.tekton.penia.assistant.AssistantContext;
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.McpBinding;
 import io.tekton.penia.tools.wire.Views;
@@ -42,8 +43,9 @@ final class McpWiring {
                 .instructions("Penia: Tekton's budget and cost tracking. Call check_budget before an LLM call and "
                         + "record_usage after it. The budget_management prompt has the live status.")
                 .tools(binding.toolSpecs(mapper))
-                .prompts(McpBinding.prompt(context::systemPrompt))
-                .resources(McpBinding.statusResource(() -> engine.statuses().stream().map(Views::status).toList()))
+                .prompts(binding.prompt(c -> context.systemPrompt(b -> Access.sees(c, b))))
+                .resources(binding.statusResource(c -> engine.statuses().stream()
+                        .filter(st -> Access.sees(c, st.budget())).map(Views::status).toList()))
                 .build();
     }
 
@@ -59,8 +61,9 @@ final class McpWiring {
                 .validateToolInputs(false)
                 .capabilities(capabilities())
                 .tools(binding.toolSpecs(mapper))
-                .prompts(McpBinding.prompt(context::systemPrompt))
-                .resources(McpBinding.statusResource(() -> engine.statuses().stream().map(Views::status).toList()))
+                .prompts(binding.prompt(c -> context.systemPrompt(b -> Access.sees(c, b))))
+                .resources(binding.statusResource(c -> engine.statuses().stream()
+                        .filter(st -> Access.sees(c, st.budget())).map(Views::status).toList()))
                 .build();
     }
 }

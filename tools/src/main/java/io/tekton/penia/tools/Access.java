@@ -1,7 +1,12 @@
 package io.tekton.penia.tools;
 
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.RecordResult;
+import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.Reservation;
 
 import java.util.Map;
 
@@ -37,5 +42,38 @@ public final class Access {
                     Map.of("role", c.role()));
         }
         return c.component();
+    }
+
+    /** A component key sees budgets of its own component and global ones; other roles see all. */
+    public static boolean sees(Caller c, Budget b) {
+        return !Caller.COMPONENT.equals(c.role()) || b.scope().component() == null
+                || b.scope().component().equals(c.component());
+    }
+
+    /** A component key may use (settle, release) only its own component's holds. */
+    public static void ownsHold(Caller c, Reservation r) {
+        if (Caller.COMPONENT.equals(c.role()) && !r.component().equals(c.component())) {
+            throw new PeniaException(ErrorCode.FORBIDDEN, "a component key may use only its own component's holds",
+                    Map.of("reservation_id", r.reservationId()));
+        }
+    }
+
+    /**
+     * Records usage for the caller, with the same rules over REST and MCP: the component is the
+     * caller's own (or the caller is admin), a hold it settles is its own, and a replayed
+     * request_id of another component is refused rather than shown.
+     */
+    public static RecordResult record(BudgetEngine engine, Caller caller, UsageInput in) {
+        actFor(caller, in.component());
+        if (in.reservationId() != null) {
+            engine.reservation(in.reservationId()).ifPresent(h -> ownsHold(caller, h));
+        }
+        RecordResult r = engine.record(in);
+        if (!r.created() && Caller.COMPONENT.equals(caller.role()) && !caller.component().equals(r.record().component())) {
+            // A replay of another component's request_id wrote nothing; its record is not this key's to see.
+            throw new PeniaException(ErrorCode.CONFLICT, "request_id was already used by another component",
+                    Map.of("field", "request_id"));
+        }
+        return r;
     }
 }

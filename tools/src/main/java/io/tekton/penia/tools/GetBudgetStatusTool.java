@@ -30,10 +30,10 @@ public final class GetBudgetStatusTool extends AbstractTool {
         args.noOthers();
         if (id == null) {
             List<Map<String, Object>> all = engine.statuses().stream()
-                    .filter(s -> ListBudgetsTool.visible(s.budget(), caller)).map(Views::status).toList();
+                    .filter(s -> Access.sees(caller, s.budget())).map(Views::status).toList();
             return Map.of("budgets", all);
         }
-        engine.budget(id).filter(b -> !ListBudgetsTool.visible(b, caller)).ifPresent(b -> {
+        engine.budget(id).filter(b -> !Access.sees(caller, b)).ifPresent(b -> {
             throw new PeniaException(ErrorCode.FORBIDDEN, "not your component's budget", Map.of("budget_id", id));
         });
         return Reports.budgetSummary(engine, id);

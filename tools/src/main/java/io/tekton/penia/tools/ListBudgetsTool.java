@@ -1,7 +1,6 @@
 package io.tekton.penia.tools;
 
 import io.tekton.penia.engine.BudgetEngine;
-import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
 
@@ -39,10 +38,5 @@ public final class ListBudgetsTool extends AbstractTool {
     @Override
     public String summarize(Map<String, Object> r) {
         return r.get("count") + " budgets";
-    }
-
-    static boolean visible(Budget b, Caller c) {
-        return !Caller.COMPONENT.equals(c.role()) || b.scope().component() == null
-                || b.scope().component().equals(c.component());
     }
 }

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The budget tools as MCP tool specifications, the {@code budget_management} prompt and
@@ -84,20 +83,23 @@ public final class McpBinding {
                 .build();
     }
 
-    public static McpServerFeatures.SyncPromptSpecification prompt(Supplier<String> systemPrompt) {
+    /** The {@code budget_management} prompt, with the budgets its caller may see. */
+    public McpServerFeatures.SyncPromptSpecification prompt(Function<Caller, String> systemPrompt) {
         McpSchema.Prompt p = new McpSchema.Prompt("budget_management", "Budget management",
                 "The budget assistant's context with the live budget status", List.of());
         return new McpServerFeatures.SyncPromptSpecification(p, (exchange, req) -> new McpSchema.GetPromptResult(
-                "Budget management with live status",
-                List.of(new McpSchema.PromptMessage(McpSchema.Role.USER, new McpSchema.TextContent(systemPrompt.get())))));
+                "Budget management with live status", List.of(new McpSchema.PromptMessage(McpSchema.Role.USER,
+                        new McpSchema.TextContent(systemPrompt.apply(callerOf.apply(exchange.transportContext())))))));
     }
 
-    public static McpServerFeatures.SyncResourceSpecification statusResource(Supplier<Object> status) {
+    /** The live status resource, with the budgets its caller may see. */
+    public McpServerFeatures.SyncResourceSpecification statusResource(Function<Caller, Object> status) {
         McpSchema.Resource r = McpSchema.Resource.builder().uri(STATUS_URI).name("budget-status")
                 .description("Live status of every budget (spent, reserved, limits per current period)")
                 .mimeType("application/json").build();
         return new McpServerFeatures.SyncResourceSpecification(r, (exchange, req) -> new McpSchema.ReadResourceResult(
-                List.of(new McpSchema.TextResourceContents(STATUS_URI, "application/json", json(status.get())))));
+                List.of(new McpSchema.TextResourceContents(STATUS_URI, "application/json",
+                        json(status.apply(callerOf.apply(exchange.transportContext())))))));
     }
 
     static String json(Object o) {

@@ -35,8 +35,7 @@ public final class RecordUsageTool extends AbstractTool {
     @Override
     public Map<String, Object> call(Args args, Caller caller) {
         UsageInput in = Wire.usage(args);
-        Access.actFor(caller, in.component());
-        return Views.recordResult(engine.record(in));
+        return Views.recordResult(Access.record(engine, caller, in));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Views;
@@ -48,7 +49,7 @@ public final class BudgetsService implements HttpService {
         String provider = Http.query(req, "provider");
         Caller caller = Callers.of(req);
         List<Map<String, Object>> items = engine.budgets().stream()
-                .filter(b -> Callers.sees(caller, b))
+                .filter(b -> Access.sees(caller, b))
                 .filter(b -> active == null || b.active() == active)
                 .filter(b -> component == null || component.equals(b.scope().component()))
                 .filter(b -> provider == null || provider.equals(b.scope().provider()))

@@ -5,6 +5,7 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.security.Callers;
+import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Views;
 
@@ -29,7 +30,7 @@ public final class MiscService {
                         Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
                                 Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
                                 .stream().filter(a -> !Caller.COMPONENT.equals(c.role()) || a.budgetId() != null
-                                        && engine.budget(a.budgetId()).filter(b -> Callers.sees(c, b)).isPresent())
+                                        && engine.budget(a.budgetId()).filter(b -> Access.sees(c, b)).isPresent())
                                 .map(Views::alert).toList()));
                     })
                     .post("/{id}/dismiss", (req, res) -> Http.ok(res, Views.alert(engine.dismissAlert(Http.param(req, "id")))));
@@ -45,12 +46,12 @@ public final class MiscService {
                 .get("/{id}", (req, res) -> {
                     String id = Http.param(req, "id");
                     var r = engine.reservation(id).orElseThrow(() -> PeniaException.notFound("reservation", id));
-                    Callers.checkOwns(Callers.of(req), r);
+                    Access.ownsHold(Callers.of(req), r);
                     Http.ok(res, Views.reservation(r));
                 })
                 .post("/{id}/release", (req, res) -> {
                     String id = Http.param(req, "id");
-                    engine.reservation(id).ifPresent(r -> Callers.checkOwns(Callers.of(req), r));
+                    engine.reservation(id).ifPresent(r -> Access.ownsHold(Callers.of(req), r));
                     Http.ok(res, Views.reservation(engine.release(id)));
                 });
     }

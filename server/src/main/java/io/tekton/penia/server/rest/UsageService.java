@@ -13,10 +13,8 @@ import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.Access;
-import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Streamed;
-import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
 
 import java.nio.charset.StandardCharsets;
@@ -46,17 +44,7 @@ public final class UsageService implements HttpService {
 
     private void record(ServerRequest req, ServerResponse res) {
         UsageInput in = Wire.usage(http.args(req));
-        Caller caller = Callers.of(req);
-        Access.actFor(caller, in.component());
-        if (in.reservationId() != null) {
-            engine.reservation(in.reservationId()).ifPresent(h -> Callers.checkOwns(caller, h));
-        }
-        RecordResult r = engine.record(in);
-        if (!r.created() && Caller.COMPONENT.equals(caller.role()) && !caller.component().equals(r.record().component())) {
-            // A replayed request_id of another component: its record is not this key's to see.
-            throw new PeniaException(io.tekton.penia.engine.error.ErrorCode.CONFLICT,
-                    "request_id was already used by another component", Map.of("field", "request_id"));
-        }
+        RecordResult r = Access.record(engine, Callers.of(req), in);
         Http.send(res, r.created() ? 201 : 200, Streamed.recordResult(r));
     }
 

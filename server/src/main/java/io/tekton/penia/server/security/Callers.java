@@ -4,7 +4,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
-import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Args;
@@ -36,25 +35,11 @@ public final class Callers {
                 "no authenticated caller for this request", Map.of()));
     }
 
-    /** A component key sees budgets of its own component and global ones; other roles see all. */
-    public static boolean sees(Caller c, Budget b) {
-        return !Caller.COMPONENT.equals(c.role()) || b.scope().component() == null
-                || b.scope().component().equals(c.component());
-    }
-
     /** Refuses a component key a budget of another component. */
     public static void checkSees(Caller c, Budget b) {
-        if (!sees(c, b)) {
+        if (!Access.sees(c, b)) {
             throw new PeniaException(ErrorCode.FORBIDDEN, "a component key may read only its own component's budgets",
                     Map.of("budget_id", b.budgetId()));
-        }
-    }
-
-    /** Refuses a component key another component's hold. */
-    public static void checkOwns(Caller c, Reservation r) {
-        if (Caller.COMPONENT.equals(c.role()) && !r.component().equals(c.component())) {
-            throw new PeniaException(ErrorCode.FORBIDDEN, "a component key may use only its own component's holds",
-                    Map.of("reservation_id", r.reservationId()));
         }
     }
 

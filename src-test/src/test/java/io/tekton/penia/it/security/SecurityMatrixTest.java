@@ -348,4 +348,71 @@ class SecurityMatrixTest {
             viewer.closeGracefully();
         }
     }
+
+    @Test
+    void mcp_recordUsage_refusesAnotherComponentsHold_andAReplayOfItsRequestId() {
+        McpSyncClient other = Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER));
+        McpSyncClient own = Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN));
+        try {
+            String hold = reservationOfOwn();
+            int rows = Sec.ledgerRows(t, OTHER);
+            var settle = new java.util.LinkedHashMap<String, Object>(Sec.usage(OTHER, "openai", "0.01"));
+            settle.put("reservation_id", hold);
+            McpSchema.CallToolResult refused = other.callTool(new McpSchema.CallToolRequest("record_usage", settle));
+            assertThat(refused.isError()).isTrue();
+            assertThat(Json.mapper().valueToTree(refused.structuredContent()).get("error").get("code").asText())
+                    .isEqualTo("forbidden");
+            assertThat(Sec.ledgerRows(t, OTHER)).isEqualTo(rows);
+            assertThat(adminGet("/api/v1/reservations/" + hold).get("status").asText()).isEqualTo("active");
+
+            String requestId = "req-" + UUID.randomUUID();
+            var first = new java.util.LinkedHashMap<String, Object>(Sec.usage(OWN, "openai", "0.04"));
+            first.put("request_id", requestId);
+            McpSchema.CallToolResult recorded = own.callTool(new McpSchema.CallToolRequest("record_usage", first));
+            assertThat(recorded.isError()).as(String.valueOf(recorded.content())).isFalse();
+            String recordId = Json.mapper().valueToTree(recorded.structuredContent()).get("record_id").asText();
+            var replay = new java.util.LinkedHashMap<String, Object>(Sec.usage(OTHER, "openai", "0.04"));
+            replay.put("request_id", requestId);
+            McpSchema.CallToolResult replayed = other.callTool(new McpSchema.CallToolRequest("record_usage", replay));
+            assertThat(replayed.isError()).isTrue();
+            JsonNode answer = Json.mapper().valueToTree(replayed.structuredContent());
+            assertThat(answer.get("error").get("code").asText()).isEqualTo("conflict");
+            assertThat(answer.toString() + replayed.content()).doesNotContain(recordId);
+            assertThat(Sec.ledgerRows(t, OTHER)).isEqualTo(rows);
+        } finally {
+            other.closeGracefully();
+            own.closeGracefully();
+        }
+    }
+
+    @Test
+    void mcp_promptAndStatusResource_showAComponentKeyOnlyItsOwnAndGlobalBudgets() {
+        McpSyncClient other = Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER));
+        McpSyncClient own = Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN));
+        McpSyncClient viewer = Sec.mcp(t, KEYS.get(Role.VIEWER));
+        try {
+            McpSchema.ReadResourceRequest status = new McpSchema.ReadResourceRequest("penia://budgets/status");
+            McpSchema.GetPromptRequest prompt = new McpSchema.GetPromptRequest("budget_management", Map.of());
+            assertThat(text(other.readResource(status))).doesNotContain(budA);
+            assertThat(text(other.getPrompt(prompt))).doesNotContain(budA);
+            assertThat(text(own.readResource(status))).contains(budA);
+            assertThat(text(own.getPrompt(prompt))).contains(budA);
+            assertThat(text(viewer.readResource(status))).contains(budA);
+            assertThat(text(viewer.getPrompt(prompt))).contains(budA);
+        } finally {
+            other.closeGracefully();
+            own.closeGracefully();
+            viewer.closeGracefully();
+        }
+    }
+
+    private static String text(McpSchema.ReadResourceResult r) {
+        return r.contents().stream().map(c -> ((McpSchema.TextResourceContents) c).text())
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    private static String text(McpSchema.GetPromptResult r) {
+        return r.messages().stream().map(m -> ((McpSchema.TextContent) m.content()).text())
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
 }
