@@ -2,17 +2,13 @@ package io.tekton.penia.server.security;
 
 import io.helidon.webserver.http.Filter;
 import io.tekton.penia.engine.BudgetEngine;
-import io.tekton.penia.engine.error.ErrorCode;
-import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.mcp.McpRequestGate;
 import io.tekton.penia.server.ws.WsGate;
 import io.tekton.penia.tools.BudgetTools;
-import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.McpBinding;
 
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * SPEC §9 for one server: the key store, the guard (authentication and rate limits) and the
@@ -70,17 +66,13 @@ public final class PeniaSecurity {
     }
 
     /**
-     * The {@code /ws} gate: the same guard; admin and viewer keys only. The hub sends every
-     * subscriber every budget's events, so a component key (which may read only its own
-     * component) is refused until the hub can filter events per component.
+     * The {@code /ws} gate: the same guard. The hub then sends a component key only events of
+     * its own component and of global budgets (the rule of REST reads).
      */
     public WsGate wsGate() {
         return key -> switch (guard.admit(key, null)) {
-            case Guard.Refused r -> Optional.of(r.error());
-            case Guard.Admitted a -> Caller.COMPONENT.equals(a.caller().role())
-                    ? Optional.of(new PeniaException(ErrorCode.FORBIDDEN, "component keys cannot subscribe to /ws: "
-                    + "events are not filtered per component; use an admin or viewer key", Map.of("role", "component")))
-                    : Optional.empty();
+            case Guard.Refused r -> new WsGate.Refuse(r.error());
+            case Guard.Admitted a -> new WsGate.Admit(a.caller());
         };
     }
 

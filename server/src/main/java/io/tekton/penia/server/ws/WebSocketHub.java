@@ -7,8 +7,11 @@ import io.tekton.penia.engine.EngineListener;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.tools.Access;
+import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Views;
 
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -26,6 +30,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -58,6 +63,8 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
     private final WsGate gate;
     private final Set<WsClient> clients = ConcurrentHashMap.newKeySet();
     private final Map<WsChannel, Set<WsClient>> subscribers = new EnumMap<>(WsChannel.class);
+    /** The last known budget of each id, for the readers of events about a deleted one. */
+    private final Map<String, Budget> scopes = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -120,12 +127,14 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
 
     @Override
     public void onUsage(UsageRecord record) {
-        publish(WsChannel.USAGE, () -> Frame.event("usage", () -> Views.record(record)));
+        String component = record.component();
+        publish(WsChannel.USAGE, () -> Frame.event("usage", () -> Views.record(record)),
+                c -> !Caller.COMPONENT.equals(c.role()) || component.equals(c.component()));
     }
 
     @Override
     public void onAlert(Alert alert) {
-        publish(WsChannel.ALERTS, () -> Frame.event("alert", () -> Views.alert(alert)));
+        publish(WsChannel.ALERTS, () -> Frame.event("alert", () -> Views.alert(alert)), readers(alert.budgetId()));
     }
 
     @Override
@@ -135,15 +144,35 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         }
     }
 
-    private void publish(WsChannel channel, Supplier<Frame> frame) {
+    private void publish(WsChannel channel, Supplier<Frame> frame, Predicate<Caller> mayRead) {
         Set<WsClient> subs = subscribers.get(channel);
         if (closed || subs.isEmpty()) {
             return;
         }
         Frame f = frame.get();
         for (WsClient c : subs) {
-            c.offer(f);
+            if (mayRead.test(c.caller())) {
+                c.offer(f);
+            }
         }
+    }
+
+    /**
+     * Who may read events of a budget: admin and viewer keys always; a component key for a
+     * global budget or one of its own component (the REST rule, {@link Access#sees}). The
+     * scope is remembered, so the deletion of a budget reaches the same readers.
+     */
+    private Predicate<Caller> readers(String budgetId) {
+        if (budgetId == null) {
+            return c -> !Caller.COMPONENT.equals(c.role());
+        }
+        Optional<Budget> b = engine.budget(budgetId);
+        b.ifPresent(x -> scopes.put(budgetId, x));
+        Budget known = b.orElse(scopes.get(budgetId));
+        if (known == null) {
+            return c -> !Caller.COMPONENT.equals(c.role());
+        }
+        return c -> Access.sees(c, known);
     }
 
     /** On the scheduler thread: one status read per dirty budget, one frame for all. */
@@ -166,8 +195,11 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         Map<String, Object> d = data;
         Frame f = Frame.event("budget_update", () -> d);
         f.text();
+        Predicate<Caller> mayRead = readers(budgetId);
         for (WsClient c : subs) {
-            c.offer(f);
+            if (mayRead.test(c.caller())) {
+                c.offer(f);
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.tools.Caller;
 
 import java.time.Duration;
 import java.util.EnumSet;
@@ -58,9 +59,15 @@ final class WsClient implements WsListener {
     private boolean closeSent;
     private volatile Frame last;
     private volatile WsSession session;
+    /** Who connected (set at the upgrade): events are offered only if this caller may read them. */
+    private volatile Caller caller = Caller.LOCAL_ADMIN;
     private volatile Thread writer;
     private volatile long lastSentNanos = System.nanoTime();
     private volatile long sendStartedNanos;
+
+    Caller caller() {
+        return caller;
+    }
 
     WsClient(WebSocketHub hub, long id, int queueLimit) {
         this.hub = hub;
@@ -73,11 +80,13 @@ final class WsClient implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
-        Optional<PeniaException> refusal = hub.gate().admit(apiKey(prologue, headers));
-        if (refusal.isPresent()) {
-            PeniaException e = refusal.get();
-            throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN)
-                    .status(Status.create(e.code().httpStatus())).message(e.getMessage()).safeMessage(true).build();
+        switch (hub.gate().admit(apiKey(prologue, headers))) {
+            case WsGate.Refuse r -> {
+                PeniaException e = r.error();
+                throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN)
+                        .status(Status.create(e.code().httpStatus())).message(e.getMessage()).safeMessage(true).build();
+            }
+            case WsGate.Admit a -> caller = a.caller();
         }
         return Optional.empty();
     }

@@ -1,22 +1,33 @@
 package io.tekton.penia.server.ws;
 
 import io.tekton.penia.engine.error.PeniaException;
-
-import java.util.Optional;
+import io.tekton.penia.tools.Caller;
 
 /**
- * Decides at the WebSocket upgrade whether a client may connect. The hook for API keys
- * (SPEC §9): the key comes from {@code X-API-Key} or {@code Authorization: Bearer}, null when
- * neither is sent. A refusal is answered with the HTTP status of its error code, and no
- * WebSocket is opened.
+ * Decides at the WebSocket upgrade whether a client may connect, and as whom. The hook for
+ * API keys (SPEC §9): the key comes from {@code X-API-Key} or {@code Authorization: Bearer},
+ * null when neither is sent. A refusal is answered with the HTTP status of its error code, and
+ * no WebSocket is opened. An admitted client receives only the events its caller may read.
  */
 @FunctionalInterface
 public interface WsGate {
-    /** Empty to admit the client, or the error that refuses it. */
-    Optional<PeniaException> admit(String apiKeyOrNull);
+    /** The caller to admit the client as, or the error that refuses it. */
+    Outcome admit(String apiKeyOrNull);
 
-    /** Admits everyone (Penia without keys). */
+    /** What the gate decided. */
+    sealed interface Outcome permits Admit, Refuse {
+    }
+
+    /** Connect; events are filtered for this caller. */
+    record Admit(Caller caller) implements Outcome {
+    }
+
+    /** No WebSocket: answer the upgrade with this error's status. */
+    record Refuse(PeniaException error) implements Outcome {
+    }
+
+    /** Admits everyone as the local admin (Penia without keys). */
     static WsGate allowAll() {
-        return key -> Optional.empty();
+        return key -> new Admit(Caller.LOCAL_ADMIN);
     }
 }

@@ -5,6 +5,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.TestServer;
+import io.tekton.penia.it.ws.WebSocketTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -50,6 +52,7 @@ class SecurityMatrixTest {
     static TestServer t;
     static final Map<Role, String> KEYS = new EnumMap<>(Role.class);
     static String budA;
+    static String budB;
     /** A value no earlier cell has set, so an allowed write always changes something. */
     static final java.util.concurrent.atomic.AtomicInteger NEXT = new java.util.concurrent.atomic.AtomicInteger(100);
 
@@ -64,7 +67,7 @@ class SecurityMatrixTest {
         assertThat(Sec.call(t, ADMIN_KEY, "DELETE", "/api/v1/keys/" + Sec.keyId(revoked), null).status()).isEqualTo(200);
         KEYS.put(Role.REVOKED, revoked);
         budA = Sec.budget(t, OWN, null, "1000");
-        Sec.budget(t, OTHER, null, "1000");
+        budB = Sec.budget(t, OTHER, null, "1000");
     }
 
     @AfterAll
@@ -289,9 +292,9 @@ class SecurityMatrixTest {
     }
 
     @Test
-    void webSocket_adminAndViewerConnect_componentKeysAreRefused_noOrRevokedKeyIsUnauthorized() {
-        Map<Role, Integer> expected = Map.of(Role.ADMIN, 101, Role.VIEWER, 101, Role.COMPONENT_OWN, 403,
-                Role.COMPONENT_OTHER, 403, Role.NONE, 401, Role.REVOKED, 401);
+    void webSocket_everyValidKeyConnects_noOrRevokedKeyIsUnauthorized() {
+        Map<Role, Integer> expected = Map.of(Role.ADMIN, 101, Role.VIEWER, 101, Role.COMPONENT_OWN, 101,
+                Role.COMPONENT_OTHER, 101, Role.NONE, 401, Role.REVOKED, 401);
         for (Role role : Role.values()) {
             assertThat(Sec.wsConnect(t, KEYS.get(role), false)).as("ws header as " + role).isEqualTo(expected.get(role));
             if (role != Role.NONE) {
@@ -299,6 +302,46 @@ class SecurityMatrixTest {
                         .isEqualTo(expected.get(role));
             }
         }
+    }
+
+    @Test
+    void webSocket_componentKeyGetsOnlyItsOwnComponentsEvents() {
+        URI ws = URI.create("ws://127.0.0.1:" + t.port() + "/ws");
+        try (WebSocketTest.Client other = WebSocketTest.Client.connect(ws, KEYS.get(Role.COMPONENT_OTHER));
+             WebSocketTest.Client own = WebSocketTest.Client.connect(ws, KEYS.get(Role.COMPONENT_OWN));
+             WebSocketTest.Client viewer = WebSocketTest.Client.connect(ws, KEYS.get(Role.VIEWER))) {
+            for (WebSocketTest.Client c : List.of(other, own, viewer)) {
+                c.subscribe("usage", "budget_updates", "alerts");
+            }
+            // A small budget of OWN's own, spent past its first alert threshold: a usage event, budget
+            // updates (budA and budW) and an alert of OWN; budA keeps nearly all its room for the other cells.
+            String budW = Sec.budget(t, OWN, "ws-provider", "1");
+            TestServer.Resp spent = Sec.call(t, KEYS.get(Role.COMPONENT_OWN), "POST", "/api/v1/usage/record",
+                    Sec.usage(OWN, "ws-provider", "0.75"));
+            assertThat(spent.status()).as(spent.raw()).isEqualTo(201);
+            String recordId = spent.get("record_id").asText();
+            for (WebSocketTest.Client c : List.of(own, viewer)) {
+                c.await(m -> type(m, "usage") && m.get("data").get("record_id").asText().equals(recordId));
+                c.await(m -> type(m, "budget_update") && m.get("data").get("budget_id").asText().equals(budA));
+                c.await(m -> type(m, "alert") && m.get("data").get("budget_id").asText().equals(budW));
+            }
+            // A marker of OTHER's own, sent after: each client's frames arrive in order, so once it is in,
+            // anything of OWN offered to this client would be in too.
+            TestServer.Resp marker = Sec.call(t, KEYS.get(Role.COMPONENT_OTHER), "POST", "/api/v1/usage/record",
+                    Sec.usage(OTHER, "openai", "0.01"));
+            assertThat(marker.status()).as(marker.raw()).isEqualTo(201);
+            other.await(m -> type(m, "usage") && m.get("data").get("record_id").asText().equals(marker.get("record_id").asText()));
+            other.await(m -> type(m, "budget_update") && m.get("data").get("budget_id").asText().equals(budB));
+            assertThat(other.messages(m -> m.toString().contains(budA) || m.toString().contains(budW)
+                    || m.toString().contains(recordId))).isEmpty();
+            assertThat(other.messages(m -> type(m, "usage"))).allSatisfy(m ->
+                    assertThat(m.get("data").get("component").asText()).isEqualTo(OTHER));
+            assertThat(own.messages(m -> m.toString().contains(budB))).isEmpty();
+        }
+    }
+
+    private static boolean type(JsonNode m, String type) {
+        return m.path("type").asText().equals(type);
     }
 
     @Test

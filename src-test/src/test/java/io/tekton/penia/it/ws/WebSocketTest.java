@@ -8,6 +8,7 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.ws.WebSocketHub;
 import io.tekton.penia.server.ws.WsGate;
+import io.tekton.penia.tools.Caller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
  * raw socket playing a client that stops reading. Writes go through REST, reads through
  * WebSocket, and every figure pushed is compared with what REST reports.
  */
-class WebSocketTest {
+public class WebSocketTest {
     static final int MAX_CONNECTIONS = 8;
     static final int QUEUE_LIMIT = 256;
     static final Duration WAIT = Duration.ofSeconds(15);
@@ -295,8 +295,8 @@ class WebSocketTest {
 
     @Test
     void gate_refusesTheUpgradeWithTheErrorStatus_andAdmitsAGoodKey() throws Exception {
-        WsGate gate = key -> "sesame-sesame-sesame".equals(key) ? Optional.empty()
-                : Optional.of(new PeniaException(ErrorCode.UNAUTHORIZED, "an API key is required"));
+        WsGate gate = key -> "sesame-sesame-sesame".equals(key) ? new WsGate.Admit(Caller.LOCAL_ADMIN)
+                : new WsGate.Refuse(new PeniaException(ErrorCode.UNAUTHORIZED, "an API key is required"));
         WebSocketHub hub = new WebSocketHub(t.server().engine(), t.server().config().websocket(), gate);
         WebServer web = WebServer.builder().host("127.0.0.1").port(0).addRouting(hub.routing()).build().start();
         try {
@@ -528,7 +528,8 @@ class WebSocketTest {
     // ---- a real WebSocket client -----------------------------------------------------
 
     /** The JDK's WebSocket client, keeping every JSON message it receives. */
-    static final class Client implements WebSocket.Listener, AutoCloseable {
+    /** A WebSocket test client (also used by the security tests). */
+    public static final class Client implements WebSocket.Listener, AutoCloseable {
         final List<JsonNode> received = new CopyOnWriteArrayList<>();
         final List<String> pongs = new CopyOnWriteArrayList<>();
         final AtomicInteger errorsSeen = new AtomicInteger();
@@ -541,7 +542,7 @@ class WebSocketTest {
             return connect(URI.create("ws://127.0.0.1:" + t.port() + "/ws"), null);
         }
 
-        static Client connect(URI uri, String apiKey) {
+        public static Client connect(URI uri, String apiKey) {
             Client c = new Client();
             WebSocket.Builder b = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
             if (apiKey != null) {
@@ -559,17 +560,17 @@ class WebSocketTest {
             ws.sendText(text, true).join();
         }
 
-        void subscribe(String... channels) {
+        public void subscribe(String... channels) {
             send("{\"type\":\"subscribe\",\"channels\":[\"" + String.join("\",\"", channels) + "\"]}");
             await(m -> m.path("type").asText().equals("subscribed") && m.get("channels").size() >= channels.length);
         }
 
-        JsonNode await(Predicate<JsonNode> p) {
+        public JsonNode await(Predicate<JsonNode> p) {
             org.awaitility.Awaitility.await().atMost(WAIT).until(() -> received.stream().anyMatch(p));
             return received.stream().filter(p).findFirst().orElseThrow();
         }
 
-        List<JsonNode> messages(Predicate<JsonNode> p) {
+        public List<JsonNode> messages(Predicate<JsonNode> p) {
             return received.stream().filter(p).toList();
         }
 
