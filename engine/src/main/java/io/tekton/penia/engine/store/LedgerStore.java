@@ -31,10 +31,11 @@ public final class LedgerStore {
             + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
             + " cost_source, price_version, reservation_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             + " ON CONFLICT DO NOTHING";
-    private static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup VALUES (?,?,?,?,?,?,?,1)"
+    /** Adds a batch's sums to one rollup row (see {@link LedgerWriter.Statements#addRollup}). */
+    static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup VALUES (?,?,?,?,?,?,?,?)"
             + " ON CONFLICT(bucket_s, component, provider, model) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros,"
             + " input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,"
-            + " record_count = record_count + 1";
+            + " record_count = record_count + excluded.record_count";
     private static final String USAGE_COLUMNS = "seq, record_id, request_id, ts_ms, component, provider, model, input_tokens,"
             + " output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, cost_source,"
             + " price_version, reservation_id";
@@ -77,15 +78,9 @@ public final class LedgerStore {
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
             }
-            PreparedStatement up = s.get(UPSERT_ROLLUP);
-            up.setLong(1, bucketOf(r.timestamp()));
-            up.setString(2, r.component());
-            up.setString(3, r.provider());
-            up.setString(4, r.model());
-            up.setLong(5, r.cost().micros());
-            up.setLong(6, r.inputTokens());
-            up.setLong(7, r.outputTokens());
-            up.executeUpdate();
+            // Summed per batch, written once per rollup row just before the commit.
+            s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.cost().micros(),
+                    r.inputTokens(), r.outputTokens());
         };
     }
 

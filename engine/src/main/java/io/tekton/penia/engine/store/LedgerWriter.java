@@ -41,6 +41,11 @@ public final class LedgerWriter implements AutoCloseable {
     public static final class Statements {
         private final Connection connection;
         private final Map<String, PreparedStatement> cache = new HashMap<>();
+        /** Rollup sums of the batch in progress: many records of one bucket and combination, one upsert. */
+        private final Map<RollupKey, long[]> rollups = new HashMap<>();
+
+        private record RollupKey(long bucket, String component, String provider, String model) {
+        }
 
         Statements(Connection connection) {
             this.connection = connection;
@@ -53,6 +58,43 @@ public final class LedgerWriter implements AutoCloseable {
                 cache.put(sql, ps);
             }
             return ps;
+        }
+
+        /** Adds one record to its 15-minute rollup row, in this batch's transaction. */
+        public void addRollup(long bucket, String component, String provider, String model, long costMicros,
+                              long inputTokens, long outputTokens) {
+            long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model), k -> new long[4]);
+            sum[0] += costMicros;
+            sum[1] += inputTokens;
+            sum[2] += outputTokens;
+            sum[3]++;
+        }
+
+        /** Writes the batch's rollup sums (before its commit). */
+        void flushRollups() throws SQLException {
+            if (rollups.isEmpty()) {
+                return;
+            }
+            PreparedStatement up = get(LedgerStore.UPSERT_ROLLUP);
+            for (Map.Entry<RollupKey, long[]> e : rollups.entrySet()) {
+                RollupKey k = e.getKey();
+                long[] sum = e.getValue();
+                up.setLong(1, k.bucket());
+                up.setString(2, k.component());
+                up.setString(3, k.provider());
+                up.setString(4, k.model());
+                up.setLong(5, sum[0]);
+                up.setLong(6, sum[1]);
+                up.setLong(7, sum[2]);
+                up.setLong(8, sum[3]);
+                up.executeUpdate();
+            }
+            rollups.clear();
+        }
+
+        /** Forgets the sums of a batch that is rolled back. */
+        void discardRollups() {
+            rollups.clear();
         }
 
         void close() {
@@ -202,6 +244,7 @@ public final class LedgerWriter implements AutoCloseable {
             for (Pending p : batch) {
                 p.write.apply(statements);
             }
+            statements.flushRollups();
             connection.commit();
             commits.incrementAndGet();
             writes.addAndGet(batch.size());
@@ -209,6 +252,7 @@ public final class LedgerWriter implements AutoCloseable {
                 p.done.complete(null);
             }
         } catch (SQLException | RuntimeException e) {
+            statements.discardRollups();
             rollback();
             if (batch.size() == 1) {
                 failures.incrementAndGet();

@@ -1,0 +1,76 @@
+package io.tekton.penia.engine.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.UsageRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group-commit writer against a real SQLite file: rollup rows are summed per batch, and
+ * a batch that fails (one duplicate record) is redone write by write without counting the
+ * others twice.
+ */
+class LedgerWriterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void batchedRollups_equalTheLedger_evenWhenABatchFailsAndIsRedoneOneByOne() throws Exception {
+        try (Database db = Database.open(dir.resolve("ledger.db"), 4)) {
+            LedgerStore store = new LedgerStore(db);
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            try (LedgerWriter writer = new LedgerWriter(db, 10_000, 64)) {
+                Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+                for (int i = 0; i < 2_000; i++) {
+                    // Three combinations, two 15-minute buckets; every 97th write repeats an earlier record id.
+                    String id = i % 97 == 96 ? "rec-" + (i - 1) : "rec-" + i;
+                    UsageRecord r = new UsageRecord(0, id, null, t0.plusSeconds(i % 2 == 0 ? 10 : 1000),
+                            "comp-" + (i % 3), "openai", "gpt-4o", 100 + i, 10 + i, 0, 0, 0,
+                            Money.ofMicros(1_000 + i), "reported", null, null);
+                    done.add(writer.submit(store.insertUsage(r)));
+                }
+                int failed = 0;
+                for (CompletableFuture<Void> f : done) {
+                    try {
+                        f.get(1, TimeUnit.MINUTES);
+                    } catch (ExecutionException e) {
+                        failed++;
+                    }
+                }
+                assertThat(failed).as("each duplicate fails alone").isEqualTo(2_000 / 97);
+                assertThat(writer.writes()).isEqualTo(2_000 - failed);
+            }
+            try (Connection c = db.connection(); Statement st = c.createStatement()) {
+                ResultSet ledger = st.executeQuery("SELECT COUNT(*), SUM(cost_micros), SUM(input_tokens), SUM(output_tokens)"
+                        + " FROM usage_records");
+                ledger.next();
+                long[] fromLedger = {ledger.getLong(1), ledger.getLong(2), ledger.getLong(3), ledger.getLong(4)};
+                ResultSet rollup = st.executeQuery("SELECT SUM(record_count), SUM(cost_micros), SUM(input_tokens),"
+                        + " SUM(output_tokens), COUNT(*) FROM usage_rollup");
+                rollup.next();
+                assertThat(new long[]{rollup.getLong(1), rollup.getLong(2), rollup.getLong(3), rollup.getLong(4)})
+                        .isEqualTo(fromLedger);
+                assertThat(fromLedger[0]).isEqualTo(2_000 - 2_000 / 97);
+                assertThat(rollup.getLong(5)).as("rows: 3 combinations x 2 buckets").isEqualTo(6);
+                ResultSet perRow = st.executeQuery("SELECT COUNT(*) FROM usage_rollup r WHERE r.cost_micros !="
+                        + " (SELECT SUM(u.cost_micros) FROM usage_records u WHERE u.component = r.component"
+                        + " AND (u.ts_ms / 1000 / 900) * 900 = r.bucket_s)");
+                perRow.next();
+                assertThat(perRow.getLong(1)).as("rollup rows that disagree with their records").isZero();
+            }
+        }
+    }
+}
