@@ -13,12 +13,17 @@ What is kept, and why:
   ``parse_float=decimal.Decimal`` and written in plain notation, never through a
   binary float), so that the Java side reads them into BigDecimal without drift;
 - the context window, the capabilities a recommendation may require, and the
-  deprecation date. Tiered (``*_above_200k_tokens``), batch, priority and flex prices
-  are dropped: the formula has one rate per token kind.
+  deprecation date;
+- long-context tiers (``*_above_128k_tokens``, ``_200k_``, ``_272k_``): a prompt above the
+  threshold is billed at the tier's rates for the whole request (input, cache and output),
+  as Anthropic, Google and OpenAI bill them. Batch, priority and flex prices are dropped:
+  they depend on how the call was made, which a usage record does not say.
 
 Each entry is ``{provider, model, key, input_per_token, output_per_token,
 cache_read_per_token?, cache_write_per_token?, reasoning_per_token?,
-max_input_tokens?, max_output_tokens?, capabilities, deprecation_date?}`` where
+max_input_tokens?, max_output_tokens?, capabilities, deprecation_date?, tiers?}`` where
+a tier is ``{above_input_tokens, input_per_token?, output_per_token?,
+cache_read_per_token?, cache_write_per_token?}`` (an absent price keeps the base rate), and
 ``model`` is the key without its provider route prefix (``openai/gpt-4o`` -> ``gpt-4o``)
 and ``provider`` the lower-cased ``litellm_provider``. When two keys land on the same
 (provider, model) pair -- LiteLLM lists some models both with and without the route
@@ -55,6 +60,15 @@ PRICE_FIELDS = [
     ("cache_read_input_token_cost", "cache_read_per_token"),
     ("cache_creation_input_token_cost", "cache_write_per_token"),
     ("output_cost_per_reasoning_token", "reasoning_per_token"),
+]
+
+# Long-context tiers: threshold in thousands of prompt tokens, as in the source key names.
+TIER_THRESHOLDS = [128, 200, 272]
+TIER_FIELDS = [
+    ("input_cost_per_token_above_%dk_tokens", "input_per_token"),
+    ("output_cost_per_token_above_%dk_tokens", "output_per_token"),
+    ("cache_read_input_token_cost_above_%dk_tokens", "cache_read_per_token"),
+    ("cache_creation_input_token_cost_above_%dk_tokens", "cache_write_per_token"),
 ]
 
 # supports_<name> flags kept as capabilities: what a caller can sensibly require of a
@@ -126,6 +140,14 @@ def convert_entry(key, spec):
         if limit is not None:
             entry[field] = limit
     entry["capabilities"] = [c for c in CAPABILITIES if spec.get("supports_" + c) is True]
+    tiers = []
+    for k in TIER_THRESHOLDS:
+        tier = {field: plain(spec[source % k]) for source, field in TIER_FIELDS
+                if spec.get(source % k) is not None}
+        if "input_per_token" in tier or "output_per_token" in tier:
+            tiers.append(dict({"above_input_tokens": k * 1000}, **tier))
+    if tiers:
+        entry["tiers"] = tiers
     deprecation = spec.get("deprecation_date")
     if isinstance(deprecation, str):
         try:

@@ -4,6 +4,7 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.price.CostFormula;
 import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.engine.price.PriceTier;
 import io.tekton.penia.engine.price.PriceCatalog;
 import io.tekton.penia.engine.price.TokenCounts;
 import io.tekton.penia.engine.store.LedgerStore;
@@ -122,7 +123,26 @@ public final class PriceBook implements Pricer {
         m.put("max_input_tokens", p.maxInputTokens());
         m.put("max_output_tokens", p.maxOutputTokens());
         m.put("capabilities", List.copyOf(p.capabilities()));
+        if (!p.tiers().isEmpty()) {
+            m.put("tiers", p.tiers().stream().map(PriceBook::encodeTier).toList());
+        }
         return m;
+    }
+
+    static Map<String, Object> encodeTier(PriceTier t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("above_input_tokens", t.aboveInputTokens());
+        putPlain(m, "input_per_token", t.inputPerToken());
+        putPlain(m, "output_per_token", t.outputPerToken());
+        putPlain(m, "cache_read_per_token", t.cacheReadPerToken());
+        putPlain(m, "cache_write_per_token", t.cacheWritePerToken());
+        return m;
+    }
+
+    private static void putPlain(Map<String, Object> m, String field, BigDecimal v) {
+        if (v != null) {
+            m.put(field, v.toPlainString());
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -131,7 +151,11 @@ public final class PriceBook implements Pricer {
                 dec(m.get("cache_read_per_token")), dec(m.get("cache_write_per_token")), dec(m.get("reasoning_per_token")),
                 m.get("max_input_tokens") == null ? null : ((Number) m.get("max_input_tokens")).longValue(),
                 m.get("max_output_tokens") == null ? null : ((Number) m.get("max_output_tokens")).longValue(),
-                Set.copyOf((List<String>) m.getOrDefault("capabilities", List.of())), null);
+                Set.copyOf((List<String>) m.getOrDefault("capabilities", List.of())), null,
+                ((List<Map<String, Object>>) m.getOrDefault("tiers", List.of())).stream()
+                        .map(t -> new PriceTier(((Number) t.get("above_input_tokens")).longValue(),
+                                dec(t.get("input_per_token")), dec(t.get("output_per_token")),
+                                dec(t.get("cache_read_per_token")), dec(t.get("cache_write_per_token")))).toList());
     }
 
     private static BigDecimal dec(Object o) {

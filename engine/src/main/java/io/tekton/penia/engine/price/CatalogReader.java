@@ -54,6 +54,7 @@ final class CatalogReader {
         Long maxOutput;
         Set<String> capabilities = Set.of();
         String deprecation;
+        List<PriceTier> tiers = List.of();
     }
 
     /**
@@ -118,7 +119,7 @@ final class CatalogReader {
             try {
                 prices.add(new ModelPrice(f.provider, f.model, f.input, f.output, f.cacheRead, f.cacheWrite,
                         f.reasoning, f.maxInput, f.maxOutput, f.capabilities,
-                        f.deprecation == null ? null : isoDate(f.deprecation)));
+                        f.deprecation == null ? null : isoDate(f.deprecation), f.tiers));
             } catch (PeniaException | DateTimeException e) {
                 throw new IllegalStateException("price catalog entry #" + prices.size() + " (" + f.key + "): "
                         + e.getMessage(), e);
@@ -148,6 +149,7 @@ final class CatalogReader {
                 case "max_output_tokens" -> f.maxOutput = whole(p, field);
                 case "capabilities" -> f.capabilities = strings(p, field, shared);
                 case "deprecation_date" -> f.deprecation = p.getText();
+                case "tiers" -> f.tiers = tiers(p, shared);
                 default -> p.skipChildren();
             }
         }
@@ -195,6 +197,37 @@ final class CatalogReader {
         } catch (NumberFormatException e) {
             throw new IllegalStateException(field + ": not a decimal: '" + p.getText() + "'", e);
         }
+    }
+
+    /** {@code [{above_input_tokens, input_per_token?, output_per_token?, cache_read_per_token?, cache_write_per_token?}]} */
+    private static List<PriceTier> tiers(JsonParser p, Shared shared) throws IOException {
+        expect(p, p.currentToken(), JsonToken.START_ARRAY, "tiers");
+        List<PriceTier> tiers = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            Long above = null;
+            BigDecimal in = null;
+            BigDecimal out = null;
+            BigDecimal read = null;
+            BigDecimal write = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "above_input_tokens" -> above = whole(p, "tiers." + field);
+                    case "input_per_token" -> in = decimal(p, field, shared);
+                    case "output_per_token" -> out = decimal(p, field, shared);
+                    case "cache_read_per_token" -> read = decimal(p, field, shared);
+                    case "cache_write_per_token" -> write = decimal(p, field, shared);
+                    default -> p.skipChildren();
+                }
+            }
+            if (above == null) {
+                throw new IllegalStateException("tiers: above_input_tokens missing at " + p.currentLocation());
+            }
+            tiers.add(new PriceTier(above, in, out, read, write));
+        }
+        expect(p, p.currentToken(), JsonToken.END_ARRAY, "tiers");
+        return tiers;
     }
 
     private static Long whole(JsonParser p, String field) throws IOException {

@@ -18,6 +18,10 @@ import java.util.Objects;
  * and, for a model that prices reasoning apart, the output term becomes
  * {@code (output − reasoning) × output price + reasoning × reasoning price}.
  *
+ * <p>A model with long-context tiers is billed at the rates of the highest tier whose
+ * threshold the prompt (every input token) is above, for the whole call
+ * ({@link ModelPrice#forPrompt}).
+ *
  * <p>The sum is computed exactly in {@link BigDecimal} and rounded once, half-up, to whole
  * micro-dollars: rounding each term apart would let a ledger of many small calls drift from
  * the sum of their exact costs.
@@ -32,6 +36,7 @@ public final class CostFormula {
     public static BigDecimal costUsd(ModelPrice price, TokenCounts tokens) {
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(tokens, "tokens");
+        price = price.forPrompt(tokens.input());
         BigDecimal input = price.inputPerToken();
         BigDecimal cacheRead = price.cacheReadPerToken() != null ? price.cacheReadPerToken() : input;
         BigDecimal cacheWrite = price.cacheWritePerToken() != null ? price.cacheWritePerToken() : input;

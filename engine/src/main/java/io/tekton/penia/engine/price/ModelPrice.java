@@ -4,7 +4,10 @@ import io.tekton.penia.engine.error.PeniaException;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,11 +40,13 @@ import java.util.TreeSet;
  * @param capabilities       what the model supports ({@code vision}, {@code function_calling},
  *                           {@code reasoning}, ...); never {@code null}
  * @param deprecationDate    the day the provider retires the model, or {@code null}
+ * @param tiers              long-context rates by prompt size, ascending thresholds; never
+ *                           {@code null} (see {@link #forPrompt})
  */
 public record ModelPrice(String provider, String model, BigDecimal inputPerToken, BigDecimal outputPerToken,
                          BigDecimal cacheReadPerToken, BigDecimal cacheWritePerToken,
                          BigDecimal reasoningPerToken, Long maxInputTokens, Long maxOutputTokens,
-                         Set<String> capabilities, LocalDate deprecationDate) {
+                         Set<String> capabilities, LocalDate deprecationDate, List<PriceTier> tiers) {
     /**
      * The highest accepted price of any token kind: one dollar per token. The dearest real
      * model costs well under a thousandth of that; the limit keeps every cost of
@@ -66,6 +71,39 @@ public record ModelPrice(String provider, String model, BigDecimal inputPerToken
         context("max_input_tokens", maxInputTokens);
         context("max_output_tokens", maxOutputTokens);
         capabilities = capabilities(capabilities);
+        tiers = tiers(tiers);
+    }
+
+    /** A price without long-context tiers. */
+    public ModelPrice(String provider, String model, BigDecimal inputPerToken, BigDecimal outputPerToken,
+                      BigDecimal cacheReadPerToken, BigDecimal cacheWritePerToken,
+                      BigDecimal reasoningPerToken, Long maxInputTokens, Long maxOutputTokens,
+                      Set<String> capabilities, LocalDate deprecationDate) {
+        this(provider, model, inputPerToken, outputPerToken, cacheReadPerToken, cacheWritePerToken,
+                reasoningPerToken, maxInputTokens, maxOutputTokens, capabilities, deprecationDate, List.of());
+    }
+
+    /**
+     * The rates a call with this many prompt tokens is billed at: this price itself, or, above
+     * a tier's threshold, the highest such tier's rates over the base ones.
+     */
+    public ModelPrice forPrompt(long inputTokens) {
+        PriceTier hit = null;
+        for (PriceTier t : tiers) {
+            if (inputTokens > t.aboveInputTokens()) {
+                hit = t;
+            }
+        }
+        if (hit == null) {
+            return this;
+        }
+        return new ModelPrice(provider, model, or(hit.inputPerToken(), inputPerToken), or(hit.outputPerToken(), outputPerToken),
+                or(hit.cacheReadPerToken(), cacheReadPerToken), or(hit.cacheWritePerToken(), cacheWritePerToken),
+                reasoningPerToken, maxInputTokens, maxOutputTokens, capabilities, deprecationDate, List.of());
+    }
+
+    private static BigDecimal or(BigDecimal tier, BigDecimal base) {
+        return tier != null ? tier : base;
     }
 
     /** A price without a known deprecation date. */
@@ -103,7 +141,7 @@ public record ModelPrice(String provider, String model, BigDecimal inputPerToken
     public ModelPrice withName(String newProvider, String newModel) {
         return new ModelPrice(newProvider, newModel, inputPerToken, outputPerToken, cacheReadPerToken,
                 cacheWritePerToken, reasoningPerToken, maxInputTokens, maxOutputTokens, capabilities,
-                deprecationDate);
+                deprecationDate, tiers);
     }
 
     private static String name(String field, String value) {
@@ -123,7 +161,27 @@ public record ModelPrice(String provider, String model, BigDecimal inputPerToken
         return trimmed;
     }
 
-    private static BigDecimal price(String field, BigDecimal value, boolean required) {
+    /** The most long-context tiers one model may have. */
+    public static final int MAX_TIERS = 8;
+
+    private static List<PriceTier> tiers(List<PriceTier> values) {
+        if (values == null || values.isEmpty()) {
+            return List.of();
+        }
+        if (values.size() > MAX_TIERS) {
+            throw PeniaException.invalid("tiers", "must list at most " + MAX_TIERS + " (got " + values.size() + ")");
+        }
+        List<PriceTier> sorted = new ArrayList<>(values);
+        sorted.sort(Comparator.comparingLong(PriceTier::aboveInputTokens));
+        for (int i = 1; i < sorted.size(); i++) {
+            if (sorted.get(i).aboveInputTokens() == sorted.get(i - 1).aboveInputTokens()) {
+                throw PeniaException.invalid("tiers", "two tiers have the threshold " + sorted.get(i).aboveInputTokens());
+            }
+        }
+        return List.copyOf(sorted);
+    }
+
+    static BigDecimal price(String field, BigDecimal value, boolean required) {
         if (value == null) {
             if (required) {
                 throw PeniaException.invalid(field, "is required");

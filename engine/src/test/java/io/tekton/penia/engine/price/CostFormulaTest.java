@@ -59,6 +59,16 @@ class CostFormulaTest {
                 arguments("vertex_ai-anthropic_models", "claude-sonnet-4-5", TokenCounts.of(1_000, 100), 4_500L),
                 // 40000×1.25e-6 + 60000×1.25e-7 + 8000×1e-5 = 0.05 + 0.0075 + 0.08 = $0.1375
                 arguments("gemini", "gemini-2.5-pro", new TokenCounts(100_000, 8_000, 60_000, 0, 0), 137_500L),
+                // long context: a prompt above 200k tokens is billed at the tier's rates for the whole call
+                // (in 2.5e-6, out 1.5e-5, read 2.5e-7): 200000×2.5e-6 + 50000×2.5e-7 + 10000×1.5e-5
+                // = 0.5 + 0.0125 + 0.15 = $0.6625
+                arguments("gemini", "gemini-2.5-pro", new TokenCounts(250_000, 10_000, 50_000, 0, 0), 662_500L),
+                // exactly 200k is not above: base rates. 200000×1.25e-6 + 1000×1e-5 = 0.25 + 0.01 = $0.26
+                arguments("gemini", "gemini-2.5-pro", TokenCounts.of(200_000, 1_000), 260_000L),
+                // above 200k at Anthropic (in 6e-6, out 2.25e-5, read 6e-7, write 7.5e-6):
+                // 150000×6e-6 + 100000×6e-7 + 50000×7.5e-6 + 2000×2.25e-5 = 0.9 + 0.06 + 0.375 + 0.045 = $1.38
+                arguments("anthropic", "claude-sonnet-4-20250514", new TokenCounts(300_000, 2_000, 100_000, 50_000, 0),
+                        1_380_000L),
                 // reasoning priced apart (2.5e-6, same as output):
                 // 10000×3e-7 + 1000×2.5e-6 + 4000×2.5e-6 = 0.003 + 0.0025 + 0.01 = $0.0155
                 arguments("gemini", "gemini-2.5-flash", new TokenCounts(10_000, 5_000, 0, 0, 4_000), 15_500L),
@@ -231,5 +241,22 @@ class CostFormulaTest {
         assertThat(price.capabilities()).containsExactly("function_calling", "vision");
         assertThat(price.hasCapability("VISION")).isTrue();
         assertThat(price.deprecationDate()).isNull();
+    }
+
+    @Test
+    void priceTiers_highestThresholdBelowThePromptApplies_absentRatesKeepTheBase() {
+        ModelPrice p = new ModelPrice("x", "m", new BigDecimal("0.000001"), new BigDecimal("0.000002"),
+                new BigDecimal("0.0000001"), null, null, null, null, java.util.Set.of(), null, java.util.List.of(
+                new PriceTier(300_000, new BigDecimal("0.000004"), null, null, null),
+                new PriceTier(100_000, new BigDecimal("0.000003"), new BigDecimal("0.000005"), null, null)));
+        assertThat(p.tiers()).extracting(PriceTier::aboveInputTokens).containsExactly(100_000L, 300_000L);
+        // 100000 tokens: base. 100000×1e-6 + 10×2e-6 = 0.10002
+        assertThat(CostFormula.costMicros(p, TokenCounts.of(100_000, 10))).isEqualTo(100_020L);
+        // 100001: first tier. 100001×3e-6 + 10×5e-6 = 0.300003 + 0.00005 = 0.300053
+        assertThat(CostFormula.costMicros(p, TokenCounts.of(100_001, 10))).isEqualTo(300_053L);
+        // 300001: second tier, output not given there: base 2e-6. 300001×4e-6 + 10×2e-6 = 1.200004 + 0.00002
+        assertThat(CostFormula.costMicros(p, TokenCounts.of(300_001, 10))).isEqualTo(1_200_024L);
+        assertThatThrownBy(() -> new PriceTier(0, BigDecimal.ONE, null, null, null)).isInstanceOf(PeniaException.class);
+        assertThatThrownBy(() -> new PriceTier(10, null, null, null, null)).isInstanceOf(PeniaException.class);
     }
 }

@@ -89,6 +89,33 @@ class PriceVersionTest {
     }
 
     @Test
+    void longPrompt_isBilledAtTheTiersRates_catalogAndAdminPricesAlike_andSurvivesRestart() {
+        String c = "tiers-" + UUID.randomUUID();
+        JsonNode gemini = t.get("/api/v1/prices/gemini/gemini-2.5-pro").body();
+        assertThat(gemini.get("tiers").get(0).get("above_input_tokens").asLong()).isEqualTo(200_000);
+        // 250k prompt (50k cached) + 10k out at the >200k rates: 200000×2.5e-6 + 50000×2.5e-7 + 10000×1.5e-5 = $0.6625
+        TestServer.Resp longCall = t.post("/api/v1/usage/record", Map.of("component", c, "provider", "gemini",
+                "model", "gemini-2.5-pro", "input_tokens", 250_000, "output_tokens", 10_000, "cached_input_tokens", 50_000));
+        assertThat(longCall.status()).as(longCall.raw()).isEqualTo(201);
+        assertThat(longCall.get("cost").decimalValue()).isEqualByComparingTo("0.6625");
+
+        String model = "tiered-" + UUID.randomUUID().toString().substring(0, 8);
+        TestServer.Resp put = t.put("/api/v1/prices/acme/" + model, Map.of("input_per_million", 1, "output_per_million", 2,
+                "tiers", List.of(Map.of("above_input_tokens", 1000, "input_per_million", 3))));
+        assertThat(put.status()).as(put.raw()).isEqualTo(200);
+        // 1000 tokens: base (1000×1e-6 + 10×2e-6 = 0.00102); 1001: input at 3e-6, output at the base 2e-6.
+        assertThat(record(c, model, 1000, 10, 0).get("cost").decimalValue()).isEqualByComparingTo("0.00102");
+        assertThat(record(c, model, 1001, 10, 0).get("cost").decimalValue()).isEqualByComparingTo("0.003023");
+        TestServer.Resp bad = t.put("/api/v1/prices/acme/" + model, Map.of("input_per_million", 1, "output_per_million", 2,
+                "tiers", List.of(Map.of("above_input_tokens", 1000, "input_per_million", 3, "colour", "red"))));
+        assertThat(bad.status()).as(bad.raw()).isEqualTo(400);
+        t.restart();
+        assertThat(t.get("/api/v1/prices/acme/" + model).get("tiers").get(0).get("above_input_tokens").asLong())
+                .isEqualTo(1000);
+        assertThat(record(c, model, 1001, 10, 0).get("cost").decimalValue()).isEqualByComparingTo("0.003023");
+    }
+
+    @Test
     void recommend_respectsCapabilitiesContextAndMaxCost() {
         TestServer.Resp r = t.post("/api/v1/prices/recommend", Map.of("required_capabilities", List.of("vision"),
                 "estimated_input_tokens", 150000, "estimated_output_tokens", 1000, "max_cost", 0.5,

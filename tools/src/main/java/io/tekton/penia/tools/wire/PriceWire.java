@@ -5,6 +5,7 @@ import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.engine.price.PriceTier;
 import io.tekton.penia.engine.price.RecommendRequest;
 import io.tekton.penia.engine.price.Recommendation;
 import io.tekton.penia.engine.price.Recommender;
@@ -39,7 +40,20 @@ public final class PriceWire {
         m.put("max_input_tokens", p.maxInputTokens());
         m.put("max_output_tokens", p.maxOutputTokens());
         m.put("capabilities", p.capabilities().stream().sorted().toList());
+        if (!p.tiers().isEmpty()) {
+            m.put("tiers", p.tiers().stream().map(PriceWire::tier).toList());
+        }
         m.put("price_version", version);
+        return m;
+    }
+
+    private static Map<String, Object> tier(PriceTier t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("above_input_tokens", t.aboveInputTokens());
+        m.put("input_per_token", t.inputPerToken());
+        m.put("output_per_token", t.outputPerToken());
+        m.put("cache_read_per_token", t.cacheReadPerToken());
+        m.put("cache_write_per_token", t.cacheWritePerToken());
         return m;
     }
 
@@ -58,6 +72,9 @@ public final class PriceWire {
         Long maxIn = a.nonNegLong("max_input_tokens");
         Long maxOut = a.nonNegLong("max_output_tokens");
         List<String> caps = a.strings("capabilities", 32);
+        List<Args> tierArgs = a.objs("tiers", ModelPrice.MAX_TIERS);
+        List<PriceTier> tiers = tierArgs == null ? cur.map(ModelPrice::tiers).orElse(List.of())
+                : tierArgs.stream().map(PriceWire::tier).toList();
         a.noOthers();
         if (in == null || out == null) {
             throw PeniaException.invalid("input_per_token", "a new model needs input and output prices");
@@ -66,7 +83,19 @@ public final class PriceWire {
                 : cur.map(ModelPrice::capabilities).orElse(Set.of());
         return new ModelPrice(provider, model, in, out, cr, cw, rs,
                 maxIn != null ? maxIn : cur.map(ModelPrice::maxInputTokens).orElse(null),
-                maxOut != null ? maxOut : cur.map(ModelPrice::maxOutputTokens).orElse(null), capabilities, null);
+                maxOut != null ? maxOut : cur.map(ModelPrice::maxOutputTokens).orElse(null), capabilities, null, tiers);
+    }
+
+    /** One long-context tier of a new price: a threshold and per-token (or per-million) rates. */
+    private static PriceTier tier(Args t) {
+        Long above = t.nonNegLong("above_input_tokens");
+        if (above == null) {
+            throw PeniaException.invalid("tiers.above_input_tokens", "is required");
+        }
+        PriceTier tier = new PriceTier(above, perToken(t, "input", null), perToken(t, "output", null),
+                perToken(t, "cache_read", null), perToken(t, "cache_write", null));
+        t.noOthers();
+        return tier;
     }
 
     private static BigDecimal perToken(Args a, String kind, BigDecimal current) {
