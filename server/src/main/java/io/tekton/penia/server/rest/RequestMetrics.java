@@ -6,6 +6,7 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -27,11 +28,16 @@ public final class RequestMetrics implements Filter {
         }
     }
 
+    /** The route groups under /api/v1; any other path counts as "other", so paths a client makes up cannot add series. */
+    private static final Set<String> API_GROUPS = Set.of("budgets", "usage", "budget-alerts", "alerts", "reservations",
+            "prices", "keys", "audit", "assistant");
+
     static String group(String path) {
         if (path.startsWith("/api/v1/")) {
             String rest = path.substring(8);
             int slash = rest.indexOf('/');
-            return slash < 0 ? rest : rest.substring(0, slash);
+            String first = slash < 0 ? rest : rest.substring(0, slash);
+            return API_GROUPS.contains(first) ? first : "other";
         }
         if (path.startsWith("/mcp")) {
             return "mcp";

@@ -223,6 +223,17 @@ class BadInputTest {
     }
 
     @Test
+    void madeUpPaths_are404_andAddNoMetricSeries() {
+        for (int i = 0; i < 50; i++) {
+            TestServer.Resp r = t.get("/api/v1/made-up-" + i + "/x");
+            assertThat(r.status()).as(r.raw()).isEqualTo(404);
+        }
+        String metrics = t.get("/metrics").raw();
+        assertThat(metrics).doesNotContain("made-up-");
+        assertThat(metrics).contains("penia_http_requests_total{group=\"other\"}");
+    }
+
+    @Test
     void record_unknownField_isUnknownFieldAndNotLedgered() {
         JsonNode e = rejectRecord(good("colour", "red"), 400, "unknown_field");
         assertThat(field(e)).isEqualTo("colour");
