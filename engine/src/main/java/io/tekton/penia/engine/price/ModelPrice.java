@@ -41,7 +41,7 @@ import java.util.TreeSet;
  *                           {@code reasoning}, ...); never {@code null}
  * @param deprecationDate    the day the provider retires the model, or {@code null}
  * @param tiers              long-context rates by prompt size, ascending thresholds; never
- *                           {@code null} (see {@link #forPrompt})
+ *                           {@code null} (see {@link #tierFor})
  */
 public record ModelPrice(String provider, String model, BigDecimal inputPerToken, BigDecimal outputPerToken,
                          BigDecimal cacheReadPerToken, BigDecimal cacheWritePerToken,
@@ -84,26 +84,17 @@ public record ModelPrice(String provider, String model, BigDecimal inputPerToken
     }
 
     /**
-     * The rates a call with this many prompt tokens is billed at: this price itself, or, above
-     * a tier's threshold, the highest such tier's rates over the base ones.
+     * The tier a call with this many prompt tokens is billed at: the highest one whose threshold
+     * it is above, or {@code null} for the base rates.
      */
-    public ModelPrice forPrompt(long inputTokens) {
+    public PriceTier tierFor(long inputTokens) {
         PriceTier hit = null;
         for (PriceTier t : tiers) {
             if (inputTokens > t.aboveInputTokens()) {
                 hit = t;
             }
         }
-        if (hit == null) {
-            return this;
-        }
-        return new ModelPrice(provider, model, or(hit.inputPerToken(), inputPerToken), or(hit.outputPerToken(), outputPerToken),
-                or(hit.cacheReadPerToken(), cacheReadPerToken), or(hit.cacheWritePerToken(), cacheWritePerToken),
-                reasoningPerToken, maxInputTokens, maxOutputTokens, capabilities, deprecationDate, List.of());
-    }
-
-    private static BigDecimal or(BigDecimal tier, BigDecimal base) {
-        return tier != null ? tier : base;
+        return hit;
     }
 
     /** A price without a known deprecation date. */
