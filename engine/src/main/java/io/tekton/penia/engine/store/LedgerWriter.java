@@ -199,15 +199,15 @@ public final class LedgerWriter implements AutoCloseable {
             long now = commits.get();
             if (now != seen) {
                 seen = now;
-                checkpoint("PASSIVE");
+                checkpoint();
             }
         }
     }
 
-    /** One checkpoint from a pool connection; a failure is logged and retried next round. */
-    private void checkpoint(String mode) {
+    /** One passive checkpoint from a pool connection; a failure is logged and retried next round. */
+    private void checkpoint() {
         try (Connection c = db.connection(); Statement st = c.createStatement()) {
-            st.execute("PRAGMA wal_checkpoint(" + mode + ")");
+            st.execute("PRAGMA wal_checkpoint(PASSIVE)");
             checkpoints.incrementAndGet();
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "WAL checkpoint failed: " + e.getMessage());

@@ -30,7 +30,6 @@ public final class Policy {
 
     private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml");
     private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit");
-    private static final List<String> ADMIN_PREFIXES_SLASH = ADMIN_PREFIXES.stream().map(a -> a + "/").toList();
     private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
     private static final Set<String> READ_POSTS = Set.of("/api/v1/usage/summary", "/api/v1/prices/recommend",
             "/api/v1/budget-alerts/initialize");
@@ -46,8 +45,8 @@ public final class Policy {
         // (On every request: no regex and no string building unless the path has "//".)
         String p = path.contains("//") ? REPEATED_SLASHES.matcher(path).replaceAll("/") : path;
         p = p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-        for (int i = 0; i < ADMIN_PREFIXES.size(); i++) {
-            if (p.equals(ADMIN_PREFIXES.get(i)) || p.startsWith(ADMIN_PREFIXES_SLASH.get(i))) {
+        for (String a : ADMIN_PREFIXES) {
+            if (p.startsWith(a) && (p.length() == a.length() || p.charAt(a.length()) == '/')) {
                 return Need.ADMIN;
             }
         }
