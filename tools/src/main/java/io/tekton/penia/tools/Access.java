@@ -44,10 +44,19 @@ public final class Access {
         return c.component();
     }
 
+    /** Admin and viewer keys read everything; a component key only what is its own or global. */
+    public static boolean readsAll(Caller c) {
+        return !Caller.COMPONENT.equals(c.role());
+    }
+
+    /** Whether the caller may read what belongs to this component ({@code null}: to none, i.e. global). */
+    public static boolean reads(Caller c, String component) {
+        return readsAll(c) || component == null || component.equals(c.component());
+    }
+
     /** A component key sees budgets of its own component and global ones; other roles see all. */
     public static boolean sees(Caller c, Budget b) {
-        return !Caller.COMPONENT.equals(c.role()) || b.scope().component() == null
-                || b.scope().component().equals(c.component());
+        return reads(c, b.scope().component());
     }
 
     /** A component key may use (settle, release) only its own component's holds. */

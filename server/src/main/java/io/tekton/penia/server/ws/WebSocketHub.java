@@ -128,8 +128,7 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
     @Override
     public void onUsage(UsageRecord record) {
         String component = record.component();
-        publish(WsChannel.USAGE, () -> Frame.event("usage", () -> Views.record(record)),
-                c -> !Caller.COMPONENT.equals(c.role()) || component.equals(c.component()));
+        publish(WsChannel.USAGE, () -> Frame.event("usage", () -> Views.record(record)), c -> Access.reads(c, component));
     }
 
     @Override
@@ -164,15 +163,12 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
      */
     private Predicate<Caller> readers(String budgetId) {
         if (budgetId == null) {
-            return c -> !Caller.COMPONENT.equals(c.role());
+            return Access::readsAll;
         }
-        Optional<Budget> b = engine.budget(budgetId);
-        b.ifPresent(x -> scopes.put(budgetId, x));
-        Budget known = b.orElse(scopes.get(budgetId));
-        if (known == null) {
-            return c -> !Caller.COMPONENT.equals(c.role());
-        }
-        return c -> Access.sees(c, known);
+        Optional<Budget> current = engine.budget(budgetId);
+        current.ifPresent(b -> scopes.put(budgetId, b));
+        Budget known = current.orElseGet(() -> scopes.get(budgetId));
+        return known == null ? Access::readsAll : c -> Access.sees(c, known);
     }
 
     /** On the scheduler thread: one status read per dirty budget, one frame for all. */
