@@ -11,6 +11,7 @@ import io.tekton.penia.assistant.AssistantContext;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.BudgetTools;
+import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.McpBinding;
 import io.tekton.penia.tools.wire.Views;
 
@@ -31,30 +32,22 @@ final class McpWiring {
 
     static McpSyncServer http(McpStreamableServerTransportProvider transport, BudgetEngine engine, BudgetTools tools,
                               AssistantContext context) {
-        McpJsonMapper mapper = mapper();
-        McpBinding binding = new McpBinding(tools, McpBinding::callerFrom);
-        return McpServer.sync(transport)
-                .serverInfo("penia", PeniaServer.VERSION)
-                .jsonMapper(mapper)
-                .requestTimeout(Duration.ofSeconds(30))
-                // Our own strict parsing answers invalid arguments with the shared error object.
-                .validateToolInputs(false)
-                .capabilities(capabilities())
-                .instructions("Penia: Tekton's budget and cost tracking. Call check_budget before an LLM call and "
-                        + "record_usage after it. The budget_management prompt has the live status.")
-                .tools(binding.toolSpecs(mapper))
-                .prompts(binding.prompt(c -> context.systemPrompt(b -> Access.sees(c, b))))
-                .resources(binding.statusResource(c -> engine.statuses().stream()
-                        .filter(st -> Access.sees(c, st.budget())).map(Views::status).toList()))
-                .build();
+        return build(McpServer.sync(transport)
+                        .instructions("Penia: Tekton's budget and cost tracking. Call check_budget before an LLM call and "
+                                + "record_usage after it. The budget_management prompt has the live status."),
+                new McpBinding(tools, McpBinding::callerFrom), engine, context);
     }
 
     static McpSyncServer stdio(McpServerTransportProvider transport, BudgetEngine engine, BudgetTools tools,
                                AssistantContext context) {
+        return build(McpServer.sync(transport), new McpBinding(tools, ctx -> Caller.LOCAL_ADMIN), engine, context);
+    }
+
+    /** What both transports serve, alike: the tools, the prompt and the status resource, each for its caller. */
+    private static McpSyncServer build(McpServer.SyncSpecification<?> spec, McpBinding binding, BudgetEngine engine,
+                                       AssistantContext context) {
         McpJsonMapper mapper = mapper();
-        McpBinding binding = new McpBinding(tools, ctx -> io.tekton.penia.tools.Caller.LOCAL_ADMIN);
-        return McpServer.sync(transport)
-                .serverInfo("penia", PeniaServer.VERSION)
+        return spec.serverInfo("penia", PeniaServer.VERSION)
                 .jsonMapper(mapper)
                 .requestTimeout(Duration.ofSeconds(30))
                 // Our own strict parsing answers invalid arguments with the shared error object.
