@@ -2,6 +2,7 @@ package io.tekton.penia.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -71,6 +72,42 @@ class LedgerWriterTest {
                 perRow.next();
                 assertThat(perRow.getLong(1)).as("rollup rows that disagree with their records").isZero();
             }
+        }
+    }
+
+    @Test
+    void underSteadyLoad_theWalStartsAgainInsteadOfGrowingWithEveryWrite() throws Exception {
+        Path file = dir.resolve("ledger.db");
+        try (Database db = Database.open(file, 4)) {
+            LedgerStore store = new LedgerStore(db);
+            // Checkpoints every 10 ms, and a restart once the WAL holds 256 frames (1 MB).
+            try (LedgerWriter writer = new LedgerWriter(db, 10_000, 64, 10, 256)) {
+                Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
+                for (int wave = 0; wave < 30; wave++) {
+                    List<CompletableFuture<Void>> done = new ArrayList<>();
+                    for (int i = 0; i < 1_000; i++) {
+                        int n = wave * 1_000 + i;
+                        done.add(writer.submit(store.insertUsage(new UsageRecord(0, "wal-" + n, null,
+                                t0.plusSeconds(n), "comp-" + (n % 4), "openai", "gpt-4o", 100, 10, 0, 0, 0,
+                                Money.ofMicros(1_000), "reported", null, null))));
+                    }
+                    CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(1, TimeUnit.MINUTES);
+                }
+                assertThat(writer.walRestarts()).as("checkpoints by the writer that emptied the WAL").isPositive();
+            }
+            long wal = Files.size(Path.of(file + "-wal"));
+            long db0 = Files.size(file);
+            // 30,000 rows wrote far more WAL than the database holds; a WAL that starts again stays small.
+            assertThat(wal).as("WAL bytes (database file is %d bytes)", db0).isLessThan(db0);
+            assertThat(rows(db)).isEqualTo(30_000);
+        }
+    }
+
+    private static long rows(Database db) throws Exception {
+        try (Connection c = db.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM usage_records")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }
