@@ -1063,7 +1063,7 @@ public final class BudgetEngine implements AutoCloseable {
     public record Stats(int budgets, int activeBudgets, int activeReservations, long recordsTotal, long costTotalMicros,
                         long checksTotal, long blocksTotal, long reservationsExpired, long alertsRaised,
                         long alertsSuppressed, int openBreakers, long writerCommits, long writerWrites,
-                        long writerFailures, int writerQueued, Instant startedAt) {
+                        long writerFailures, int writerQueued, long walFrames, long walRestarts, Instant startedAt) {
     }
 
     public Stats stats() {
@@ -1080,7 +1080,7 @@ public final class BudgetEngine implements AutoCloseable {
             return new Stats(budgets.size(), active, reservations.size(), recordsTotal.get(), costTotalMicros.get(),
                     checksTotal.get(), blocksTotal.get(), reservationsExpired.get(), alerts.raisedTotal(),
                     alerts.suppressedTotal(), open, writer.commits(), writer.writes(), writer.failures(),
-                    writer.queued(), startedAt);
+                    writer.queued(), writer.walFrames(), writer.walRestarts(), startedAt);
         } finally {
             lock.unlock();
         }

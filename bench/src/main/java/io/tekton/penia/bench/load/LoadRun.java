@@ -110,8 +110,11 @@ public final class LoadRun {
         Path work = Files.createTempDirectory("penia-ab");
         Table t = new Table("A/B " + scenario + ", " + conns + " connections, client " + client, "round", "build",
                 "req/s", "p50 ms", "p99 ms", "srv CPU µs/req", "threads µs/req");
-        try (Proc pa = Proc.penia(a, root, work.resolve("a.db"), out.resolve("ab-a.log"), "", Map.of());
-             Proc pb = Proc.penia(b, root, work.resolve("b.db"), out.resolve("ab-b.log"), "", Map.of())) {
+        // --jvm-a / --jvm-b: JVM options of one build only (the same jar twice compares options).
+        String jvmA = o.str("jvm-a", "");
+        String jvmB = o.str("jvm-b", "");
+        try (Proc pa = Proc.penia(a, root, work.resolve("a.db"), out.resolve("ab-a.log"), jvmA, Map.of());
+             Proc pb = Proc.penia(b, root, work.resolve("b.db"), out.resolve("ab-b.log"), jvmB, Map.of())) {
             pa.awaitReady("/health", Duration.ofSeconds(60));
             pb.awaitReady("/health", Duration.ofSeconds(60));
             setUp(pa);
@@ -136,7 +139,7 @@ public final class LoadRun {
         } finally {
             deleteTree(work);
         }
-        t.note("a = " + a + ", b = " + b);
+        t.note("a = " + a + (jvmA.isEmpty() ? "" : " " + jvmA) + ", b = " + b + (jvmB.isEmpty() ? "" : " " + jvmB));
         t.emit(out, "ab-" + scenario);
     }
 

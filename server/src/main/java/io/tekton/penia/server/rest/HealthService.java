@@ -47,6 +47,10 @@ public final class HealthService implements HttpService {
         metric(b, "penia_budgets_active", "gauge", "Active budgets", s.activeBudgets());
         metric(b, "penia_ledger_commits_total", "counter", "Group commits of the ledger writer", s.writerCommits());
         metric(b, "penia_ledger_writes_total", "counter", "Writes committed by the ledger writer", s.writerWrites());
+        metric(b, "penia_ledger_wal_frames", "gauge", "Frames (4 KB pages) in the SQLite WAL at the last checkpoint",
+                s.walFrames());
+        metric(b, "penia_ledger_wal_restarts_total", "counter",
+                "Checkpoints by the ledger writer that let the WAL start again from its beginning", s.walRestarts());
         metric(b, "penia_websocket_connections", "gauge", "Connected WebSocket clients", health.websocketClientCount());
         requests.appendTo(b);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4");

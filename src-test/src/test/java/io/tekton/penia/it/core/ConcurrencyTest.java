@@ -114,6 +114,18 @@ class ConcurrencyTest {
         assertUsd(periods.get("monthly").get("spent"), expected);
         assertUsd(periods.get("daily").get("spent"), expected);
         System.out.printf("ConcurrencyTest: ledger sum $%s over %d rows, exact%n", expected.toPlainString(), rows.size());
+
+        // The writer's figures in /metrics count these writes, and show the WAL's size.
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (String line : t.get("/metrics").raw().split("\n")) {
+            if (line.startsWith("penia_ledger_")) {
+                m.put(line.substring(0, line.indexOf(' ')), Long.parseLong(line.substring(line.indexOf(' ') + 1).trim()));
+            }
+        }
+        assertThat(m.get("penia_ledger_writes_total")).isGreaterThanOrEqualTo(total);
+        assertThat(m.get("penia_ledger_commits_total")).isPositive().isLessThanOrEqualTo(m.get("penia_ledger_writes_total"));
+        assertThat(m).containsKeys("penia_ledger_wal_frames", "penia_ledger_wal_restarts_total");
+        assertThat(m.get("penia_ledger_wal_frames")).isNotNegative();
     }
 
     @Test
