@@ -76,6 +76,7 @@ public final class LoadRun {
                 results.add(switch (s) {
                     case "check_settle" -> measure("check+settle", client, penia, conns, warm, secs, LoadRun::checkSettle);
                     case "record" -> measure("record only", client, penia, conns, warm, secs, LoadRun::recordOnly);
+                    case "check" -> measure("check, no hold", client, penia, conns, warm, secs, LoadRun::checkOnly);
                     case "budget_summary" -> measure("GET budget summary", client, penia, conns, warm, secs,
                             (w, c) -> c.call("budget_summary", "GET", "/api/v1/budgets/global/summary", null));
                     case "usage_summary" -> measure("POST usage summary", client, penia, conns, warm, secs,
@@ -122,7 +123,8 @@ public final class LoadRun {
             Load.Step step = switch (scenario) {
                 case "check_settle" -> LoadRun::checkSettle;
                 case "record" -> LoadRun::recordOnly;
-                default -> throw new IllegalArgumentException("--scenario check_settle or record");
+                case "check" -> LoadRun::checkOnly;
+                default -> throw new IllegalArgumentException("--scenario check_settle, record or check");
             };
             // A first warm-up of each build: the JIT's work is not what is compared.
             measure("warm a", client, pa, conns, warm, secs, step);
@@ -179,6 +181,13 @@ public final class LoadRun {
         }
         c.call("settle", "POST", "/api/v1/usage/record",
                 Load.json("{" + who + ",\"input_tokens\":120,\"output_tokens\":30,\"reservation_id\":\"" + id + "\"}"));
+    }
+
+    /** A check without a hold: the decision and its answer, nothing written (splits check+settle's cost). */
+    private static void checkOnly(int w, Load.Caller c) throws IOException {
+        String[] pm = CALLERS[w % CALLERS.length];
+        c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation", Load.json("{\"component\":\"bench-"
+                + (w % COMPONENTS) + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\",\"estimated_cost\":0.002}"));
     }
 
     private static void recordOnly(int w, Load.Caller c) throws IOException {
