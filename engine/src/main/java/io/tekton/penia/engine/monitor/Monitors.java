@@ -34,20 +34,31 @@ public final class Monitors {
         if (limitMicros <= 0) {
             return usedMicros > 0 ? new BigDecimal("100.00") : BigDecimal.ZERO.setScale(2);
         }
+        if (usedMicros >= 0 && usedMicros <= Long.MAX_VALUE / 20_000) {
+            // Hundredths of a percent, rounded half up, in long arithmetic (no BigDecimal division
+            // per reason of every check); beyond about $461 million the exact path below.
+            long twice = usedMicros * 20_000 / limitMicros;
+            return BigDecimal.valueOf((twice + 1) / 2, 2);
+        }
         return BigDecimal.valueOf(usedMicros).multiply(BigDecimal.valueOf(100))
                 .divide(BigDecimal.valueOf(limitMicros), 2, RoundingMode.HALF_UP);
     }
 
     /** True when {@code used} is at or above {@code pct} % of {@code limit}, exactly. */
     public static boolean atOrAbove(long usedMicros, long limitMicros, int pct) {
-        return BigDecimal.valueOf(usedMicros).multiply(BigDecimal.valueOf(100))
-                .compareTo(BigDecimal.valueOf(limitMicros).multiply(BigDecimal.valueOf(pct))) >= 0;
+        return compareProducts(usedMicros, 100, limitMicros, pct) >= 0;
     }
 
     /** True when {@code used} is strictly above {@code pct} % of {@code limit}, exactly. */
     public static boolean above(long usedMicros, long limitMicros, int pct) {
-        return BigDecimal.valueOf(usedMicros).multiply(BigDecimal.valueOf(100))
-                .compareTo(BigDecimal.valueOf(limitMicros).multiply(BigDecimal.valueOf(pct))) > 0;
+        return compareProducts(usedMicros, 100, limitMicros, pct) > 0;
+    }
+
+    /** Compares {@code a × b} with {@code c × d} exactly, as 128-bit products (no overflow, no allocation). */
+    static int compareProducts(long a, long b, long c, long d) {
+        long hi1 = Math.multiplyHigh(a, b);
+        long hi2 = Math.multiplyHigh(c, d);
+        return hi1 != hi2 ? Long.compare(hi1, hi2) : Long.compareUnsigned(a * b, c * d);
     }
 
     /** The guardrail monitor's judgement of one budget period. */

@@ -75,4 +75,35 @@ class MonitorsTest {
         assertThat(Monitors.atOrAbove(4_000_000, 5_000_000, 80)).isTrue();
         assertThat(Monitors.atOrAbove(3_999_999, 5_000_000, 80)).isFalse();
     }
+
+    @Test
+    void longArithmetic_agreesWithBigDecimal_forThresholdsAndPercents_includingExtremes() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(20261124);
+        long[] edge = {0, 1, 99, 100, 101, 999_999, 1_000_000, Long.MAX_VALUE / 20_000, Long.MAX_VALUE / 20_000 + 1,
+            Long.MAX_VALUE / 100, Long.MAX_VALUE, -1, -1_000_000, Long.MIN_VALUE + 1};
+        for (int i = 0; i < 200_000; i++) {
+            long used = i < edge.length * edge.length ? edge[i % edge.length]
+                    : switch (i % 3) {
+                        case 0 -> rnd.nextLong(0, 10_000_000_000L);
+                        case 1 -> rnd.nextLong();
+                        default -> rnd.nextLong(0, 1_000_000);
+                    };
+            long limit = i < edge.length * edge.length ? edge[i / edge.length]
+                    : i % 5 == 0 ? rnd.nextLong() : rnd.nextLong(1, 10_000_000_000L);
+            int pct = rnd.nextInt(0, 201);
+            java.math.BigDecimal u = java.math.BigDecimal.valueOf(used).multiply(java.math.BigDecimal.valueOf(100));
+            java.math.BigDecimal l = java.math.BigDecimal.valueOf(limit).multiply(java.math.BigDecimal.valueOf(pct));
+            assertThat(Monitors.atOrAbove(used, limit, pct)).as("%d vs %d%% of %d", used, pct, limit)
+                    .isEqualTo(u.compareTo(l) >= 0);
+            assertThat(Monitors.above(used, limit, pct)).as("%d vs %d%% of %d", used, pct, limit)
+                    .isEqualTo(u.compareTo(l) > 0);
+            if (limit > 0) {
+                java.math.BigDecimal exact = u.divide(java.math.BigDecimal.valueOf(limit), 2, java.math.RoundingMode.HALF_UP);
+                assertThat(Monitors.percent(used, limit)).as("percent of %d over %d", used, limit).isEqualTo(exact);
+            }
+        }
+        // Half-way cases round up: 1/8 = 12.5 % exactly → 12.50; 1/800 = 0.125 % → 0.13.
+        assertThat(Monitors.percent(1, 800)).isEqualTo(new java.math.BigDecimal("0.13"));
+        assertThat(Monitors.percent(2, 3)).isEqualTo(new java.math.BigDecimal("66.67"));
+    }
 }
