@@ -41,7 +41,7 @@ public final class LoadRun {
         double warm = Double.parseDouble(o.str("warmup", "10"));
         double secs = Double.parseDouble(o.str("duration", "15"));
         String client = o.str("client", "raw");
-        List<String> scenarios = o.list("scenarios", "check_settle,record,budget_summary,usage_summary");
+        List<String> scenarios = o.list("scenarios", "check_settle,record,check,budget_summary,usage_summary");
         boolean jfr = o.flag("jfr");
         jfrDir = jfr ? out : null;
         jfrSettings = o.str("jfr-settings", "profile");
