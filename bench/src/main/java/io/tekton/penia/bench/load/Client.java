@@ -20,8 +20,11 @@ import java.time.Duration;
  * the ratios are not the client's own limits.
  */
 public interface Client extends AutoCloseable {
-    /** A response: status and body text. */
-    record Response(int status, String body) {
+    /** A response: status and body bytes (decoded only when asked: the load loop rarely needs the text). */
+    record Response(int status, byte[] raw) {
+        public String body() {
+            return new String(raw, StandardCharsets.UTF_8);
+        }
     }
 
     Response send(String method, String path, byte[] body) throws IOException;
@@ -62,7 +65,7 @@ public interface Client extends AutoCloseable {
             }
             try {
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                return new Response(r.statusCode(), r.body());
+                return new Response(r.statusCode(), r.body().getBytes(StandardCharsets.UTF_8));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
@@ -155,7 +158,7 @@ public interface Client extends AutoCloseable {
             if (closeAfter) {
                 close();
             }
-            return new Response(code, new String(body, StandardCharsets.UTF_8));
+            return new Response(code, body);
         }
 
         private String line() throws IOException {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -169,31 +170,73 @@ public final class LoadRun {
         }
     }
 
+    /**
+     * Request bodies, made once per worker kind (component × caller): the load loop should
+     * spend the shared CPU on requests, not on building the same JSON again each time.
+     */
+    private static final int KINDS = COMPONENTS * CALLERS.length;
+    private static final byte[][] CHECK_HOLD = new byte[KINDS][];
+    private static final byte[][] CHECK = new byte[KINDS][];
+    private static final byte[][] RECORD = new byte[KINDS][];
+    private static final byte[][] SETTLE_HEAD = new byte[KINDS][];
+    private static final byte[] SETTLE_TAIL = Load.json("\"}");
+
+    static {
+        for (int w = 0; w < KINDS; w++) {
+            String[] pm = CALLERS[w % CALLERS.length];
+            String who = "\"component\":\"bench-" + (w % COMPONENTS) + "\",\"provider\":\"" + pm[0] + "\",\"model\":\""
+                    + pm[1] + "\"";
+            CHECK_HOLD[w] = Load.json("{" + who + ",\"estimated_cost\":0.002,\"reserve\":true}");
+            CHECK[w] = Load.json("{" + who + ",\"estimated_cost\":0.002}");
+            RECORD[w] = Load.json("{" + who + ",\"input_tokens\":120,\"output_tokens\":30}");
+            SETTLE_HEAD[w] = Load.json("{" + who + ",\"input_tokens\":120,\"output_tokens\":30,\"reservation_id\":\"");
+        }
+    }
+
     /** The normal call pattern: check with a hold, then record the actual usage against it. */
     private static void checkSettle(int w, Load.Caller c) throws IOException {
-        String[] pm = CALLERS[w % CALLERS.length];
-        String who = "\"component\":\"bench-" + (w % COMPONENTS) + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\"";
-        Client.Response r = c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation",
-                Load.json("{" + who + ",\"estimated_cost\":0.002,\"reserve\":true}"));
-        String id = field(r.body(), "reservation_id");
+        int k = w % KINDS;
+        Client.Response r = c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation", CHECK_HOLD[k]);
+        byte[] id = field(r.raw(), RESERVATION_ID);
         if (id == null) {
             throw new IOException("no hold in " + r.body());
         }
-        c.call("settle", "POST", "/api/v1/usage/record",
-                Load.json("{" + who + ",\"input_tokens\":120,\"output_tokens\":30,\"reservation_id\":\"" + id + "\"}"));
+        byte[] head = SETTLE_HEAD[k];
+        byte[] body = Arrays.copyOf(head, head.length + id.length + SETTLE_TAIL.length);
+        System.arraycopy(id, 0, body, head.length, id.length);
+        System.arraycopy(SETTLE_TAIL, 0, body, head.length + id.length, SETTLE_TAIL.length);
+        c.call("settle", "POST", "/api/v1/usage/record", body);
     }
 
     /** A check without a hold: the decision and its answer, nothing written (splits check+settle's cost). */
     private static void checkOnly(int w, Load.Caller c) throws IOException {
-        String[] pm = CALLERS[w % CALLERS.length];
-        c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation", Load.json("{\"component\":\"bench-"
-                + (w % COMPONENTS) + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\",\"estimated_cost\":0.002}"));
+        c.call("check", "POST", "/api/v1/budget-alerts/unified/check-operation", CHECK[w % KINDS]);
     }
 
     private static void recordOnly(int w, Load.Caller c) throws IOException {
-        String[] pm = CALLERS[w % CALLERS.length];
-        c.call("record", "POST", "/api/v1/usage/record", Load.json("{\"component\":\"bench-" + (w % COMPONENTS)
-                + "\",\"provider\":\"" + pm[0] + "\",\"model\":\"" + pm[1] + "\",\"input_tokens\":120,\"output_tokens\":30}"));
+        c.call("record", "POST", "/api/v1/usage/record", RECORD[w % KINDS]);
+    }
+
+    private static final byte[] RESERVATION_ID = Load.json("\"reservation_id\":\"");
+
+    /** The string value of {@code key} (given as its bytes {@code "name":"}) in a JSON answer, as bytes. */
+    static byte[] field(byte[] json, byte[] key) {
+        outer:
+        for (int i = 0; i + key.length <= json.length; i++) {
+            for (int j = 0; j < key.length; j++) {
+                if (json[i + j] != key[j]) {
+                    continue outer;
+                }
+            }
+            int s = i + key.length;
+            for (int e = s; e < json.length; e++) {
+                if (json[e] == '"') {
+                    return Arrays.copyOfRange(json, s, e);
+                }
+            }
+            return null;
+        }
+        return null;
     }
 
     /** Penia's group-commit counters from /metrics: commits at [at], writes at [at + 1]. */
@@ -213,16 +256,6 @@ public final class LoadRun {
         } catch (IOException | RuntimeException e) {
             // the ping server has no /metrics
         }
-    }
-
-    static String field(String json, String name) {
-        String key = "\"" + name + "\":\"";
-        int i = json.indexOf(key);
-        if (i < 0) {
-            return null;
-        }
-        int s = i + key.length();
-        return json.substring(s, json.indexOf('"', s));
     }
 
     private static Path jfrDir;
