@@ -14,6 +14,7 @@ import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.monitor.Reason;
 
 import java.io.IOException;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -113,7 +114,7 @@ public final class Streamed {
                 usd(g, ESTIMATED_COST, r.estimate());
                 if (r.reservation() != null) {
                     str(g, RESERVATION_ID, r.reservation().reservationId());
-                    str(g, EXPIRES_AT, r.reservation().expiresAt().toString());
+                    instant(g, EXPIRES_AT, r.reservation().expiresAt());
                 }
                 g.writeEndObject();
             }
@@ -151,7 +152,7 @@ public final class Streamed {
     private static void recordFields(JsonGenerator g, UsageRecord r) throws IOException {
         str(g, RECORD_ID, r.recordId());
         str(g, REQUEST_ID, r.requestId());
-        str(g, TIMESTAMP, r.timestamp().toString());
+        instant(g, TIMESTAMP, r.timestamp());
         str(g, COMPONENT, r.component());
         str(g, PROVIDER, r.provider());
         str(g, MODEL, r.model());
@@ -174,6 +175,71 @@ public final class Streamed {
     private static void str(JsonGenerator g, SerializedString field, String value) throws IOException {
         g.writeFieldName(field);
         g.writeString(value);
+    }
+
+    /** An instant as {@link Instant#toString()} writes it, without its formatter for the usual case. */
+    private static void instant(JsonGenerator g, SerializedString field, Instant t) throws IOException {
+        g.writeFieldName(field);
+        char[] buf = new char[24];
+        int n = isoMillis(t, buf);
+        if (n > 0) {
+            g.writeString(buf, 0, n);
+        } else {
+            g.writeString(t.toString());
+        }
+    }
+
+    /**
+     * Writes {@code t} as {@code yyyy-MM-ddTHH:mm:ss[.SSS]Z} into {@code buf} (24 chars) and
+     * returns the length, the same text as {@link Instant#toString()}; 0 when that text has
+     * another shape (years outside 1970-9999, or a fraction finer than milliseconds). In a
+     * JFR profile of record, {@code Instant.toString} was 2 % of all samples.
+     */
+    static int isoMillis(Instant t, char[] buf) {
+        long secs = t.getEpochSecond();
+        int nanos = t.getNano();
+        if (secs < 0 || secs >= 253_402_300_800L || nanos % 1_000_000 != 0) {
+            return 0;
+        }
+        long day = Math.floorDiv(secs, 86_400);
+        int sod = (int) Math.floorMod(secs, 86_400);
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, era of 400 years).
+        long z = day + 719_468;
+        long era = z / 146_097;
+        long doe = z - era * 146_097;
+        long yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        long mp = (5 * doy + 2) / 153;
+        int d = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int m = (int) (mp < 10 ? mp + 3 : mp - 9);
+        int y = (int) (yoe + era * 400 + (m <= 2 ? 1 : 0));
+        digits(buf, 0, y, 4);
+        buf[4] = '-';
+        digits(buf, 5, m, 2);
+        buf[7] = '-';
+        digits(buf, 8, d, 2);
+        buf[10] = 'T';
+        digits(buf, 11, sod / 3600, 2);
+        buf[13] = ':';
+        digits(buf, 14, sod / 60 % 60, 2);
+        buf[16] = ':';
+        digits(buf, 17, sod % 60, 2);
+        int millis = nanos / 1_000_000;
+        if (millis == 0) {
+            buf[19] = 'Z';
+            return 20;
+        }
+        buf[19] = '.';
+        digits(buf, 20, millis, 3);
+        buf[23] = 'Z';
+        return 24;
+    }
+
+    private static void digits(char[] buf, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            buf[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     private static void num(JsonGenerator g, SerializedString field, long value) throws IOException {

@@ -59,4 +59,29 @@ class StreamedTest {
     private static String reference(long micros) {
         return BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString();
     }
+
+    @org.junit.jupiter.api.Test
+    void isoMillis_writesWhatInstantToStringWrites_orDefersToIt() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(7);
+        java.util.List<java.time.Instant> cases = new java.util.ArrayList<>(java.util.List.of(
+                java.time.Instant.EPOCH, java.time.Instant.parse("2000-02-29T23:59:59.999Z"),
+                java.time.Instant.parse("2100-03-01T00:00:00Z"), java.time.Instant.parse("2026-11-24T02:02:41.310Z"),
+                java.time.Instant.parse("2024-12-31T23:59:59.001Z"), java.time.Instant.parse("9999-12-31T23:59:59.999Z"),
+                java.time.Instant.parse("1969-12-31T23:59:59.500Z"), java.time.Instant.parse("2026-01-01T00:00:00.000123Z"),
+                java.time.Instant.parse("+10000-01-01T00:00:00Z")));
+        for (int i = 0; i < 100_000; i++) {
+            cases.add(java.time.Instant.ofEpochMilli(rnd.nextLong(0, 253_402_300_800_000L)));
+        }
+        char[] buf = new char[24];
+        int fast = 0;
+        for (java.time.Instant t : cases) {
+            int n = Streamed.isoMillis(t, buf);
+            if (n > 0) {
+                fast++;
+                org.assertj.core.api.Assertions.assertThat(new String(buf, 0, n)).isEqualTo(t.toString());
+            }
+        }
+        // Everything but 1969, the microsecond fraction and year 10000 takes the fast path.
+        org.assertj.core.api.Assertions.assertThat(fast).isEqualTo(cases.size() - 3);
+    }
 }
