@@ -12,27 +12,46 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The caller of a REST request (put into the request context by {@link SecurityFilter}) and
+ * The caller of a REST request (bound to the request's thread by {@link SecurityFilter}) and
  * the per-component read rules the handlers apply once they know what a request is about.
  */
 public final class Callers {
-    /** A private classifier: nothing else can put a caller into the context. */
-    private static final Object KEY = new Object();
+    /**
+     * The caller of the request this thread is handling, bound by {@link SecurityFilter} around
+     * the rest of the filter chain and the handler (Helidon runs both on the request's own
+     * virtual thread). A thread-local rather than Helidon's request context: creating that
+     * context and registering in it was 1.8 % of a record's CPU samples.
+     */
+    private static final ThreadLocal<Caller> CURRENT = new ThreadLocal<>();
 
     private Callers() {
     }
 
-    static void bind(ServerRequest req, Caller caller) {
-        req.context().register(KEY, caller);
+    /** Runs {@code handling} with {@code caller} as the caller of this thread's request; unbinds after. */
+    static void runAs(Caller caller, Runnable handling) {
+        Caller outer = CURRENT.get();
+        CURRENT.set(caller);
+        try {
+            handling.run();
+        } finally {
+            if (outer == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(outer);
+            }
+        }
     }
 
     /**
      * The authenticated caller of this request. Fails closed: a request that did not pass
-     * the security filter has no caller and is refused.
+     * the security filter (or code running outside its thread) has no caller and is refused.
      */
     public static Caller of(ServerRequest req) {
-        return req.context().get(KEY, Caller.class).orElseThrow(() -> new PeniaException(ErrorCode.UNAUTHORIZED,
-                "no authenticated caller for this request", Map.of()));
+        Caller c = CURRENT.get();
+        if (c == null) {
+            throw new PeniaException(ErrorCode.UNAUTHORIZED, "no authenticated caller for this request", Map.of());
+        }
+        return c;
     }
 
     /** Refuses a component key a budget of another component. */

@@ -19,7 +19,7 @@ import java.util.Map;
  * Every HTTP request but {@code /mcp} (which has its own gate with the same {@link Guard}):
  * public routes pass; others are authenticated, rate limited and checked against
  * {@link Policy} before any handler (or body read) runs, so a refused request changes
- * nothing. The caller is then put into the request context for {@link Callers#of}.
+ * nothing. The caller is then bound to the request's thread for {@link Callers#of}.
  */
 public final class SecurityFilter implements Filter {
     private final Guard guard;
@@ -50,8 +50,7 @@ public final class SecurityFilter implements Filter {
                             "needs", need.name().toLowerCase(java.util.Locale.ROOT))), Map.of());
                     return;
                 }
-                Callers.bind(req, c);
-                chain.proceed();
+                Callers.runAs(c, chain::proceed);
             }
         }
     }
