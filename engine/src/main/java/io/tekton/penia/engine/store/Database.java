@@ -127,7 +127,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static List<String> statements(String script) {
+    static List<String> statements(String script) {
         StringBuilder clean = new StringBuilder();
         for (String line : script.split("\n")) {
             int dash = line.indexOf("--");
@@ -142,7 +142,7 @@ public final class Database implements AutoCloseable {
         return out;
     }
 
-    private static String resource(String name) throws IOException {
+    static String resource(String name) throws IOException {
         try (InputStream in = Database.class.getResourceAsStream(MIGRATIONS + name)) {
             if (in == null) {
                 throw new IOException("missing migration resource " + name);
