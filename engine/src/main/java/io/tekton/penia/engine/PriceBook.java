@@ -37,10 +37,14 @@ public final class PriceBook implements Pricer {
      * a JFR profile; most calls repeat a few names. Replaced whenever a price changes; only
      * hits are kept, and at most {@link #RESOLVED_MAX} of them (made-up names cannot grow it).
      */
-    private volatile Map<String, Resolved> resolved = new ConcurrentHashMap<>();
+    private volatile Map<Name, Resolved> resolved = new ConcurrentHashMap<>();
     private static final int RESOLVED_MAX = 4_096;
 
     private record Resolved(ModelPrice price, String version) {
+    }
+
+    /** The names exactly as given (a record, so no two different pairs can share a key). */
+    private record Name(String provider, String model) {
     }
 
     /** How a price version is written; the engine's group-commit writer in production. */
@@ -73,8 +77,8 @@ public final class PriceBook implements Pricer {
     @Override
     public Optional<Priced> price(String provider, String model, long in, long out, long cached, long cacheWrite,
                                   long reasoning) {
-        Map<String, Resolved> cache = resolved;
-        String k = provider == null ? "\u0000" + model : provider + '\u0000' + model;
+        Map<Name, Resolved> cache = resolved;
+        Name k = new Name(provider, model);
         Resolved r = cache.get(k);
         if (r == null) {
             Optional<ModelPrice> found = catalog.resolve(provider, model);
