@@ -173,14 +173,20 @@ public final class LedgerWriter implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
             return done;
         }
+        Pending p = new Pending(write, done);
         try {
-            if (!queue.offer(new Pending(write, done), 5, TimeUnit.SECONDS)) {
+            if (!queue.offer(p, 5, TimeUnit.SECONDS)) {
                 done.completeExceptionally(new IllegalStateException(
                         "ledger writer queue full (capacity=" + (queue.size() + queue.remainingCapacity()) + ")"));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             done.completeExceptionally(e);
+        }
+        // Closed while this was queued and the writer has already left: nobody would complete it
+        // (the engine waits for commits without a time limit).
+        if (!running && !thread.isAlive() && queue.remove(p)) {
+            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
         }
         return done;
     }
@@ -292,8 +298,12 @@ public final class LedgerWriter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Whatever went wrong, each write of the batch gets its answer: the engine waits
+                // for it without a time limit.
                 LOG.log(System.Logger.Level.ERROR, "ledger writer loop failure", e);
+                statements.discardRollups();
+                rollback();
                 for (Pending p : batch) {
                     p.done.completeExceptionally(e);
                 }
@@ -349,6 +359,12 @@ public final class LedgerWriter implements AutoCloseable {
             checkpointer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            // Queued after the writer's last look: refused, not left waiting.
+            for (Pending p; (p = queue.poll()) != null; ) {
+                p.done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
+            }
         }
         statements.close();
         try {

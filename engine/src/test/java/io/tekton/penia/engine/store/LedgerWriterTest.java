@@ -1,6 +1,7 @@
 package io.tekton.penia.engine.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,36 @@ class LedgerWriterTest {
                         + " AND (u.ts_ms / 1000 / 900) * 900 = r.bucket_s)");
                 perRow.next();
                 assertThat(perRow.getLong(1)).as("rollup rows that disagree with their records").isZero();
+            }
+        }
+    }
+
+    /**
+     * The engine waits for commits without a time limit, so every accepted write must get an
+     * answer: one that throws an Error (not only an SQLException) fails its own future, the
+     * writer goes on with the next, and a write after close is refused at once.
+     */
+    @Test
+    void everyWriteIsAnswered_evenOneThatThrowsAnError_andAfterClose() throws Exception {
+        try (Database db = Database.open(dir.resolve("ledger.db"), 4)) {
+            LedgerStore store = new LedgerStore(db);
+            LedgerWriter writer = new LedgerWriter(db, 100, 8);
+            CompletableFuture<Void> bad = writer.submit(s -> {
+                throw new AssertionError("broken write");
+            });
+            assertThatThrownBy(() -> bad.get(1, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(AssertionError.class);
+            writer.submit(store.insertUsage(new UsageRecord(0, "after-error", null, Instant.parse("2026-11-23T10:00:00Z"),
+                    "comp", "openai", "gpt-4o", 1, 1, 0, 0, 0, Money.ofMicros(5), "reported", null, null)))
+                    .get(1, TimeUnit.MINUTES);
+            writer.close();
+            CompletableFuture<Void> late = writer.submit(s -> {
+            });
+            assertThat(late).isCompletedExceptionally();
+            try (Connection c = db.connection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM usage_records WHERE record_id = 'after-error'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(1);
             }
         }
     }
