@@ -11,6 +11,7 @@ import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.tools.wire.Args;
+import io.tekton.penia.tools.wire.Streamed;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -108,10 +109,14 @@ public final class Http {
 
     public static void send(ServerResponse res, int status, Object body) {
         byte[] bytes;
-        try {
-            bytes = Json.mapper().writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        if (body instanceof Streamed.Answer a) {
+            bytes = a.json();
+        } else {
+            try {
+                bytes = Json.mapper().writeValueAsBytes(body);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
         }
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");

@@ -1,7 +1,6 @@
 package io.tekton.penia.tools.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonSerializable;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -19,10 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The answers on every LLM call's path (a check, a recorded usage) written straight to the
- * JSON generator. Building them as nested maps first was the largest single cost of a check
- * request in JFR profiles (eight reasons of nine fields, each value looked up by type). The
- * same writer gives the maps the MCP tools return ({@link #asMap}), so REST and MCP cannot drift.
+ * The answers on every LLM call's path (a check, a recorded usage) written straight to JSON
+ * bytes. Building them as nested maps first was the largest single cost of a check request in
+ * JFR profiles (eight reasons of nine fields, each value looked up by type), and writing them
+ * through Jackson's generator was still 6-8 % of the server's CPU under check+settle load
+ * ({@code perf}). The same bytes give the maps the MCP tools return ({@link #asMap}), so REST
+ * and MCP cannot drift.
  */
 public final class Streamed {
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {
@@ -32,160 +33,178 @@ public final class Streamed {
     }
 
     // Field names, quoted and encoded once.
-    private static final SerializedString DECISION = new SerializedString("decision");
-    private static final SerializedString ALLOWED = new SerializedString("allowed");
-    private static final SerializedString REASONS = new SerializedString("reasons");
-    private static final SerializedString BUDGET_ID = new SerializedString("budget_id");
-    private static final SerializedString PERIOD = new SerializedString("period");
-    private static final SerializedString MONITOR = new SerializedString("monitor");
-    private static final SerializedString SPENT = new SerializedString("spent");
-    private static final SerializedString RESERVED = new SerializedString("reserved");
-    private static final SerializedString LIMIT = new SerializedString("limit");
-    private static final SerializedString PROJECTED_PERCENT = new SerializedString("projected_percent");
-    private static final SerializedString LEVEL = new SerializedString("level");
-    private static final SerializedString DETAIL = new SerializedString("detail");
-    private static final SerializedString REMAINING = new SerializedString("remaining");
-    private static final SerializedString ESTIMATED_COST = new SerializedString("estimated_cost");
-    private static final SerializedString RESERVATION_ID = new SerializedString("reservation_id");
-    private static final SerializedString EXPIRES_AT = new SerializedString("expires_at");
-    private static final SerializedString IDEMPOTENT_REPLAY = new SerializedString("idempotent_replay");
-    private static final SerializedString RESERVATION_STATUS = new SerializedString("reservation_status");
-    private static final SerializedString RECORD_ID = new SerializedString("record_id");
-    private static final SerializedString REQUEST_ID = new SerializedString("request_id");
-    private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
-    private static final SerializedString COMPONENT = new SerializedString("component");
-    private static final SerializedString PROVIDER = new SerializedString("provider");
-    private static final SerializedString MODEL = new SerializedString("model");
-    private static final SerializedString INPUT_TOKENS = new SerializedString("input_tokens");
-    private static final SerializedString OUTPUT_TOKENS = new SerializedString("output_tokens");
-    private static final SerializedString CACHED_INPUT_TOKENS = new SerializedString("cached_input_tokens");
-    private static final SerializedString CACHE_WRITE_TOKENS = new SerializedString("cache_write_tokens");
-    private static final SerializedString REASONING_TOKENS = new SerializedString("reasoning_tokens");
-    private static final SerializedString COST = new SerializedString("cost");
-    private static final SerializedString COST_SOURCE = new SerializedString("cost_source");
-    private static final SerializedString PRICE_VERSION = new SerializedString("price_version");
+    private static final byte[] DECISION = JsonBytes.name("decision");
+    private static final byte[] ALLOWED = JsonBytes.name("allowed");
+    private static final byte[] REASONS = JsonBytes.name("reasons");
+    private static final byte[] BUDGET_ID = JsonBytes.name("budget_id");
+    private static final byte[] PERIOD = JsonBytes.name("period");
+    private static final byte[] MONITOR = JsonBytes.name("monitor");
+    private static final byte[] SPENT = JsonBytes.name("spent");
+    private static final byte[] RESERVED = JsonBytes.name("reserved");
+    private static final byte[] LIMIT = JsonBytes.name("limit");
+    private static final byte[] PROJECTED_PERCENT = JsonBytes.name("projected_percent");
+    private static final byte[] LEVEL = JsonBytes.name("level");
+    private static final byte[] DETAIL = JsonBytes.name("detail");
+    private static final byte[] REMAINING = JsonBytes.name("remaining");
+    private static final byte[] ESTIMATED_COST = JsonBytes.name("estimated_cost");
+    private static final byte[] RESERVATION_ID = JsonBytes.name("reservation_id");
+    private static final byte[] EXPIRES_AT = JsonBytes.name("expires_at");
+    private static final byte[] IDEMPOTENT_REPLAY = JsonBytes.name("idempotent_replay");
+    private static final byte[] RESERVATION_STATUS = JsonBytes.name("reservation_status");
+    private static final byte[] RECORD_ID = JsonBytes.name("record_id");
+    private static final byte[] REQUEST_ID = JsonBytes.name("request_id");
+    private static final byte[] TIMESTAMP = JsonBytes.name("timestamp");
+    private static final byte[] COMPONENT = JsonBytes.name("component");
+    private static final byte[] PROVIDER = JsonBytes.name("provider");
+    private static final byte[] MODEL = JsonBytes.name("model");
+    private static final byte[] INPUT_TOKENS = JsonBytes.name("input_tokens");
+    private static final byte[] OUTPUT_TOKENS = JsonBytes.name("output_tokens");
+    private static final byte[] CACHED_INPUT_TOKENS = JsonBytes.name("cached_input_tokens");
+    private static final byte[] CACHE_WRITE_TOKENS = JsonBytes.name("cache_write_tokens");
+    private static final byte[] REASONING_TOKENS = JsonBytes.name("reasoning_tokens");
+    private static final byte[] COST = JsonBytes.name("cost");
+    private static final byte[] COST_SOURCE = JsonBytes.name("cost_source");
+    private static final byte[] PRICE_VERSION = JsonBytes.name("price_version");
 
-    /** A value Jackson writes by handing it the generator. */
-    private abstract static class View implements JsonSerializable {
-        abstract void write(JsonGenerator g) throws IOException;
+    /**
+     * An answer as JSON bytes ({@link #json()}, what REST sends). Jackson can still write it
+     * (as the same JSON) where it is nested in something else.
+     */
+    public abstract static class Answer implements JsonSerializable {
+        private byte[] json;
+
+        abstract void write(JsonBytes out);
+
+        /** The JSON text, written once. */
+        public final byte[] json() {
+            if (json == null) {
+                JsonBytes out = new JsonBytes(1024);
+                write(out);
+                json = out.toBytes();
+            }
+            return json;
+        }
 
         @Override
         public final void serialize(JsonGenerator g, SerializerProvider serializers) throws IOException {
-            write(g);
+            // As a map, not a tree: a tree would drop a decimal's trailing zeros ("12.50").
+            serializers.defaultSerializeValue(asMap(this), g);
         }
 
         @Override
         public final void serializeWithType(JsonGenerator g, SerializerProvider serializers, TypeSerializer typeSer)
                 throws IOException {
-            write(g);
+            serialize(g, serializers);
         }
     }
 
     /** The check-operation answer (REST {@code /unified/check-operation}, MCP {@code check_budget}). */
-    public static Object check(CheckResult r) {
-        return new View() {
+    public static Answer check(CheckResult r) {
+        return new Answer() {
             @Override
-            void write(JsonGenerator g) throws IOException {
-                g.writeStartObject();
-                str(g, DECISION, r.decision().wireName());
-                bool(g, ALLOWED, r.decision().allowed());
-                g.writeFieldName(REASONS);
-                g.writeStartArray();
+            void write(JsonBytes g) {
+                g.raw('{');
+                g.field(DECISION, true).str(r.decision().wireName());
+                g.field(ALLOWED, false).bool(r.decision().allowed());
+                g.field(REASONS, false).raw('[');
+                boolean first = true;
                 for (Reason x : r.decision().reasons()) {
-                    g.writeStartObject();
-                    str(g, BUDGET_ID, x.budgetId());
-                    str(g, PERIOD, x.period().wireName());
-                    str(g, MONITOR, x.monitor());
-                    usd(g, SPENT, x.spent());
-                    usd(g, RESERVED, x.reserved());
-                    usd(g, LIMIT, x.limit());
-                    g.writeFieldName(PROJECTED_PERCENT);
-                    if (x.projectedPercent() == null) {
-                        g.writeNull();
-                    } else {
-                        g.writeNumber(x.projectedPercent());
+                    if (!first) {
+                        g.raw(',');
                     }
-                    str(g, LEVEL, x.level().wireName());
-                    str(g, DETAIL, x.detail());
-                    g.writeEndObject();
+                    g.raw('{');
+                    first = false;
+                    g.field(BUDGET_ID, true).str(x.budgetId());
+                    g.field(PERIOD, false).str(x.period().wireName());
+                    g.field(MONITOR, false).str(x.monitor());
+                    usd(g.field(SPENT, false), x.spent());
+                    usd(g.field(RESERVED, false), x.reserved());
+                    usd(g.field(LIMIT, false), x.limit());
+                    g.field(PROJECTED_PERCENT, false);
+                    if (x.projectedPercent() == null) {
+                        g.nul();
+                    } else {
+                        g.ascii(x.projectedPercent().toPlainString());
+                    }
+                    g.field(LEVEL, false).str(x.level().wireName());
+                    g.field(DETAIL, false).str(x.detail());
+                    g.raw('}');
                 }
-                g.writeEndArray();
-                usd(g, REMAINING, r.remaining());
-                usd(g, ESTIMATED_COST, r.estimate());
+                g.raw(']');
+                usd(g.field(REMAINING, false), r.remaining());
+                usd(g.field(ESTIMATED_COST, false), r.estimate());
                 if (r.reservation() != null) {
-                    str(g, RESERVATION_ID, r.reservation().reservationId());
-                    instant(g, EXPIRES_AT, r.reservation().expiresAt());
+                    g.field(RESERVATION_ID, false).str(r.reservation().reservationId());
+                    instant(g.field(EXPIRES_AT, false), r.reservation().expiresAt());
                 }
-                g.writeEndObject();
+                g.raw('}');
             }
         };
     }
 
     /** A recorded (or replayed) usage record, as {@code POST /usage/record} answers it. */
-    public static Object recordResult(RecordResult r) {
-        return new View() {
+    public static Answer recordResult(RecordResult r) {
+        return new Answer() {
             @Override
-            void write(JsonGenerator g) throws IOException {
-                g.writeStartObject();
+            void write(JsonBytes g) {
+                g.raw('{');
                 recordFields(g, r.record());
-                bool(g, IDEMPOTENT_REPLAY, !r.created());
+                g.field(IDEMPOTENT_REPLAY, false).bool(!r.created());
                 if (r.reservationStatus() != null) {
-                    str(g, RESERVATION_STATUS, r.reservationStatus());
+                    g.field(RESERVATION_STATUS, false).str(r.reservationStatus());
                 }
-                g.writeEndObject();
+                g.raw('}');
             }
         };
     }
 
     /** One ledger row. */
-    public static Object record(UsageRecord r) {
-        return new View() {
+    public static Answer record(UsageRecord r) {
+        return new Answer() {
             @Override
-            void write(JsonGenerator g) throws IOException {
-                g.writeStartObject();
+            void write(JsonBytes g) {
+                g.raw('{');
                 recordFields(g, r);
-                g.writeEndObject();
+                g.raw('}');
             }
         };
     }
 
-    private static void recordFields(JsonGenerator g, UsageRecord r) throws IOException {
-        str(g, RECORD_ID, r.recordId());
-        str(g, REQUEST_ID, r.requestId());
-        instant(g, TIMESTAMP, r.timestamp());
-        str(g, COMPONENT, r.component());
-        str(g, PROVIDER, r.provider());
-        str(g, MODEL, r.model());
-        num(g, INPUT_TOKENS, r.inputTokens());
-        num(g, OUTPUT_TOKENS, r.outputTokens());
-        num(g, CACHED_INPUT_TOKENS, r.cachedInputTokens());
-        num(g, CACHE_WRITE_TOKENS, r.cacheWriteTokens());
-        num(g, REASONING_TOKENS, r.reasoningTokens());
-        usd(g, COST, r.cost());
-        str(g, COST_SOURCE, r.costSource());
-        str(g, PRICE_VERSION, r.priceVersion());
-        str(g, RESERVATION_ID, r.reservationId());
+    private static void recordFields(JsonBytes g, UsageRecord r) {
+        g.field(RECORD_ID, true).str(r.recordId());
+        g.field(REQUEST_ID, false).str(r.requestId());
+        instant(g.field(TIMESTAMP, false), r.timestamp());
+        g.field(COMPONENT, false).str(r.component());
+        g.field(PROVIDER, false).str(r.provider());
+        g.field(MODEL, false).str(r.model());
+        g.field(INPUT_TOKENS, false).num(r.inputTokens());
+        g.field(OUTPUT_TOKENS, false).num(r.outputTokens());
+        g.field(CACHED_INPUT_TOKENS, false).num(r.cachedInputTokens());
+        g.field(CACHE_WRITE_TOKENS, false).num(r.cacheWriteTokens());
+        g.field(REASONING_TOKENS, false).num(r.reasoningTokens());
+        usd(g.field(COST, false), r.cost());
+        g.field(COST_SOURCE, false).str(r.costSource());
+        g.field(PRICE_VERSION, false).str(r.priceVersion());
+        g.field(RESERVATION_ID, false).str(r.reservationId());
     }
 
-    /** The view as a map of plain values (decimals as BigDecimal), for MCP structured content. */
-    public static Map<String, Object> asMap(Object view) {
-        return Json.mapper().convertValue(view, MAP);
-    }
-
-    private static void str(JsonGenerator g, SerializedString field, String value) throws IOException {
-        g.writeFieldName(field);
-        g.writeString(value);
+    /** The answer as a map of plain values (decimals as BigDecimal), for MCP structured content. */
+    public static Map<String, Object> asMap(Answer answer) {
+        try {
+            return Json.mapper().readValue(answer.json(), MAP);
+        } catch (IOException e) {
+            throw new IllegalStateException("an answer did not read back as JSON", e);
+        }
     }
 
     /** An instant as {@link Instant#toString()} writes it, without its formatter for the usual case. */
-    private static void instant(JsonGenerator g, SerializedString field, Instant t) throws IOException {
-        g.writeFieldName(field);
+    private static void instant(JsonBytes g, Instant t) {
         char[] buf = new char[24];
         int n = isoMillis(t, buf);
         if (n > 0) {
-            g.writeString(buf, 0, n);
+            g.raw('"').ascii(buf, 0, n).raw('"');
         } else {
-            g.writeString(t.toString());
+            g.str(t.toString());
         }
     }
 
@@ -242,25 +261,14 @@ public final class Streamed {
         }
     }
 
-    private static void num(JsonGenerator g, SerializedString field, long value) throws IOException {
-        g.writeFieldName(field);
-        g.writeNumber(value);
-    }
-
-    private static void bool(JsonGenerator g, SerializedString field, boolean value) throws IOException {
-        g.writeFieldName(field);
-        g.writeBoolean(value);
-    }
-
     /** USD as a plain decimal with at most six places and no trailing zeros ("12.5", "0", "-3"). */
-    static void usd(JsonGenerator g, SerializedString field, Money m) throws IOException {
-        g.writeFieldName(field);
+    static void usd(JsonBytes g, Money m) {
         if (m == null) {
-            g.writeNull();
+            g.nul();
         } else {
             char[] buf = new char[USD_CHARS];
             int start = plainUsd(m.micros(), buf);
-            g.writeNumber(buf, start, USD_CHARS - start);
+            g.ascii(buf, start, USD_CHARS - start);
         }
     }
 

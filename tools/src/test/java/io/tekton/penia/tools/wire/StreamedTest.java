@@ -3,12 +3,16 @@ package io.tekton.penia.tools.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 import io.tekton.penia.engine.CheckResult;
+import io.tekton.penia.engine.RecordResult;
+import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
@@ -45,7 +49,8 @@ class StreamedTest {
         CheckResult r = new CheckResult(new Decision.Allow(List.of(reason)), Money.ofMicros(8_750_000),
                 Money.ofMicros(30_000), hold);
 
-        String json = Json.mapper().writeValueAsString(Streamed.check(r));
+        String json = new String(Streamed.check(r).json(), StandardCharsets.UTF_8);
+        assertThat(Json.mapper().writeValueAsString(Streamed.check(r))).as("nested in Jackson").isEqualTo(json);
 
         assertThat(json).isEqualTo("{\"decision\":\"allow\",\"allowed\":true,\"reasons\":[{\"budget_id\":\"global\","
                 + "\"period\":\"daily\",\"monitor\":\"guardrail\",\"spent\":1.25,\"reserved\":0,\"limit\":10,"
@@ -54,6 +59,107 @@ class StreamedTest {
         Map<String, Object> map = Streamed.asMap(Streamed.check(r));
         assertThat(map.get("remaining")).isEqualTo(new BigDecimal("8.75"));
         assertThat(map).containsEntry("decision", "allow").containsEntry("reservation_id", "res_1");
+    }
+
+    /**
+     * The byte writer against Jackson writing the same fields from an ordinary map: the same
+     * text for random answers, hostile strings included (quotes, backslashes, control
+     * characters, DEL, non-ASCII and astral characters), and the same map for MCP.
+     */
+    @Test
+    void answers_areTheTextJacksonWritesForTheSameFields() throws Exception {
+        SplittableRandom rnd = new SplittableRandom(11);
+        String[] words = {"global", "within limit", "a\"quote", "back\\slash", "tab\tnew\nline\r", "\u0001\u001f\u007f",
+                "café", "日本語", "emoji \uD83D\uDE00 end", "", "x/y</script>"};
+        for (int i = 0; i < 2_000; i++) {
+            List<Reason> reasons = new java.util.ArrayList<>();
+            for (int k = rnd.nextInt(13); k > 0; k--) {
+                reasons.add(new Reason(words[rnd.nextInt(words.length)], Period.values()[rnd.nextInt(Period.values().length)],
+                        rnd.nextBoolean() ? "guardrail" : "realtime", money(rnd), money(rnd), rnd.nextInt(5) == 0 ? null : money(rnd),
+                        rnd.nextInt(4) == 0 ? null : BigDecimal.valueOf(rnd.nextLong(-100_000, 10_000_000), 2),
+                        Reason.Level.values()[rnd.nextInt(Reason.Level.values().length)], words[rnd.nextInt(words.length)]));
+            }
+            Reservation hold = rnd.nextBoolean() ? null : new Reservation(words[rnd.nextInt(words.length)], "c", "p", "m",
+                    money(rnd), List.of("global"), Instant.ofEpochMilli(rnd.nextLong(0, 4_000_000_000_000L)),
+                    Instant.ofEpochMilli(rnd.nextLong(0, 4_000_000_000_000L)), "held");
+            Decision decision = switch (rnd.nextInt(3)) {
+                case 0 -> new Decision.Allow(reasons);
+                case 1 -> new Decision.Warn(reasons);
+                default -> new Decision.Block(reasons);
+            };
+            CheckResult check = new CheckResult(decision, money(rnd), money(rnd), hold);
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("decision", decision.wireName());
+            c.put("allowed", decision.allowed());
+            List<Map<String, Object>> rs = new java.util.ArrayList<>();
+            for (Reason x : reasons) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("budget_id", x.budgetId());
+                m.put("period", x.period().wireName());
+                m.put("monitor", x.monitor());
+                m.put("spent", usd(x.spent()));
+                m.put("reserved", usd(x.reserved()));
+                m.put("limit", usd(x.limit()));
+                m.put("projected_percent", x.projectedPercent());
+                m.put("level", x.level().wireName());
+                m.put("detail", x.detail());
+                rs.add(m);
+            }
+            c.put("reasons", rs);
+            c.put("remaining", usd(check.remaining()));
+            c.put("estimated_cost", usd(check.estimate()));
+            if (hold != null) {
+                c.put("reservation_id", hold.reservationId());
+                c.put("expires_at", hold.expiresAt().toString());
+            }
+            assertThat(new String(Streamed.check(check).json(), StandardCharsets.UTF_8))
+                    .isEqualTo(Json.mapper().writeValueAsString(c));
+            assertThat(Json.mapper().writeValueAsString(Streamed.asMap(Streamed.check(check))))
+                    .isEqualTo(Json.mapper().writeValueAsString(c));
+
+            UsageRecord rec = new UsageRecord(rnd.nextLong(1, 1_000_000), words[rnd.nextInt(words.length)],
+                    rnd.nextBoolean() ? null : words[rnd.nextInt(words.length)], Instant.ofEpochMilli(rnd.nextLong(0, 4_000_000_000_000L)),
+                    words[rnd.nextInt(words.length)], "openai", words[rnd.nextInt(words.length)], rnd.nextLong(0, Long.MAX_VALUE),
+                    rnd.nextLong(0, 1_000_000), 0, rnd.nextInt(100), Long.MAX_VALUE, money(rnd), "catalog",
+                    rnd.nextBoolean() ? null : "v" + i, rnd.nextBoolean() ? null : "res_" + i);
+            RecordResult result = new RecordResult(rec, rnd.nextBoolean(), rnd.nextBoolean() ? null : "settled");
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("record_id", rec.recordId());
+            r.put("request_id", rec.requestId());
+            r.put("timestamp", rec.timestamp().toString());
+            r.put("component", rec.component());
+            r.put("provider", rec.provider());
+            r.put("model", rec.model());
+            r.put("input_tokens", rec.inputTokens());
+            r.put("output_tokens", rec.outputTokens());
+            r.put("cached_input_tokens", rec.cachedInputTokens());
+            r.put("cache_write_tokens", rec.cacheWriteTokens());
+            r.put("reasoning_tokens", rec.reasoningTokens());
+            r.put("cost", usd(rec.cost()));
+            r.put("cost_source", rec.costSource());
+            r.put("price_version", rec.priceVersion());
+            r.put("reservation_id", rec.reservationId());
+            assertThat(new String(Streamed.record(rec).json(), StandardCharsets.UTF_8)).isEqualTo(Json.mapper().writeValueAsString(r));
+            r.put("idempotent_replay", !result.created());
+            if (result.reservationStatus() != null) {
+                r.put("reservation_status", result.reservationStatus());
+            }
+            assertThat(new String(Streamed.recordResult(result).json(), StandardCharsets.UTF_8))
+                    .isEqualTo(Json.mapper().writeValueAsString(r));
+        }
+    }
+
+    private static Money money(SplittableRandom rnd) {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> Money.ofMicros(0);
+            case 1 -> Money.ofMicros(rnd.nextLong(-Money.MAX_MICROS, Money.MAX_MICROS));
+            case 2 -> Money.ofMicros(rnd.nextLong(0, 1_000) * 1_000);
+            default -> Money.ofMicros(rnd.nextLong(-5_000_000, 50_000_000));
+        };
+    }
+
+    private static BigDecimal usd(Money m) {
+        return m == null ? null : BigDecimal.valueOf(m.micros(), 6).stripTrailingZeros();
     }
 
     private static String reference(long micros) {
