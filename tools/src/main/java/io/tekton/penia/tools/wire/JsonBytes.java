@@ -12,6 +12,17 @@ import java.util.Arrays;
  */
 final class JsonBytes {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    /** Tens and ones digits of 0-99. */
+    private static final byte[] TENS = new byte[100];
+    private static final byte[] ONES = new byte[100];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            TENS[i] = (byte) ('0' + i / 10);
+            ONES[i] = (byte) ('0' + i % 10);
+        }
+    }
+
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
     private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
     private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
@@ -78,6 +89,52 @@ final class JsonBytes {
         return this;
     }
 
+    /** Room for any long as micro-dollars: sign, 13 whole digits, point, 6 places, and spare. */
+    private static final int USD_BYTES = 28;
+    private final byte[] digits = new byte[USD_BYTES];
+
+    /** Micro-dollars as a plain decimal with at most six places and no trailing zeros ("12.5", "0", "-3"). */
+    JsonBytes usd(long micros) {
+        byte[] d = digits;
+        int i = d.length;
+        // Digits of the absolute value as a negative number, so that Long.MIN_VALUE works too.
+        long neg = micros > 0 ? -micros : micros;
+        int frac = (int) -(neg % 1_000_000);
+        long whole = neg / 1_000_000;
+        if (frac != 0) {
+            int places = 6;
+            while (frac % 10 == 0) {
+                frac /= 10;
+                places--;
+            }
+            for (int k = 0; k < places; k++) {
+                d[--i] = (byte) ('0' + frac % 10);
+                frac /= 10;
+            }
+            d[--i] = '.';
+        }
+        while (whole <= -100) {
+            int two = (int) -(whole % 100);
+            whole /= 100;
+            d[--i] = ONES[two];
+            d[--i] = TENS[two];
+        }
+        if (whole <= -10) {
+            int two = (int) -whole;
+            d[--i] = ONES[two];
+            d[--i] = TENS[two];
+        } else {
+            d[--i] = (byte) ('0' - whole);
+        }
+        if (micros < 0) {
+            d[--i] = '-';
+        }
+        ensure(d.length - i);
+        System.arraycopy(d, i, buf, n, d.length - i);
+        n += d.length - i;
+        return this;
+    }
+
     /** Characters known to be ASCII (numbers, timestamps). */
     JsonBytes ascii(char[] chars, int from, int len) {
         ensure(len);
@@ -103,40 +160,42 @@ final class JsonBytes {
         }
         int len = s.length();
         ensure(len + 2);
-        buf[n++] = '"';
+        byte[] out = buf;
+        int at = n;
+        out[at++] = '"';
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                ensure(1);
-                buf[n++] = (byte) c;
-            } else if (c < 0x80) {
-                escape(c);
+                out[at++] = (byte) c;
             } else {
-                // The rest of the string as UTF-8 (escaping what needs it), then done.
-                rest(s, i);
-                break;
+                n = at;
+                rest(s.substring(i));
+                return raw('"');
             }
         }
-        ensure(1);
-        buf[n++] = '"';
+        out[at++] = '"';
+        n = at;
         return this;
     }
 
-    private void rest(String s, int from) {
-        for (int i = from; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp < 0x80) {
-                if (cp >= 0x20 && cp != '"' && cp != '\\') {
-                    ensure(1);
-                    buf[n++] = (byte) cp;
-                } else {
-                    escape((char) cp);
-                }
+    /**
+     * The rest of a string from its first character that is not plain ASCII: as UTF-8, where
+     * only bytes below 0x20 and '"' and '\\' need escaping (bytes of multi-byte characters are
+     * all negative).
+     */
+    private void rest(String s) {
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            if (needsEscape(b)) {
+                escape((char) b);
             } else {
-                raw(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+                ensure(1);
+                buf[n++] = b;
             }
         }
+    }
+
+    private static boolean needsEscape(byte b) {
+        return b >= 0 && (b < 0x20 || b == '"' || b == '\\');
     }
 
     private void escape(char c) {

@@ -71,14 +71,19 @@ public final class Streamed {
      * (as the same JSON) where it is nested in something else.
      */
     public abstract static class Answer implements JsonSerializable {
+        private final int capacity;
         private byte[] json;
+
+        Answer(int capacity) {
+            this.capacity = capacity;
+        }
 
         abstract void write(JsonBytes out);
 
         /** The JSON text, written once. */
         public final byte[] json() {
             if (json == null) {
-                JsonBytes out = new JsonBytes(1024);
+                JsonBytes out = new JsonBytes(capacity);
                 write(out);
                 json = out.toBytes();
             }
@@ -100,7 +105,7 @@ public final class Streamed {
 
     /** The check-operation answer (REST {@code /unified/check-operation}, MCP {@code check_budget}). */
     public static Answer check(CheckResult r) {
-        return new Answer() {
+        return new Answer(256 + 256 * r.decision().reasons().size()) {
             @Override
             void write(JsonBytes g) {
                 g.raw('{');
@@ -144,7 +149,7 @@ public final class Streamed {
 
     /** A recorded (or replayed) usage record, as {@code POST /usage/record} answers it. */
     public static Answer recordResult(RecordResult r) {
-        return new Answer() {
+        return new Answer(640) {
             @Override
             void write(JsonBytes g) {
                 g.raw('{');
@@ -160,7 +165,7 @@ public final class Streamed {
 
     /** One ledger row. */
     public static Answer record(UsageRecord r) {
-        return new Answer() {
+        return new Answer(640) {
             @Override
             void write(JsonBytes g) {
                 g.raw('{');
@@ -266,48 +271,12 @@ public final class Streamed {
         if (m == null) {
             g.nul();
         } else {
-            char[] buf = new char[USD_CHARS];
-            int start = plainUsd(m.micros(), buf);
-            g.ascii(buf, start, USD_CHARS - start);
+            g.usd(m.micros());
         }
     }
-
-    /** Room for any long as micro-dollars: sign, 13 whole digits, point, 6 places, and spare. */
-    private static final int USD_CHARS = 28;
 
     /** The same text as {@code BigDecimal.valueOf(micros, 6).stripTrailingZeros().toPlainString()}. */
     static String plainUsd(long micros) {
-        char[] buf = new char[USD_CHARS];
-        int start = plainUsd(micros, buf);
-        return new String(buf, start, USD_CHARS - start);
-    }
-
-    /** Writes the text right-aligned into {@code buf} (length {@link #USD_CHARS}); returns where it starts. */
-    private static int plainUsd(long micros, char[] buf) {
-        int i = buf.length;
-        // Digits of the absolute value as a negative number, so that Long.MIN_VALUE works too.
-        long neg = micros > 0 ? -micros : micros;
-        int frac = (int) -(neg % 1_000_000);
-        long whole = neg / 1_000_000;
-        if (frac != 0) {
-            int places = 6;
-            while (frac % 10 == 0) {
-                frac /= 10;
-                places--;
-            }
-            for (int k = 0; k < places; k++) {
-                buf[--i] = (char) ('0' + frac % 10);
-                frac /= 10;
-            }
-            buf[--i] = '.';
-        }
-        do {
-            buf[--i] = (char) ('0' - whole % 10);
-            whole /= 10;
-        } while (whole != 0);
-        if (micros < 0) {
-            buf[--i] = '-';
-        }
-        return i;
+        return new String(new JsonBytes(32).usd(micros).toBytes(), java.nio.charset.StandardCharsets.US_ASCII);
     }
 }
