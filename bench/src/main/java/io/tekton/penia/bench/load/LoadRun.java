@@ -219,10 +219,14 @@ public final class LoadRun {
 
     private static final byte[] RESERVATION_ID = Load.json("\"reservation_id\":\"");
 
-    /** The string value of {@code key} (given as its bytes {@code "name":"}) in a JSON answer, as bytes. */
+    /**
+     * The string value of {@code key} (given as its bytes {@code "name":"}) in a JSON answer, as
+     * bytes. Searched from the end: the reservation id is the answer's next-to-last field, after
+     * a dozen reasons, and the client shares the two cores with the server it measures.
+     */
     static byte[] field(byte[] json, byte[] key) {
         outer:
-        for (int i = 0; i + key.length <= json.length; i++) {
+        for (int i = json.length - key.length; i >= 0; i--) {
             for (int j = 0; j < key.length; j++) {
                 if (json[i + j] != key[j]) {
                     continue outer;
@@ -239,23 +243,45 @@ public final class LoadRun {
         return null;
     }
 
-    /** Penia's group-commit counters from /metrics: commits at [at], writes at [at + 1]. */
+    /** Commit-time histogram bounds in Penia's /metrics (ms), then +Inf. */
+    private static final double[] COMMIT_BOUNDS_MS = {0.5, 1, 2, 5, 10, 25, 50, 100, 250};
+    /** One /metrics snapshot: commits, writes, writer-checkpoint µs, then the cumulative commit-time buckets. */
+    private static final int SNAPSHOT = 3 + COMMIT_BOUNDS_MS.length + 1;
+
+    /** Penia's group-commit counters from /metrics into {@code into[at ...]} (layout: {@link #SNAPSHOT}). */
     private static void readLedger(Proc p, long[] into, int at) {
         if (p.port() <= 0) {
             return;
         }
         try (Client c = Client.create("raw", null, "127.0.0.1", p.port())) {
             Client.Response r = c.send("GET", "/metrics", null);
+            int bucket = 0;
             for (String line : r.body().split("\n")) {
+                String value = line.substring(line.lastIndexOf(' ') + 1).trim();
                 if (line.startsWith("penia_ledger_commits_total ")) {
-                    into[at] = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+                    into[at] = Long.parseLong(value);
                 } else if (line.startsWith("penia_ledger_writes_total ")) {
-                    into[at + 1] = Long.parseLong(line.substring(line.indexOf(' ') + 1).trim());
+                    into[at + 1] = Long.parseLong(value);
+                } else if (line.startsWith("penia_ledger_wal_restart_seconds_total ")) {
+                    into[at + 2] = (long) (Double.parseDouble(value) * 1e6);
+                } else if (line.startsWith("penia_ledger_commit_seconds_bucket") && bucket <= COMMIT_BOUNDS_MS.length) {
+                    into[at + 3 + bucket++] = Long.parseLong(value);
                 }
             }
         } catch (IOException | RuntimeException e) {
             // the ping server has no /metrics
         }
+    }
+
+    /** The bucket bound (ms) under which {@code q} of the window's commits finished ("> 250" above the last). */
+    private static String commitQuantile(long[] l, double q) {
+        long total = l[SNAPSHOT + 3 + COMMIT_BOUNDS_MS.length] - l[3 + COMMIT_BOUNDS_MS.length];
+        for (int i = 0; i < COMMIT_BOUNDS_MS.length; i++) {
+            if (l[SNAPSHOT + 3 + i] - l[3 + i] >= q * total) {
+                return "<= " + Table.f(COMMIT_BOUNDS_MS[i], COMMIT_BOUNDS_MS[i] < 1 ? 1 : 0);
+            }
+        }
+        return "> " + Table.f(COMMIT_BOUNDS_MS[COMMIT_BOUNDS_MS.length - 1], 0);
     }
 
     private static Path jfrDir;
@@ -265,9 +291,9 @@ public final class LoadRun {
     private static Load.Result measure(String name, String client, Proc target, int conns, double warm, double secs,
                                        Load.Step step) throws InterruptedException {
         System.out.println("measuring " + name + " ...");
-        long[] ledger = new long[4];
+        long[] ledger = new long[2 * SNAPSHOT];
         Runnable start = () -> readLedger(target, ledger, 0);
-        Runnable end = () -> readLedger(target, ledger, 2);
+        Runnable end = () -> readLedger(target, ledger, SNAPSHOT);
         if (jfrDir != null && !name.startsWith("ping")) {
             String file = jfrDir.resolve("penia-" + name.replaceAll("[^a-z]+", "-") + ".jfr").toAbsolutePath().toString();
             start = () -> {
@@ -275,7 +301,7 @@ public final class LoadRun {
                 target.jcmd("JFR.start", "name=bench", "settings=" + jfrSettings, "filename=" + file);
             };
             end = () -> {
-                readLedger(target, ledger, 2);
+                readLedger(target, ledger, SNAPSHOT);
                 target.jcmd("JFR.stop", "name=bench");
                 try {
                     JfrTop.summarize(Path.of(file), 25, Path.of(file.replace(".jfr", "-top.txt")));
@@ -294,11 +320,13 @@ public final class LoadRun {
                 e.getKey(), e.getValue() / 1e3 / Math.max(1, r.requests()))));
         System.out.println(cpu);
         threadNotes.add(r.name() + ": " + cpu.substring(cpu.indexOf(":") + 2));
-        if (ledger[2] > ledger[0]) {
-            long commits = ledger[2] - ledger[0];
-            long writes = ledger[3] - ledger[1];
-            String l = String.format("  ledger: %.0f commits/s, %.1f writes per commit", commits / r.seconds(),
-                    (double) writes / commits);
+        if (ledger[SNAPSHOT] > ledger[0]) {
+            long commits = ledger[SNAPSHOT] - ledger[0];
+            long writes = ledger[SNAPSHOT + 1] - ledger[1];
+            String l = String.format("  ledger: %.0f commits/s, %.1f writes per commit; commit time p50 %s ms, p99 %s ms;"
+                            + " writer's own checkpoints %.1f ms/s", commits / r.seconds(), (double) writes / commits,
+                    commitQuantile(ledger, 0.5), commitQuantile(ledger, 0.99),
+                    (ledger[SNAPSHOT + 2] - ledger[2]) / 1e3 / r.seconds());
             System.out.println(l);
             threadNotes.add(r.name() + " " + l.trim());
         }

@@ -129,6 +129,8 @@ public final class LedgerWriter implements AutoCloseable {
     /** Set by the checkpointer when the WAL has grown past {@link #restartWalFrames}: the writer checkpoints once itself. */
     private volatile boolean restartWanted;
     private final AtomicLong walRestarts = new AtomicLong();
+    private final AtomicLong walRestartNanos = new AtomicLong();
+    private final CommitTimes commitTimes = new CommitTimes();
     private volatile long walFrames;
     private final long checkpointEveryMs;
     private final long restartWalFrames;
@@ -217,6 +219,16 @@ public final class LedgerWriter implements AutoCloseable {
         return walRestarts.get();
     }
 
+    /** Time the writer spent in its own checkpoints (nothing commits meanwhile), in nanoseconds. */
+    public long walRestartNanos() {
+        return walRestartNanos.get();
+    }
+
+    /** Durations of the group commits (each batch, from its first write applied to its fsync done). */
+    public CommitTimes commitTimes() {
+        return commitTimes;
+    }
+
     /** Frames in the WAL at the last checkpoint (4 KB each). */
     public long walFrames() {
         return walFrames;
@@ -266,6 +278,7 @@ public final class LedgerWriter implements AutoCloseable {
      */
     private void restartWal() {
         restartWanted = false;
+        long t0 = System.nanoTime();
         try {
             connection.setAutoCommit(true);
             try (Statement st = connection.createStatement();
@@ -278,6 +291,8 @@ public final class LedgerWriter implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "WAL checkpoint by the writer failed: " + e.getMessage());
+        } finally {
+            walRestartNanos.addAndGet(System.nanoTime() - t0);
         }
     }
 
@@ -314,12 +329,14 @@ public final class LedgerWriter implements AutoCloseable {
     }
 
     private void commitBatch(List<Pending> batch) {
+        long t0 = System.nanoTime();
         try {
             for (Pending p : batch) {
                 p.write.apply(statements);
             }
             statements.flushRollups();
             connection.commit();
+            commitTimes.add(System.nanoTime() - t0);
             commits.incrementAndGet();
             writes.addAndGet(batch.size());
             for (Pending p : batch) {

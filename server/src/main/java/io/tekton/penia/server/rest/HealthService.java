@@ -7,6 +7,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.store.CommitTimes;
+import io.tekton.penia.engine.store.LedgerWriter;
 import io.tekton.penia.server.Health;
 
 import java.util.Map;
@@ -51,6 +53,21 @@ public final class HealthService implements HttpService {
                 s.walFrames());
         metric(b, "penia_ledger_wal_restarts_total", "counter",
                 "Checkpoints by the ledger writer that let the WAL start again from its beginning", s.walRestarts());
+        LedgerWriter writer = health.engine().writer();
+        b.append("# HELP penia_ledger_wal_restart_seconds_total Time the ledger writer spent in its own checkpoints\n")
+                .append("# TYPE penia_ledger_wal_restart_seconds_total counter\npenia_ledger_wal_restart_seconds_total ")
+                .append(seconds(writer.walRestartNanos())).append('\n');
+        CommitTimes times = writer.commitTimes();
+        long[] cumulative = times.cumulative();
+        b.append("# HELP penia_ledger_commit_seconds Group commits of the ledger writer, from the first write applied to the fsync done\n")
+                .append("# TYPE penia_ledger_commit_seconds histogram\n");
+        for (int i = 0; i < cumulative.length; i++) {
+            b.append("penia_ledger_commit_seconds_bucket{le=\"")
+                    .append(i < CommitTimes.BOUNDS_MS.length ? String.valueOf(CommitTimes.BOUNDS_MS[i] / 1000) : "+Inf")
+                    .append("\"} ").append(cumulative[i]).append('\n');
+        }
+        b.append("penia_ledger_commit_seconds_sum ").append(seconds(times.sumNanos())).append('\n')
+                .append("penia_ledger_commit_seconds_count ").append(cumulative[cumulative.length - 1]).append('\n');
         metric(b, "penia_websocket_connections", "gauge", "Connected WebSocket clients", health.websocketClientCount());
         requests.appendTo(b);
         res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4");
@@ -70,6 +87,10 @@ public final class HealthService implements HttpService {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    private static String seconds(long nanos) {
+        return java.math.BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
     }
 
     private static void metric(StringBuilder b, String name, String type, String help, long value) {

@@ -115,17 +115,29 @@ class ConcurrencyTest {
         assertUsd(periods.get("daily").get("spent"), expected);
         System.out.printf("ConcurrencyTest: ledger sum $%s over %d rows, exact%n", expected.toPlainString(), rows.size());
 
-        // The writer's figures in /metrics count these writes, and show the WAL's size.
-        Map<String, Long> m = new java.util.HashMap<>();
+        // The writer's figures in /metrics count these writes, time every commit, and show the WAL's size.
+        Map<String, BigDecimal> m = new java.util.LinkedHashMap<>();
         for (String line : t.get("/metrics").raw().split("\n")) {
             if (line.startsWith("penia_ledger_")) {
-                m.put(line.substring(0, line.indexOf(' ')), Long.parseLong(line.substring(line.indexOf(' ') + 1).trim()));
+                m.put(line.substring(0, line.lastIndexOf(' ')), new BigDecimal(line.substring(line.lastIndexOf(' ') + 1).trim()));
             }
         }
-        assertThat(m.get("penia_ledger_writes_total")).isGreaterThanOrEqualTo(total);
-        assertThat(m.get("penia_ledger_commits_total")).isPositive().isLessThanOrEqualTo(m.get("penia_ledger_writes_total"));
-        assertThat(m).containsKeys("penia_ledger_wal_frames", "penia_ledger_wal_restarts_total");
-        assertThat(m.get("penia_ledger_wal_frames")).isNotNegative();
+        long commits = m.get("penia_ledger_commits_total").longValueExact();
+        assertThat(m.get("penia_ledger_writes_total").longValueExact()).isGreaterThanOrEqualTo(total);
+        assertThat(commits).isPositive().isLessThanOrEqualTo(m.get("penia_ledger_writes_total").longValueExact());
+        assertThat(m).containsKeys("penia_ledger_wal_frames", "penia_ledger_wal_restarts_total",
+                "penia_ledger_wal_restart_seconds_total", "penia_ledger_commit_seconds_sum");
+        assertThat(m.get("penia_ledger_wal_frames").signum()).isNotNegative();
+        assertThat(m.get("penia_ledger_commit_seconds_count").longValueExact()).as("every commit timed").isEqualTo(commits);
+        assertThat(m.get("penia_ledger_commit_seconds_bucket{le=\"+Inf\"}").longValueExact()).isEqualTo(commits);
+        assertThat(m.get("penia_ledger_commit_seconds_sum").signum()).isPositive();
+        long previous = 0;
+        for (Map.Entry<String, BigDecimal> e : m.entrySet()) {
+            if (e.getKey().startsWith("penia_ledger_commit_seconds_bucket")) {
+                assertThat(e.getValue().longValueExact()).as("cumulative buckets: " + e.getKey()).isGreaterThanOrEqualTo(previous);
+                previous = e.getValue().longValueExact();
+            }
+        }
     }
 
     @Test
