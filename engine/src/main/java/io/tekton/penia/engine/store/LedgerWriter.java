@@ -177,7 +177,9 @@ public final class LedgerWriter implements AutoCloseable {
         }
         Pending p = new Pending(write, done);
         try {
-            if (!queue.offer(p, 5, TimeUnit.SECONDS)) {
+            // A free slot is taken at once (even by an interrupted thread: what is queued is then
+            // committed or failed, and its waiter told); only a full queue makes it wait, 5 s at most.
+            if (!queue.offer(p) && !queue.offer(p, 5, TimeUnit.SECONDS)) {
                 done.completeExceptionally(new IllegalStateException(
                         "ledger writer queue full (capacity=" + (queue.size() + queue.remainingCapacity()) + ")"));
             }
