@@ -128,8 +128,11 @@ class ConcurrencyTest {
         assertThat(m).containsKeys("penia_ledger_wal_frames", "penia_ledger_wal_restarts_total",
                 "penia_ledger_wal_restart_seconds_total", "penia_ledger_commit_seconds_sum");
         assertThat(m.get("penia_ledger_wal_frames").signum()).isNotNegative();
-        assertThat(m.get("penia_ledger_commit_seconds_count").longValueExact()).as("every commit timed").isEqualTo(commits);
-        assertThat(m.get("penia_ledger_commit_seconds_bucket{le=\"+Inf\"}").longValueExact()).isEqualTo(commits);
+        // Every commit is timed: the histogram is counted just before the commit counter and read
+        // just after it, so it may be ahead by the few background commits in between, never behind.
+        long timed = m.get("penia_ledger_commit_seconds_count").longValueExact();
+        assertThat(timed).as("every commit timed").isBetween(commits, commits + 5);
+        assertThat(m.get("penia_ledger_commit_seconds_bucket{le=\"+Inf\"}").longValueExact()).isEqualTo(timed);
         assertThat(m.get("penia_ledger_commit_seconds_sum").signum()).isPositive();
         long previous = 0;
         for (Map.Entry<String, BigDecimal> e : m.entrySet()) {
