@@ -4,6 +4,7 @@ import io.tekton.penia.bench.JfrTop;
 import io.tekton.penia.bench.Opts;
 import io.tekton.penia.bench.Proc;
 import io.tekton.penia.bench.Table;
+import io.tekton.penia.engine.store.CommitTimes;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -244,7 +245,7 @@ public final class LoadRun {
     }
 
     /** Commit-time histogram bounds in Penia's /metrics (ms), then +Inf. */
-    private static final double[] COMMIT_BOUNDS_MS = {0.5, 1, 2, 5, 10, 25, 50, 100, 250};
+    private static final double[] COMMIT_BOUNDS_MS = CommitTimes.BOUNDS_MS;
     /** One /metrics snapshot: commits, writes, writer-checkpoint µs, then the cumulative commit-time buckets. */
     private static final int SNAPSHOT = 3 + COMMIT_BOUNDS_MS.length + 1;
 
@@ -273,7 +274,7 @@ public final class LoadRun {
         }
     }
 
-    /** The bucket bound (ms) under which {@code q} of the window's commits finished ("> 250" above the last). */
+    /** The bucket bound (ms) under which {@code q} of the window's commits finished ("> " the last bound above it). */
     private static String commitQuantile(long[] l, double q) {
         long total = l[SNAPSHOT + 3 + COMMIT_BOUNDS_MS.length] - l[3 + COMMIT_BOUNDS_MS.length];
         for (int i = 0; i < COMMIT_BOUNDS_MS.length; i++) {

@@ -1,5 +1,6 @@
 package io.tekton.penia.engine.store;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -12,7 +13,7 @@ public final class CommitTimes {
     public static final double[] BOUNDS_MS = {0.5, 1, 2, 5, 10, 25, 50, 100, 250};
 
     private final AtomicLongArray counts = new AtomicLongArray(BOUNDS_MS.length + 1);
-    private final AtomicLongArray sums = new AtomicLongArray(1);
+    private final AtomicLong sumNanos = new AtomicLong();
     private final long[] boundsNanos = new long[BOUNDS_MS.length];
 
     CommitTimes() {
@@ -27,7 +28,7 @@ public final class CommitTimes {
             i++;
         }
         counts.incrementAndGet(i);
-        sums.addAndGet(0, nanos);
+        sumNanos.addAndGet(nanos);
     }
 
     /** Commits at or under each bound (cumulative, as Prometheus buckets), then the total count. */
@@ -42,6 +43,6 @@ public final class CommitTimes {
     }
 
     public long sumNanos() {
-        return sums.get(0);
+        return sumNanos.get();
     }
 }
