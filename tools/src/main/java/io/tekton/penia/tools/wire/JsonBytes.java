@@ -69,24 +69,7 @@ final class JsonBytes {
     }
 
     JsonBytes num(long v) {
-        if (v == Long.MIN_VALUE) {
-            return ascii(Long.toString(v));
-        }
-        ensure(20);
-        if (v < 0) {
-            buf[n++] = '-';
-            v = -v;
-        }
-        int digits = 1;
-        for (long t = v; t >= 10; t /= 10) {
-            digits++;
-        }
-        for (int i = n + digits - 1; i >= n; i--) {
-            buf[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        n += digits;
-        return this;
+        return ascii(Long.toString(v));
     }
 
     /** Room for any long as micro-dollars: sign, 13 whole digits, point, 6 places, and spare. */
