@@ -1157,7 +1157,7 @@ public final class BudgetEngine implements AutoCloseable {
         try {
             return f.join();
         } catch (CompletionException | CancellationException e) {
-            Throwable c = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            Throwable c = e.getCause() != null ? e.getCause() : e;
             if (c instanceof PeniaException pe) {
                 throw pe;
             }
