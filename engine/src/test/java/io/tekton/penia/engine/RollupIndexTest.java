@@ -39,6 +39,14 @@ class RollupIndexTest {
                 index.forEach(from, to, (b, d, a) -> fine.merge(d, a.costMicros, Long::sum));
                 index.forEachCoarse(from, to, (b, d, a) -> coarse.merge(d, a.costMicros, Long::sum));
                 assertThat(coarse).as(z + " [" + from + ", " + to + ")").isEqualTo(fine);
+                // A day's entry is keyed by a second of that local day: grouping by day gives the same sums.
+                Map<String, Long> fineByDay = new HashMap<>();
+                Map<String, Long> coarseByDay = new HashMap<>();
+                index.forEach(from, to, (b, d, a) -> fineByDay.merge(
+                        Instant.ofEpochSecond(b).atZone(zone).toLocalDate() + " " + d, a.costMicros, Long::sum));
+                index.forEachCoarse(from, to, (b, d, a) -> coarseByDay.merge(
+                        Instant.ofEpochSecond(b).atZone(zone).toLocalDate() + " " + d, a.costMicros, Long::sum));
+                assertThat(coarseByDay).as(z + " by day [" + from + ", " + to + ")").isEqualTo(fineByDay);
                 long scoped = fine.entrySet().stream().filter(e -> e.getKey().component().equals("athena"))
                         .mapToLong(Map.Entry::getValue).sum();
                 assertThat(index.sumCost(new Scope("athena", null, null), from, to)).isEqualTo(scoped);

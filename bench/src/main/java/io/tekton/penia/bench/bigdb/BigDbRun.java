@@ -44,6 +44,7 @@ public final class BigDbRun {
         int starts = o.intValue("starts", 3);
         List<Long> sizes = o.list("rows", "1000000,10000000").stream().map(s -> Long.parseLong(s.replace("_", ""))).toList();
         Files.createDirectories(store);
+        Files.createDirectories(out);
 
         Table fills = new Table("Database fill (direct SQL, journal and fsync off during the fill)",
                 "rows", "rollup rows", "seconds", "rows/s", "file MB", "cached");

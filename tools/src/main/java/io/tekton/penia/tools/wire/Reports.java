@@ -70,7 +70,8 @@ public final class Reports {
             model = model != null ? model : b.scope().model();
         }
         List<BudgetEngine.Slice> slices = excluded ? List.of()
-                : engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end));
+                : engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end),
+                        !groupBy.contains("hour"));
         long cost = 0;
         long in = 0;
         long out = 0;
