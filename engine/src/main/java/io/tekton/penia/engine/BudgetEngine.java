@@ -1071,8 +1071,12 @@ public final class BudgetEngine implements AutoCloseable {
             };
             if (!byDay) {
                 rollups.forEachBucket(heldFrom, toBucket, add);
-            } else if (heldFrom < toBucket) {
-                rollups.forEachCoarse(Instant.ofEpochSecond(heldFrom), Instant.ofEpochSecond(toBucket), add);
+            } else {
+                // An open end (Long.MAX_VALUE / 2) is no Instant: end at the last bucket held.
+                long to = Math.min(toBucket, rollups.endSecond());
+                if (heldFrom < to) {
+                    rollups.forEachCoarse(Instant.ofEpochSecond(heldFrom), Instant.ofEpochSecond(to), add);
+                }
             }
         } finally {
             lock.unlock();

@@ -62,6 +62,11 @@ final class RollupIndex {
         return windowStartSecond;
     }
 
+    /** The end of the last bucket held (the window start when none is). */
+    long endSecond() {
+        return buckets.isEmpty() ? windowStartSecond : buckets.lastKey() + LedgerStore.BUCKET_SECONDS;
+    }
+
     /** True when every bucket of [from, …) is held here. */
     boolean covers(Instant from) {
         return from.getEpochSecond() >= windowStartSecond;

@@ -274,6 +274,25 @@ class UsageRecordTest {
             assertThat(rows).as(label).hasSize((int) count);
             assertThat(Ledger.sum(rows)).as(label).isEqualByComparingTo(expected);
         }
+        // Open-ended ranges (start only, end only), grouped by day and not by time.
+        BigDecimal all = costs.values().stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+        BigDecimal recentOnly = costs.entrySet().stream().filter(e -> !e.getKey().isBefore(recent))
+                .map(Map.Entry::getValue).reduce(BigDecimal.ZERO, BigDecimal::add);
+        for (List<String> groupBy : List.of(List.<String>of(), List.of("day"), List.of("provider"))) {
+            JsonNode from = usageSummary(Map.of("component", component, "start", old.toString(), "group_by", groupBy));
+            assertThat(from.get("total_cost").decimalValue()).as("from " + old + " " + groupBy).isEqualByComparingTo(all);
+            JsonNode since = usageSummary(Map.of("component", component, "start", recent.toString(), "group_by", groupBy));
+            assertThat(since.get("total_cost").decimalValue()).as("from " + recent + " " + groupBy)
+                    .isEqualByComparingTo(recentOnly);
+            JsonNode until = usageSummary(Map.of("component", component, "end", now.plusSeconds(60).toString(),
+                    "group_by", groupBy));
+            assertThat(until.get("total_cost").decimalValue()).as("until now " + groupBy).isEqualByComparingTo(all);
+            BigDecimal groups = BigDecimal.ZERO;
+            for (JsonNode g : from.get("groups")) {
+                groups = groups.add(g.get("cost").decimalValue());
+            }
+            assertThat(groups).as("groups of " + groupBy).isEqualByComparingTo(groupBy.isEmpty() ? BigDecimal.ZERO : all);
+        }
     }
 
     @Test
