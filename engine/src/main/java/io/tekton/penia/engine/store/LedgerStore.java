@@ -374,7 +374,7 @@ public final class LedgerStore {
         StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE 1=1");
         List<Object> args = new ArrayList<>();
         dims(f, sql, args, newestFirst ? "+" : "");
-        where(new UsageFilter(null, null, null, f.start(), f.end()), sql, args);
+        times(f, sql, args);
         if (beforeSeq != null) {
             sql.append(" AND seq < ?");
             args.add(beforeSeq);
@@ -425,6 +425,10 @@ public final class LedgerStore {
 
     private static void where(UsageFilter f, StringBuilder sql, List<Object> args) {
         dims(f, sql, args, "");
+        times(f, sql, args);
+    }
+
+    private static void times(UsageFilter f, StringBuilder sql, List<Object> args) {
         if (f.start() != null) {
             sql.append(" AND ts_ms >= ?");
             args.add(f.start().toEpochMilli());
