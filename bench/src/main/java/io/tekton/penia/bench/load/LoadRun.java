@@ -35,6 +35,10 @@ public final class LoadRun {
             ab(o);
             return;
         }
+        if (o.intValue("rounds", 0) > 0) {
+            rounds(o);
+            return;
+        }
         Path root = o.path("root", ".");
         Path out = o.path("out", "bench/results");
         Path jar = o.path("server-jar", root.resolve("server/target/penia-server.jar").toString());
@@ -145,6 +149,69 @@ public final class LoadRun {
         }
         t.note("a = " + a + (jvmA.isEmpty() ? "" : " " + jvmA) + ", b = " + b + (jvmB.isEmpty() ? "" : " " + jvmB));
         t.emit(out, "ab-" + scenario);
+    }
+
+    /**
+     * {@code load --rounds R}: one scenario and ping measured alternately (ping, scenario, ping,
+     * …, ping), each scenario window's ratio taken against the ping windows just before and just
+     * after it. The machine's speed moves by a fifth within minutes; the median of R such ratios
+     * is the figure to compare with a target, and their spread says how far one run can be off.
+     */
+    public static void rounds(Opts o) throws Exception {
+        Path root = o.path("root", ".");
+        Path out = o.path("out", "bench/results");
+        Path jar = o.path("server-jar", root.resolve("server/target/penia-server.jar").toString());
+        Path benchJar = o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString());
+        int conns = o.intValue("connections", 64);
+        double warm = Double.parseDouble(o.str("warmup", "5"));
+        double secs = Double.parseDouble(o.str("duration", "10"));
+        int rounds = o.intValue("rounds", 5);
+        String client = o.str("client", "raw");
+        String scenario = o.str("scenario", "check_settle");
+        Load.Step step = switch (scenario) {
+            case "check_settle" -> LoadRun::checkSettle;
+            case "record" -> LoadRun::recordOnly;
+            case "check" -> LoadRun::checkOnly;
+            default -> throw new IllegalArgumentException("--scenario check_settle, record or check");
+        };
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("penia-rounds");
+        Table t = new Table("Rounds of " + scenario + " between ping windows, " + conns + " connections, client " + client,
+                "round", "ping before", "req/s", "ping after", "ratio", "p50 ms", "p99 ms", "srv CPU µs/req",
+                "cli CPU µs/req");
+        List<Double> ratios = new ArrayList<>();
+        List<Double> p99s = new ArrayList<>();
+        try (Proc ping = Proc.ping(benchJar, out.resolve("ping-server.log"), "");
+             Proc penia = Proc.penia(jar, root, work.resolve("penia.db"), out.resolve("penia-rounds.log"), "", Map.of())) {
+            ping.awaitReady("/ping", Duration.ofSeconds(30));
+            penia.awaitReady("/health", Duration.ofSeconds(60));
+            setUp(penia);
+            measure("warm-up (not counted)", client, penia, conns, warm, secs, step);
+            Load.Step pinger = (w, c) -> c.call("ping", "GET", "/ping", null);
+            double before = measure("ping 0", client, ping, conns, warm, secs, pinger).requestsPerSecond();
+            for (int i = 1; i <= rounds; i++) {
+                Load.Result r = measure(scenario + " " + i, client, penia, conns, warm, secs, step);
+                double after = measure("ping " + i, client, ping, conns, warm, secs, pinger).requestsPerSecond();
+                double ratio = r.requestsPerSecond() / ((before + after) / 2) * 100;
+                double p99 = r.all().getValueAtPercentile(99) / 1000.0;
+                ratios.add(ratio);
+                p99s.add(p99);
+                t.row(i, Table.f(before, 0), Table.f(r.requestsPerSecond(), 0), Table.f(after, 0), Table.f(ratio, 1) + "%",
+                        Table.ms(r.all().getValueAtPercentile(50)), Table.ms(r.all().getValueAtPercentile(99)),
+                        Table.f(r.serverCpuMicrosPerRequest(), 0), Table.f(r.clientCpuMicrosPerRequest(), 0));
+                before = after;
+            }
+        } finally {
+            deleteTree(work);
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+        t.note("ratio = the round's req/s over the mean of the ping windows just before and after it; median "
+                + Table.f(median, 1) + "% (lowest " + Table.f(sorted.getFirst(), 1) + "%, highest "
+                + Table.f(sorted.getLast(), 1) + "%), highest p99 " + Table.f(p99s.stream().mapToDouble(d -> d).max()
+                .orElse(Double.NaN), 2) + " ms over " + rounds + " rounds of " + Table.f(secs, 0) + " s.");
+        t.emit(out, "rounds-" + scenario);
     }
 
     private static String threadSummary(Load.Result r) {
