@@ -118,8 +118,8 @@ public final class Fill {
         int dims = COMPONENTS.length * MODELS.length;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_records (record_id, request_id, ts_ms,"
                 + " component, provider, model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,"
-                + " reasoning_tokens, cost_micros, cost_source, price_version, reservation_id, created_ms)"
-                + " VALUES (?,NULL,?,?,?,?,?,?,0,0,0,?,'reported',NULL,NULL,?)")) {
+                + " reasoning_tokens, cost_micros, cost_source, price_version, reservation_id, created_ms, seq)"
+                + " VALUES (?,NULL,?,?,?,?,?,?,0,0,0,?,'reported',NULL,NULL,?,?)")) {
             for (long i = 0; i < rows; i++) {
                 long ts = fromMs + (long) ((i + rnd.nextDouble()) * stepMs);
                 int dim = rnd.nextInt(dims);
@@ -137,13 +137,16 @@ public final class Fill {
                 ps.setLong(7, out);
                 ps.setLong(8, cost);
                 ps.setLong(9, ts);
+                ps.setLong(10, i + 1);
                 ps.executeUpdate();
                 long bucket = Math.floorDiv(ts / 1000, LedgerStore.BUCKET_SECONDS) * LedgerStore.BUCKET_SECONDS;
-                long[] a = rollup.computeIfAbsent(bucket * 64 + dim, k -> new long[4]);
+                long[] a = rollup.computeIfAbsent(bucket * 64 + dim, k -> new long[]{0, 0, 0, 0, Long.MAX_VALUE, 0});
                 a[0] += cost;
                 a[1] += in;
                 a[2] += out;
                 a[3]++;
+                a[4] = Math.min(a[4], i + 1);
+                a[5] = Math.max(a[5], i + 1);
                 if ((i + 1) % TX_ROWS == 0) {
                     c.commit();
                     if ((i + 1) % (TX_ROWS * 8L) == 0) {
@@ -157,7 +160,7 @@ public final class Fill {
 
     private static long insertRollups(Connection c, Map<Long, long[]> rollup) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_rollup (bucket_s, component, provider, model,"
-                + " cost_micros, input_tokens, output_tokens, record_count) VALUES (?,?,?,?,?,?,?,?)")) {
+                + " cost_micros, input_tokens, output_tokens, record_count, min_seq, max_seq) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
             for (Map.Entry<Long, long[]> e : rollup.entrySet()) {
                 long bucket = e.getKey() >> 6;
                 int dim = (int) (e.getKey() & 63);
@@ -171,6 +174,8 @@ public final class Fill {
                 ps.setLong(6, a[1]);
                 ps.setLong(7, a[2]);
                 ps.setLong(8, a[3]);
+                ps.setLong(9, a[4]);
+                ps.setLong(10, a[5]);
                 ps.executeUpdate();
             }
         }

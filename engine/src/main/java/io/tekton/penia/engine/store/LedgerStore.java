@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +30,16 @@ public final class LedgerStore {
 
     private static final String INSERT_USAGE = "INSERT INTO usage_records (record_id, request_id, ts_ms, component, provider, model,"
             + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
-            + " cost_source, price_version, reservation_id, created_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            + " cost_source, price_version, reservation_id, created_ms, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             + " ON CONFLICT DO NOTHING";
     /** Adds a batch's sums to one rollup row (see {@link LedgerWriter.Statements#addRollup}). */
-    static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup VALUES (?,?,?,?,?,?,?,?)"
+    static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup (bucket_s, component, provider, model, cost_micros,"
+            + " input_tokens, output_tokens, record_count, min_seq, max_seq) VALUES (?,?,?,?,?,?,?,?,?,?)"
             + " ON CONFLICT(bucket_s, component, provider, model) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros,"
             + " input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,"
-            + " record_count = record_count + excluded.record_count";
+            + " record_count = record_count + excluded.record_count,"
+            + " min_seq = MIN(COALESCE(min_seq, excluded.min_seq), excluded.min_seq),"
+            + " max_seq = MAX(COALESCE(max_seq, excluded.max_seq), excluded.max_seq)";
     private static final String USAGE_COLUMNS = "seq, record_id, request_id, ts_ms, component, provider, model, input_tokens,"
             + " output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, cost_source,"
             + " price_version, reservation_id";
@@ -75,12 +79,14 @@ public final class LedgerStore {
             setNullable(ps, 14, r.priceVersion());
             setNullable(ps, 15, r.reservationId());
             ps.setLong(16, System.currentTimeMillis());
+            long seq = s.nextSeq();
+            ps.setLong(17, seq);
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
             }
             // Summed per batch, written once per rollup row just before the commit.
             s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.cost().micros(),
-                    r.inputTokens(), r.outputTokens());
+                    r.inputTokens(), r.outputTokens(), seq);
         };
     }
 
@@ -353,56 +359,111 @@ public final class LedgerStore {
     }
 
     /**
-     * A listing by component, provider or model without a time range walks the ledger newest
-     * first when the indexes count at least this many matches (see {@link #queryUsage}).
-     */
-    static final int SCAN_FROM_MATCHES = 2_000;
-
-    /**
      * Ledger rows matching the filter, newest first, strictly before {@code beforeSeq} when given.
      *
-     * <p>Filtered by component, provider or model and not by time, SQLite takes one of their
-     * indexes, reads every match and sorts it by {@code seq} to return the newest page: 0.9-1.8 s
-     * for a common component and model at 10M rows. When the indexes count many matches, the
-     * filters are written so that no index serves them ({@code +column}): the rows are then read
-     * newest first and the read stops at the page's end (3 ms for the same page). A rare value
-     * keeps the index.
+     * <p>The ledger has no secondary index (schema version 5): every commit wrote a page of each
+     * index for every component, provider and model in it. A filtered listing reads the seq
+     * intervals of the matching rollup rows instead (each rollup row keeps the lowest and highest
+     * seq of its bucket's rows of one component, provider and model), merges them, and scans
+     * them newest first until the page is full. A rare combination's interval in a bucket spans
+     * only from its first row there to its last; a common one's intervals merge into long runs
+     * read in seq order. Without any filter the rows are read newest first by seq.
      */
     public List<UsageRecord> queryUsage(UsageFilter f, Long beforeSeq, int limit) {
-        boolean dims = f.component() != null || f.provider() != null || f.model() != null;
-        boolean newestFirst = dims && f.start() == null && f.end() == null && manyMatches(f);
-        StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE 1=1");
-        List<Object> args = new ArrayList<>();
-        dims(f, sql, args, newestFirst ? "+" : "");
-        times(f, sql, args);
-        if (beforeSeq != null) {
-            sql.append(" AND seq < ?");
-            args.add(beforeSeq);
+        if (!narrowed(f)) {
+            StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records");
+            List<Object> args = new ArrayList<>();
+            if (beforeSeq != null) {
+                sql.append(" WHERE seq < ?");
+                args.add(beforeSeq);
+            }
+            sql.append(" ORDER BY seq DESC LIMIT ?");
+            args.add(limit);
+            return query(sql.toString(), ps -> bind(ps, args), LedgerStore::usage);
         }
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(limit);
-        return query(sql.toString(), ps -> bind(ps, args), LedgerStore::usage);
+        List<UsageRecord> out = new ArrayList<>();
+        for (long[] iv : intervals(f, beforeSeq)) {
+            StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE seq BETWEEN ? AND ?");
+            List<Object> args = new ArrayList<>(List.of(iv[0], iv[1]));
+            where(f, sql, args);
+            sql.append(" ORDER BY seq DESC LIMIT ?");
+            args.add(limit - out.size());
+            out.addAll(query(sql.toString(), ps -> bind(ps, args), LedgerStore::usage));
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        return out;
     }
 
-    /** True when the dimension filters match at least {@link #SCAN_FROM_MATCHES} rows (counted through their indexes). */
-    private boolean manyMatches(UsageFilter f) {
-        StringBuilder sql = new StringBuilder("SELECT COUNT(*) FROM (SELECT 1 FROM usage_records WHERE 1=1");
+    private static boolean narrowed(UsageFilter f) {
+        return f.component() != null || f.provider() != null || f.model() != null || f.start() != null
+                || f.end() != null;
+    }
+
+    /**
+     * The seq intervals that hold every row the filter can match, disjoint and newest first
+     * (clipped below {@code beforeSeq} when given), from the rollup rows of the buckets the
+     * filter's time range touches.
+     */
+    List<long[]> intervals(UsageFilter f, Long beforeSeq) {
+        StringBuilder sql = new StringBuilder("SELECT min_seq, max_seq FROM usage_rollup WHERE min_seq IS NOT NULL");
         List<Object> args = new ArrayList<>();
-        dims(f, sql, args, "");
-        sql.append(" LIMIT ").append(SCAN_FROM_MATCHES).append(')');
-        return query(sql.toString(), ps -> bind(ps, args), rs -> rs.getLong(1)).getFirst() >= SCAN_FROM_MATCHES;
+        if (f.start() != null) {
+            sql.append(" AND bucket_s >= ?");
+            args.add(bucketOf(f.start()));
+        }
+        if (f.end() != null) {
+            // A bucket can hold rows before the end when it starts before it.
+            sql.append(" AND bucket_s < ?");
+            args.add(Math.floorDiv(f.end().toEpochMilli() + 999, 1000));
+        }
+        if (beforeSeq != null) {
+            sql.append(" AND min_seq < ?");
+            args.add(beforeSeq);
+        }
+        dims(f, sql, args);
+        List<long[]> raw = query(sql.toString(), ps -> bind(ps, args), rs -> new long[]{rs.getLong(1), rs.getLong(2)});
+        raw.sort((a, b) -> Long.compare(b[1], a[1]));
+        List<long[]> merged = new ArrayList<>();
+        long[] cur = null;
+        for (long[] iv : raw) {
+            if (beforeSeq != null && iv[1] >= beforeSeq) {
+                iv[1] = beforeSeq - 1;
+            }
+            if (cur != null && iv[1] >= cur[0] - 1) {
+                cur[0] = Math.min(cur[0], iv[0]);
+            } else {
+                cur = new long[]{iv[0], iv[1]};
+                merged.add(cur);
+            }
+        }
+        return merged;
     }
 
     /** Sums of the raw ledger rows matching the filter (exact, used for partial buckets). */
     public List<RollupRow> sumRaw(UsageFilter f, boolean byHourBucket) {
-        StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
-                + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
-                + " FROM usage_records WHERE 1=1");
-        List<Object> args = new ArrayList<>();
-        where(f, sql, args);
-        sql.append(" GROUP BY 1, component, provider, model");
-        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+        Map<List<Object>, long[]> sums = new LinkedHashMap<>();
+        for (long[] iv : intervals(f, null)) {
+            StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
+                    + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
+                    + " FROM usage_records WHERE seq BETWEEN ? AND ?");
+            List<Object> args = new ArrayList<>(List.of(iv[0], iv[1]));
+            where(f, sql, args);
+            sql.append(" GROUP BY 1, component, provider, model");
+            query(sql.toString(), ps -> bind(ps, args), rs -> {
+                long[] sum = sums.computeIfAbsent(List.of(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4)), k -> new long[4]);
+                for (int i = 0; i < 4; i++) {
+                    sum[i] += rs.getLong(5 + i);
+                }
+                return null;
+            });
+        }
+        List<RollupRow> out = new ArrayList<>(sums.size());
+        sums.forEach((k, v) -> out.add(new RollupRow((Long) k.get(0), (String) k.get(1), (String) k.get(2),
+                (String) k.get(3), v[0], v[1], v[2], v[3])));
+        return out;
     }
 
     /** Rollup rows in whole buckets [from, to) matching the filter's dimensions. */
@@ -410,7 +471,7 @@ public final class LedgerStore {
         StringBuilder sql = new StringBuilder("SELECT bucket_s, component, provider, model, cost_micros, input_tokens,"
                 + " output_tokens, record_count FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?");
         List<Object> args = new ArrayList<>(List.of(fromBucket, toBucket));
-        dims(f, sql, args, "");
+        dims(f, sql, args);
         return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
                 rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
     }
@@ -424,7 +485,7 @@ public final class LedgerStore {
     }
 
     private static void where(UsageFilter f, StringBuilder sql, List<Object> args) {
-        dims(f, sql, args, "");
+        dims(f, sql, args);
         times(f, sql, args);
     }
 
@@ -439,18 +500,17 @@ public final class LedgerStore {
         }
     }
 
-    /** {@code unindexed} is "" or "+" (SQLite's way to keep an index from serving a term). */
-    private static void dims(UsageFilter f, StringBuilder sql, List<Object> args, String unindexed) {
+    private static void dims(UsageFilter f, StringBuilder sql, List<Object> args) {
         if (f.component() != null) {
-            sql.append(" AND ").append(unindexed).append("component = ?");
+            sql.append(" AND component = ?");
             args.add(f.component());
         }
         if (f.provider() != null) {
-            sql.append(" AND ").append(unindexed).append("provider = ?");
+            sql.append(" AND provider = ?");
             args.add(f.provider());
         }
         if (f.model() != null) {
-            sql.append(" AND ").append(unindexed).append("model = ?");
+            sql.append(" AND model = ?");
             args.add(f.model());
         }
     }

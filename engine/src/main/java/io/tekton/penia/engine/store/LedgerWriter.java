@@ -63,14 +63,43 @@ public final class LedgerWriter implements AutoCloseable {
             return ps;
         }
 
+        /**
+         * The ledger's next {@code seq}, given by the writer rather than by SQLite so that each
+         * rollup row can keep the seq interval of its rows (schema version 5) without asking
+         * SQLite for the rowid after every insert. Read from the database once, then counted;
+         * a rolled-back batch gives its numbers back.
+         */
+        public long nextSeq() throws SQLException {
+            if (nextSeq == 0) {
+                try (Statement st = connection.createStatement();
+                     ResultSet rs = st.executeQuery("SELECT MAX(COALESCE((SELECT MAX(seq) FROM usage_records), 0),"
+                             + " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'usage_records'), 0))")) {
+                    nextSeq = (rs.next() ? rs.getLong(1) : 0) + 1;
+                }
+                batchSeq = nextSeq;
+            }
+            return nextSeq++;
+        }
+
+        private long nextSeq;
+        /** {@link #nextSeq} when the batch in progress began. */
+        private long batchSeq;
+
+        void beginBatch() {
+            batchSeq = nextSeq;
+        }
+
         /** Adds one record to its 15-minute rollup row, in this batch's transaction. */
         public void addRollup(long bucket, String component, String provider, String model, long costMicros,
-                              long inputTokens, long outputTokens) {
-            long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model), k -> new long[4]);
+                              long inputTokens, long outputTokens, long seq) {
+            long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model),
+                    k -> new long[]{0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
             sum[0] += costMicros;
             sum[1] += inputTokens;
             sum[2] += outputTokens;
             sum[3]++;
+            sum[4] = Math.min(sum[4], seq);
+            sum[5] = Math.max(sum[5], seq);
         }
 
         /** Writes the batch's rollup sums (before its commit). */
@@ -90,14 +119,17 @@ public final class LedgerWriter implements AutoCloseable {
                 up.setLong(6, sum[1]);
                 up.setLong(7, sum[2]);
                 up.setLong(8, sum[3]);
+                up.setLong(9, sum[4]);
+                up.setLong(10, sum[5]);
                 up.executeUpdate();
             }
             rollups.clear();
         }
 
-        /** Forgets the sums of a batch that is rolled back. */
+        /** Forgets the sums of a batch that is rolled back, and gives its seq numbers back. */
         void discardRollups() {
             rollups.clear();
+            nextSeq = batchSeq;
         }
 
         void close() {
@@ -332,6 +364,7 @@ public final class LedgerWriter implements AutoCloseable {
 
     private void commitBatch(List<Pending> batch) {
         long t0 = System.nanoTime();
+        statements.beginBatch();
         try {
             for (Pending p : batch) {
                 p.write.apply(statements);
