@@ -58,7 +58,9 @@ public final class BigDbRun {
         measure("empty", root, jar, empty, starts, out, startup, null, null, probes);
         for (long rows : sizes) {
             String ym = YearMonth.now(ZoneOffset.UTC).toString();
-            Path db = store.resolve("penia-" + rows + "-" + ym + ".db");
+            // The schema version in the name: a database filled by an older schema would be
+            // migrated at its first start and time that instead of the start-up.
+            Path db = store.resolve("penia-" + rows + "-" + ym + "-v" + Fill.SCHEMA + ".db");
             boolean cached = Files.exists(db) && !o.flag("fresh");
             if (!cached) {
                 System.out.printf("filling %,d rows into %s ...%n", rows, db);
