@@ -126,12 +126,7 @@ public final class LoadRun {
             pb.awaitReady("/health", Duration.ofSeconds(60));
             setUp(pa);
             setUp(pb);
-            Load.Step step = switch (scenario) {
-                case "check_settle" -> LoadRun::checkSettle;
-                case "record" -> LoadRun::recordOnly;
-                case "check" -> LoadRun::checkOnly;
-                default -> throw new IllegalArgumentException("--scenario check_settle, record or check");
-            };
+            Load.Step step = step(scenario);
             // A first warm-up of each build: the JIT's work is not what is compared.
             measure("warm a", client, pa, conns, warm, secs, step);
             measure("warm b", client, pb, conns, warm, secs, step);
@@ -168,12 +163,7 @@ public final class LoadRun {
         int rounds = o.intValue("rounds", 5);
         String client = o.str("client", "raw");
         String scenario = o.str("scenario", "check_settle");
-        Load.Step step = switch (scenario) {
-            case "check_settle" -> LoadRun::checkSettle;
-            case "record" -> LoadRun::recordOnly;
-            case "check" -> LoadRun::checkOnly;
-            default -> throw new IllegalArgumentException("--scenario check_settle, record or check");
-        };
+        Load.Step step = step(scenario);
         Files.createDirectories(out);
         Path work = Files.createTempDirectory("penia-rounds");
         Table t = new Table("Rounds of " + scenario + " between ping windows, " + conns + " connections, client " + client,
@@ -212,6 +202,16 @@ public final class LoadRun {
                 + Table.f(sorted.getLast(), 1) + "%), highest p99 " + Table.f(p99s.stream().mapToDouble(d -> d).max()
                 .orElse(Double.NaN), 2) + " ms over " + rounds + " rounds of " + Table.f(secs, 0) + " s.");
         t.emit(out, "rounds-" + scenario);
+    }
+
+    /** The step of a scenario that {@code --ab} and {@code --rounds} measure. */
+    private static Load.Step step(String scenario) {
+        return switch (scenario) {
+            case "check_settle" -> LoadRun::checkSettle;
+            case "record" -> LoadRun::recordOnly;
+            case "check" -> LoadRun::checkOnly;
+            default -> throw new IllegalArgumentException("--scenario check_settle, record or check");
+        };
     }
 
     private static String threadSummary(Load.Result r) {
