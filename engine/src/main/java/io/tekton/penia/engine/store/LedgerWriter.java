@@ -46,6 +46,9 @@ public final class LedgerWriter implements AutoCloseable {
         private final Map<String, PreparedStatement> cache = new HashMap<>();
         /** Rollup sums of the batch in progress: many records of one bucket and combination, one upsert. */
         private final Map<RollupKey, long[]> rollups = new HashMap<>();
+        /** The ledger's next seq (0 until read from the database), and its value when the batch in progress began. */
+        private long nextSeq;
+        private long batchSeq;
 
         private record RollupKey(long bucket, String component, String provider, String model) {
         }
@@ -80,10 +83,6 @@ public final class LedgerWriter implements AutoCloseable {
             }
             return nextSeq++;
         }
-
-        private long nextSeq;
-        /** {@link #nextSeq} when the batch in progress began. */
-        private long batchSeq;
 
         void beginBatch() {
             batchSeq = nextSeq;
