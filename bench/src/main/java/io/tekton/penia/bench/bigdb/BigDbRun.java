@@ -4,6 +4,7 @@ import io.tekton.penia.bench.Opts;
 import io.tekton.penia.bench.Proc;
 import io.tekton.penia.bench.Table;
 import io.tekton.penia.bench.load.Client;
+import io.tekton.penia.engine.store.Database;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -60,7 +61,7 @@ public final class BigDbRun {
             String ym = YearMonth.now(ZoneOffset.UTC).toString();
             // The schema version in the name: a database filled by an older schema would be
             // migrated at its first start and time that instead of the start-up.
-            Path db = store.resolve("penia-" + rows + "-" + ym + "-v" + Fill.SCHEMA + ".db");
+            Path db = store.resolve("penia-" + rows + "-" + ym + "-v" + Database.schemaVersion() + ".db");
             boolean cached = Files.exists(db) && !o.flag("fresh");
             if (!cached) {
                 System.out.printf("filling %,d rows into %s ...%n", rows, db);

@@ -47,9 +47,6 @@ public final class Fill {
     public record Stats(long rows, long rollupRows, double seconds, long bytes, Instant from, Instant to) {
     }
 
-    /** The schema the fill writes for (rollup seq intervals since version 5). */
-    static final int SCHEMA = 5;
-
     public static void main(Opts o) throws SQLException, java.io.IOException {
         Stats s = fill(Path.of(o.required("db")), o.longValue("rows", 1_000_000), Instant.now());
         System.out.printf("filled %,d rows (%,d rollup rows) in %.1f s (%,.0f rows/s), %,d MB%n", s.rows(),

@@ -87,13 +87,27 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private void migrate() throws SQLException, IOException {
+    /** The schema version {@link #open} migrates every database to (the number of migrations). */
+    public static int schemaVersion() {
+        try {
+            return migrations().size();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the migration list: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<String> migrations() throws IOException {
         List<String> names = new ArrayList<>();
         for (String line : resource("migrations.txt").split("\n")) {
             if (!line.isBlank()) {
                 names.add(line.strip());
             }
         }
+        return names;
+    }
+
+    private void migrate() throws SQLException, IOException {
+        List<String> names = migrations();
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             int current = 0;

@@ -15,7 +15,6 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -367,22 +366,13 @@ public final class LedgerStore {
      * seq of its bucket's rows of one component, provider and model), merges them, and scans
      * them newest first until the page is full. A rare combination's interval in a bucket spans
      * only from its first row there to its last; a common one's intervals merge into long runs
-     * read in seq order. Without any filter the rows are read newest first by seq.
+     * read in seq order. Without any filter the whole ledger is one interval.
      */
     public List<UsageRecord> queryUsage(UsageFilter f, Long beforeSeq, int limit) {
-        if (!narrowed(f)) {
-            StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records");
-            List<Object> args = new ArrayList<>();
-            if (beforeSeq != null) {
-                sql.append(" WHERE seq < ?");
-                args.add(beforeSeq);
-            }
-            sql.append(" ORDER BY seq DESC LIMIT ?");
-            args.add(limit);
-            return query(sql.toString(), ps -> bind(ps, args), LedgerStore::usage);
-        }
+        List<long[]> intervals = narrowed(f) ? intervals(f, beforeSeq)
+                : List.of(new long[]{Long.MIN_VALUE, beforeSeq == null ? Long.MAX_VALUE : beforeSeq - 1});
         List<UsageRecord> out = new ArrayList<>();
-        for (long[] iv : intervals(f, beforeSeq)) {
+        for (long[] iv : intervals) {
             StringBuilder sql = new StringBuilder("SELECT " + USAGE_COLUMNS + " FROM usage_records WHERE seq BETWEEN ? AND ?");
             List<Object> args = new ArrayList<>(List.of(iv[0], iv[1]));
             where(f, sql, args);
@@ -443,27 +433,24 @@ public final class LedgerStore {
 
     /** Sums of the raw ledger rows matching the filter (exact, used for partial buckets). */
     public List<RollupRow> sumRaw(UsageFilter f, boolean byHourBucket) {
-        Map<List<Object>, long[]> sums = new LinkedHashMap<>();
-        for (long[] iv : intervals(f, null)) {
-            StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
-                    + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
-                    + " FROM usage_records WHERE seq BETWEEN ? AND ?");
-            List<Object> args = new ArrayList<>(List.of(iv[0], iv[1]));
-            where(f, sql, args);
-            sql.append(" GROUP BY 1, component, provider, model");
-            query(sql.toString(), ps -> bind(ps, args), rs -> {
-                long[] sum = sums.computeIfAbsent(List.of(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4)), k -> new long[4]);
-                for (int i = 0; i < 4; i++) {
-                    sum[i] += rs.getLong(5 + i);
-                }
-                return null;
-            });
+        List<long[]> intervals = intervals(f, null);
+        if (intervals.isEmpty()) {
+            return List.of();
         }
-        List<RollupRow> out = new ArrayList<>(sums.size());
-        sums.forEach((k, v) -> out.add(new RollupRow((Long) k.get(0), (String) k.get(1), (String) k.get(2),
-                (String) k.get(3), v[0], v[1], v[2], v[3])));
-        return out;
+        StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
+                + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
+                + " FROM usage_records WHERE (");
+        List<Object> args = new ArrayList<>();
+        for (long[] iv : intervals) {
+            sql.append(args.isEmpty() ? "" : " OR ").append("seq BETWEEN ? AND ?");
+            args.add(iv[0]);
+            args.add(iv[1]);
+        }
+        sql.append(')');
+        where(f, sql, args);
+        sql.append(" GROUP BY 1, component, provider, model");
+        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
+                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
     }
 
     /** Rollup rows in whole buckets [from, to) matching the filter's dimensions. */

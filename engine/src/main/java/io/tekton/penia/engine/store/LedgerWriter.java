@@ -126,7 +126,7 @@ public final class LedgerWriter implements AutoCloseable {
         }
 
         /** Forgets the sums of a batch that is rolled back, and gives its seq numbers back. */
-        void discardRollups() {
+        void discardBatch() {
             rollups.clear();
             nextSeq = batchSeq;
         }
@@ -350,7 +350,7 @@ public final class LedgerWriter implements AutoCloseable {
                 // Whatever went wrong, each write of the batch gets its answer: the engine waits
                 // for it without a time limit.
                 LOG.log(System.Logger.Level.ERROR, "ledger writer loop failure", e);
-                statements.discardRollups();
+                statements.discardBatch();
                 rollback();
                 for (Pending p : batch) {
                     p.done.completeExceptionally(e);
@@ -377,7 +377,7 @@ public final class LedgerWriter implements AutoCloseable {
                 p.done.complete(null);
             }
         } catch (SQLException | RuntimeException e) {
-            statements.discardRollups();
+            statements.discardBatch();
             rollback();
             if (batch.size() == 1) {
                 failures.incrementAndGet();
