@@ -39,36 +39,30 @@ public final class LoadRun {
             rounds(o);
             return;
         }
-        Path root = o.path("root", ".");
-        Path out = o.path("out", "bench/results");
-        Path jar = o.path("server-jar", root.resolve("server/target/penia-server.jar").toString());
-        Path benchJar = o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString());
-        int conns = o.intValue("connections", 64);
-        double warm = Double.parseDouble(o.str("warmup", "10"));
-        double secs = Double.parseDouble(o.str("duration", "15"));
-        String client = o.str("client", "raw");
+        Setup x = Setup.of(o, "10", "15");
         List<String> scenarios = o.list("scenarios", "check_settle,record,check,budget_summary,usage_summary");
         boolean jfr = o.flag("jfr");
-        jfrDir = jfr ? out : null;
+        jfrDir = jfr ? x.out() : null;
         jfrSettings = o.str("jfr-settings", "profile");
-        Files.createDirectories(out);
+        Files.createDirectories(x.out());
         Path work = Files.createTempDirectory("penia-load");
         Path db = work.resolve("penia.db");
 
         List<Load.Result> results = new ArrayList<>();
-        try (Proc ping = Proc.ping(benchJar, out.resolve("ping-server.log"), "");
-             Proc penia = Proc.penia(jar, root, db, out.resolve("penia-load.log"), "", Map.of())) {
+        try (Proc ping = Proc.ping(x.benchJar(), x.out().resolve("ping-server.log"), "");
+             Proc penia = Proc.penia(x.serverJar(), x.root(), db, x.out().resolve("penia-load.log"), "", Map.of())) {
             ping.awaitReady("/ping", Duration.ofSeconds(30));
             double readyMs = penia.awaitReady("/health", Duration.ofSeconds(60));
             System.out.printf("penia ready in %.0f ms (pid %d), ping server pid %d; %d connections, client %s,"
-                    + " warm-up %.0fs, measure %.0fs each%n", readyMs, penia.pid(), ping.pid(), conns, client, warm, secs);
+                    + " warm-up %.0fs, measure %.0fs each%n", readyMs, penia.pid(), ping.pid(), x.conns(), x.client(),
+                    x.warm(), x.secs());
             setUp(penia);
             // The JIT's first work on Penia's request paths is not what is measured: one
             // unmeasured mixed phase first, so the first scenario is not the one that pays it.
             double serverWarm = Double.parseDouble(o.str("server-warmup", "20"));
             if (serverWarm > 0) {
                 System.out.printf("warming penia up for %.0f s (not measured) ...%n", serverWarm);
-                Load.run("warm-up", client, "127.0.0.1", penia.port(), conns, serverWarm, 0.1, (w, c) -> {
+                Load.run("warm-up", x.client(), "127.0.0.1", penia.port(), x.conns(), serverWarm, 0.1, (w, c) -> {
                     if (w % 2 == 0) {
                         checkSettle(w, c);
                     } else {
@@ -76,26 +70,26 @@ public final class LoadRun {
                     }
                 }, penia.pid(), () -> { }, () -> { });
             }
-            results.add(measure("ping (trivial Helidon)", client, ping, conns, warm, secs,
+            results.add(measure("ping (trivial Helidon)", x, ping,
                     (w, c) -> c.call("ping", "GET", "/ping", null)));
             for (String s : scenarios) {
                 results.add(switch (s) {
-                    case "check_settle" -> measure("check+settle", client, penia, conns, warm, secs, LoadRun::checkSettle);
-                    case "record" -> measure("record only", client, penia, conns, warm, secs, LoadRun::recordOnly);
-                    case "check" -> measure("check, no hold", client, penia, conns, warm, secs, LoadRun::checkOnly);
-                    case "budget_summary" -> measure("GET budget summary", client, penia, conns, warm, secs,
+                    case "check_settle" -> measure("check+settle", x, penia, LoadRun::checkSettle);
+                    case "record" -> measure("record only", x, penia, LoadRun::recordOnly);
+                    case "check" -> measure("check, no hold", x, penia, LoadRun::checkOnly);
+                    case "budget_summary" -> measure("GET budget summary", x, penia,
                             (w, c) -> c.call("budget_summary", "GET", "/api/v1/budgets/global/summary", null));
-                    case "usage_summary" -> measure("POST usage summary", client, penia, conns, warm, secs,
+                    case "usage_summary" -> measure("POST usage summary", x, penia,
                             (w, c) -> c.call("usage_summary", "POST", "/api/v1/usage/summary", USAGE_SUMMARY));
                     default -> throw new IllegalArgumentException("unknown scenario " + s);
                 });
             }
-            results.add(measure("ping again", client, ping, conns, warm, secs,
+            results.add(measure("ping again", x, ping,
                     (w, c) -> c.call("ping", "GET", "/ping", null)));
         } finally {
             deleteTree(work);
         }
-        report(results, out, client, conns);
+        report(results, x.out(), x.client(), x.conns());
     }
 
     /**
@@ -103,37 +97,32 @@ public final class LoadRun {
      * scenario, {@code --rounds} times each, so that a noisy shared machine affects both alike.
      */
     public static void ab(Opts o) throws Exception {
-        Path root = o.path("root", ".");
-        Path out = o.path("out", "bench/results");
+        Setup x = Setup.of(o, "5", "10");
         Path a = Path.of(o.required("jar-a"));
         Path b = Path.of(o.required("jar-b"));
-        int conns = o.intValue("connections", 64);
-        double warm = Double.parseDouble(o.str("warmup", "5"));
-        double secs = Double.parseDouble(o.str("duration", "10"));
         int rounds = o.intValue("rounds", 3);
-        String client = o.str("client", "raw");
         String scenario = o.str("scenario", "check_settle");
-        Files.createDirectories(out);
+        Files.createDirectories(x.out());
         Path work = Files.createTempDirectory("penia-ab");
-        Table t = new Table("A/B " + scenario + ", " + conns + " connections, client " + client, "round", "build",
+        Table t = new Table("A/B " + scenario + ", " + x.conns() + " connections, client " + x.client(), "round", "build",
                 "req/s", "p50 ms", "p99 ms", "srv CPU µs/req", "threads µs/req");
         // --jvm-a / --jvm-b: JVM options of one build only (the same jar twice compares options).
         String jvmA = o.str("jvm-a", "");
         String jvmB = o.str("jvm-b", "");
-        try (Proc pa = Proc.penia(a, root, work.resolve("a.db"), out.resolve("ab-a.log"), jvmA, Map.of());
-             Proc pb = Proc.penia(b, root, work.resolve("b.db"), out.resolve("ab-b.log"), jvmB, Map.of())) {
+        try (Proc pa = Proc.penia(a, x.root(), work.resolve("a.db"), x.out().resolve("ab-a.log"), jvmA, Map.of());
+             Proc pb = Proc.penia(b, x.root(), work.resolve("b.db"), x.out().resolve("ab-b.log"), jvmB, Map.of())) {
             pa.awaitReady("/health", Duration.ofSeconds(60));
             pb.awaitReady("/health", Duration.ofSeconds(60));
             setUp(pa);
             setUp(pb);
             Load.Step step = step(scenario);
             // A first warm-up of each build: the JIT's work is not what is compared.
-            measure("warm a", client, pa, conns, warm, secs, step);
-            measure("warm b", client, pb, conns, warm, secs, step);
+            measure("warm a", x, pa, step);
+            measure("warm b", x, pb, step);
             for (int i = 1; i <= rounds; i++) {
                 for (Proc p : new Proc[]{pa, pb}) {
                     String label = p == pa ? "a" : "b";
-                    Load.Result r = measure(label + i, client, p, conns, warm, secs, step);
+                    Load.Result r = measure(label + i, x, p, step);
                     t.row(i, label, Table.f(r.requestsPerSecond(), 0), Table.ms(r.all().getValueAtPercentile(50)),
                             Table.ms(r.all().getValueAtPercentile(99)), Table.f(r.serverCpuMicrosPerRequest(), 0),
                             threadSummary(r));
@@ -143,7 +132,7 @@ public final class LoadRun {
             deleteTree(work);
         }
         t.note("a = " + a + (jvmA.isEmpty() ? "" : " " + jvmA) + ", b = " + b + (jvmB.isEmpty() ? "" : " " + jvmB));
-        t.emit(out, "ab-" + scenario);
+        t.emit(x.out(), "ab-" + scenario);
     }
 
     /**
@@ -153,35 +142,30 @@ public final class LoadRun {
      * is the figure to compare with a target, and their spread says how far one run can be off.
      */
     public static void rounds(Opts o) throws Exception {
-        Path root = o.path("root", ".");
-        Path out = o.path("out", "bench/results");
-        Path jar = o.path("server-jar", root.resolve("server/target/penia-server.jar").toString());
-        Path benchJar = o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString());
-        int conns = o.intValue("connections", 64);
-        double warm = Double.parseDouble(o.str("warmup", "5"));
-        double secs = Double.parseDouble(o.str("duration", "10"));
+        Setup x = Setup.of(o, "5", "10");
         int rounds = o.intValue("rounds", 5);
-        String client = o.str("client", "raw");
         String scenario = o.str("scenario", "check_settle");
         Load.Step step = step(scenario);
-        Files.createDirectories(out);
+        Files.createDirectories(x.out());
         Path work = Files.createTempDirectory("penia-rounds");
-        Table t = new Table("Rounds of " + scenario + " between ping windows, " + conns + " connections, client " + client,
+        Table t = new Table("Rounds of " + scenario + " between ping windows, " + x.conns() + " connections, client "
+                + x.client(),
                 "round", "ping before", "req/s", "ping after", "ratio", "p50 ms", "p99 ms", "srv CPU µs/req",
                 "cli CPU µs/req");
         List<Double> ratios = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
-        try (Proc ping = Proc.ping(benchJar, out.resolve("ping-server.log"), "");
-             Proc penia = Proc.penia(jar, root, work.resolve("penia.db"), out.resolve("penia-rounds.log"), "", Map.of())) {
+        try (Proc ping = Proc.ping(x.benchJar(), x.out().resolve("ping-server.log"), "");
+             Proc penia = Proc.penia(x.serverJar(), x.root(), work.resolve("penia.db"), x.out().resolve("penia-rounds.log"),
+                     "", Map.of())) {
             ping.awaitReady("/ping", Duration.ofSeconds(30));
             penia.awaitReady("/health", Duration.ofSeconds(60));
             setUp(penia);
-            measure("warm-up (not counted)", client, penia, conns, warm, secs, step);
+            measure("warm-up (not counted)", x, penia, step);
             Load.Step pinger = (w, c) -> c.call("ping", "GET", "/ping", null);
-            double before = measure("ping 0", client, ping, conns, warm, secs, pinger).requestsPerSecond();
+            double before = measure("ping 0", x, ping, pinger).requestsPerSecond();
             for (int i = 1; i <= rounds; i++) {
-                Load.Result r = measure(scenario + " " + i, client, penia, conns, warm, secs, step);
-                double after = measure("ping " + i, client, ping, conns, warm, secs, pinger).requestsPerSecond();
+                Load.Result r = measure(scenario + " " + i, x, penia, step);
+                double after = measure("ping " + i, x, ping, pinger).requestsPerSecond();
                 double ratio = r.requestsPerSecond() / ((before + after) / 2) * 100;
                 double p99 = r.all().getValueAtPercentile(99) / 1000.0;
                 ratios.add(ratio);
@@ -200,8 +184,21 @@ public final class LoadRun {
         t.note("ratio = the round's req/s over the mean of the ping windows just before and after it; median "
                 + Table.f(median, 1) + "% (lowest " + Table.f(sorted.getFirst(), 1) + "%, highest "
                 + Table.f(sorted.getLast(), 1) + "%), highest p99 " + Table.f(p99s.stream().mapToDouble(d -> d).max()
-                .orElse(Double.NaN), 2) + " ms over " + rounds + " rounds of " + Table.f(secs, 0) + " s.");
-        t.emit(out, "rounds-" + scenario);
+                .orElse(Double.NaN), 2) + " ms over " + rounds + " rounds of " + Table.f(x.secs(), 0) + " s.");
+        t.emit(x.out(), "rounds-" + scenario);
+    }
+
+    /** The options every load mode reads (--root, --out, the jars, --connections, --warmup, --duration, --client). */
+    private record Setup(Path root, Path out, Path serverJar, Path benchJar, int conns, double warm, double secs,
+                         String client) {
+        static Setup of(Opts o, String warmDefault, String secsDefault) {
+            Path root = o.path("root", ".");
+            return new Setup(root, o.path("out", "bench/results"),
+                    o.path("server-jar", root.resolve("server/target/penia-server.jar").toString()),
+                    o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString()),
+                    o.intValue("connections", 64), Double.parseDouble(o.str("warmup", warmDefault)),
+                    Double.parseDouble(o.str("duration", secsDefault)), o.str("client", "raw"));
+        }
     }
 
     /** The step of a scenario that {@code --ab} and {@code --rounds} measure. */
@@ -356,8 +353,7 @@ public final class LoadRun {
     private static String jfrSettings = "profile";
     private static final List<String> threadNotes = new ArrayList<>();
 
-    private static Load.Result measure(String name, String client, Proc target, int conns, double warm, double secs,
-                                       Load.Step step) throws InterruptedException {
+    private static Load.Result measure(String name, Setup x, Proc target, Load.Step step) throws InterruptedException {
         System.out.println("measuring " + name + " ...");
         long[] ledger = new long[2 * SNAPSHOT];
         Runnable start = () -> readLedger(target, ledger, 0);
@@ -378,8 +374,8 @@ public final class LoadRun {
                 }
             };
         }
-        Load.Result r = Load.run(name, client, "127.0.0.1", target.port(), conns, warm, secs, step, target.pid(),
-                start, end);
+        Load.Result r = Load.run(name, x.client(), "127.0.0.1", target.port(), x.conns(), x.warm(), x.secs(), step,
+                target.pid(), start, end);
         System.out.printf("  %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %d%s%n", r.requestsPerSecond(),
                 r.all().getValueAtPercentile(50) / 1000.0, r.all().getValueAtPercentile(99) / 1000.0, r.errors(),
                 r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
