@@ -79,6 +79,11 @@ final class Sec {
         return secret.substring(3, secret.indexOf('_', 3));
     }
 
+    /** The random part of a secret: all after {@code pk_<id>_} (it may itself contain '_' and '-'). */
+    static String randomPart(String secret) {
+        return secret.substring(secret.indexOf('_', 3) + 1);
+    }
+
     /** A budget scoped to a component (and provider), created as the env admin. */
     static String budget(TestServer t, String component, String provider, String monthlyUsd) {
         Map<String, Object> scope = new LinkedHashMap<>();
