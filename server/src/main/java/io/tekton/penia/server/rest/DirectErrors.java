@@ -37,7 +37,8 @@ public final class DirectErrors implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        ErrorCode code = Arrays.stream(ErrorCode.values()).filter(c -> c.httpStatus() == status.code()).findFirst()
+        ErrorCode code = status.code() == 400 ? ErrorCode.INVALID_ARGUMENT
+                : Arrays.stream(ErrorCode.values()).filter(c -> c.httpStatus() == status.code()).findFirst()
                 .orElse(status.code() < 500 ? ErrorCode.INVALID_ARGUMENT : ErrorCode.INTERNAL);
         Map<String, Object> error = Map.of("code", code.wireName(), "message", message(code, status, message),
                 "details", Map.of());

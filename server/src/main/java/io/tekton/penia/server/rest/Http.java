@@ -41,6 +41,9 @@ public final class Http {
         if (declared > maxBodyBytes) {
             throw tooLarge();
         }
+        if (declared == BAD_LENGTH) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "Content-Length must be a non-negative integer");
+        }
         byte[] body = read(req, declared);
         if (body.length == 0) {
             return null;
@@ -58,12 +61,15 @@ public final class Http {
         }
     }
 
-    /** A Content-Length value; -1 when it is not a number (Helidon's reader then decides). */
+    private static final long BAD_LENGTH = -2;
+
+    /** A Content-Length value; {@link #BAD_LENGTH} when it is not a non-negative number (absent: -1). */
     private static long length(String contentLength) {
         try {
-            return Long.parseLong(contentLength.trim());
+            long n = Long.parseLong(contentLength.trim());
+            return n < 0 ? BAD_LENGTH : n;
         } catch (NumberFormatException e) {
-            return -1;
+            return BAD_LENGTH;
         }
     }
 
@@ -162,6 +168,15 @@ public final class Http {
             case "false", "0" -> false;
             default -> throw PeniaException.invalid(name, "must be true or false");
         };
+    }
+
+    /** The {@code severity} filter of alert listings: info, warning or critical (absent: any). */
+    public static String severityQuery(ServerRequest req) {
+        String s = query(req, "severity");
+        if (s != null && !s.equals("info") && !s.equals("warning") && !s.equals("critical")) {
+            throw PeniaException.invalid("severity", "must be info, warning or critical");
+        }
+        return s;
     }
 
     public static String param(ServerRequest req, String name) {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import static io.tekton.penia.it.security.Sec.ADMIN_KEY;
@@ -58,6 +59,18 @@ class SecurityLimitsTest {
     void pageSizeBeyondTheLimit_is400() {
         envelope(Sec.get(t, ADMIN_KEY, "/api/v1/usage/records?limit=100000000"), 400);
         envelope(Sec.get(t, ADMIN_KEY, "/api/v1/audit?limit=100000000"), 400);
+    }
+
+    @Test
+    void negativeOrNonNumericContentLength_is400WithTheEnvelope_andNothingIsWritten() throws Exception {
+        for (String length : List.of("-5", "-1", "abc")) {
+            String answer = raw("POST /api/v1/budgets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + ADMIN_KEY
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + length
+                    + "\r\nConnection: close\r\n\r\n{\"name\":\"n\",\"limits\":{\"monthly\":1}}");
+            assertThat(answer).as(length).startsWith("HTTP/1.1 400").contains("\"code\":\"invalid_argument\"");
+        }
+        assertThat(Sec.get(t, ADMIN_KEY, "/api/v1/budgets").get("count").asInt()).isZero();
+        assertThat(Sec.get(t, ADMIN_KEY, "/health").status()).isEqualTo(200);
     }
 
     @Test
