@@ -6,7 +6,8 @@ BerriAI/litellm; see NOTICE) and writes the catalog the engine loads from its
 classpath: ``engine/src/main/resources/io/tekton/penia/engine/price/catalog.json``.
 
 What is kept, and why:
-- only text models (mode chat, completion or responses) that have both an input and
+- only text models (mode chat, completion or responses; not the FLUX image generators the
+  source lists as chat) that have both an input and
   an output price per token: these are the calls Penia costs with the one formula of
   SPEC section 3; every other mode is priced per image, second or page;
 - per-token prices as decimal *strings*, exactly the value of the source (parsed with
@@ -52,6 +53,10 @@ DEFAULT_SOURCE_NAME = ("BerriAI/litellm model_prices_and_context_window.json "
 LICENCE = "MIT, BerriAI/litellm"
 
 TEXT_MODES = {"chat", "completion", "responses"}
+
+# Image generators the source lists under mode "chat" (Fireworks' FLUX models, at a nominal
+# $0.000000001 per token): left out, or every text recommendation would rank them cheapest.
+IMAGE_MODEL_NAMES = ("flux-1-",)
 
 # source field -> catalog field, for the per-token prices the formula uses.
 PRICE_FIELDS = [
@@ -127,6 +132,8 @@ def convert_entry(key, spec):
     if not isinstance(spec, dict) or spec.get("mode") not in TEXT_MODES:
         return None
     if spec.get("input_cost_per_token") is None or spec.get("output_cost_per_token") is None:
+        return None
+    if any(name in key.lower() for name in IMAGE_MODEL_NAMES):
         return None
     provider = str(spec.get("litellm_provider") or "").strip().lower()
     if not provider:

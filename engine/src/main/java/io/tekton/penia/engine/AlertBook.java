@@ -121,7 +121,8 @@ final class AlertBook {
                 String monitor = b.alertThresholds().contains(t) ? Monitors.GUARDRAIL : Monitors.REALTIME;
                 boolean recrossed = !Monitors.atOrAbove(usedBefore, l, t);
                 raiseOnce(b, p, periodStart, THRESHOLD_FAMILY, t, type, monitor, severity(b, t),
-                        cap(p) + " budget '" + b.name() + "' " + t + "% consumed ($" + usd(used) + " of $" + usd(l) + ")",
+                        cap(p) + " budget '" + b.name() + "' " + t + "% consumed ($" + usd(used) + " of $" + usd(l)
+                                + (used == spent ? ")" : ", of which $" + usd(used - spent) + " held by open reservations)"),
                         now, countRepeats || recrossed, out, outbox);
             }
         }

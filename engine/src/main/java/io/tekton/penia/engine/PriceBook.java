@@ -122,15 +122,17 @@ public final class PriceBook implements Pricer {
         return label;
     }
 
-    /** Every stored version of one model, oldest first, after the catalog's own entry. */
-    public List<Map<String, Object>> history(String provider, String model) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /** One stored price version: the price, its label ({@code v12}) and when it took effect. */
+    public record Version(ModelPrice price, String label, Instant effectiveFrom) {
+    }
+
+    /** Every stored version of one model, oldest first. */
+    public List<Version> history(String provider, String model) {
+        List<Version> out = new ArrayList<>();
         for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
             if (sp.provider().equalsIgnoreCase(provider) && sp.model().equalsIgnoreCase(model)) {
-                Map<String, Object> m = new LinkedHashMap<>(LedgerStore.parse(sp.body()));
-                m.put("price_version", "v" + sp.versionId());
-                m.put("effective_from", sp.effectiveAt().toString());
-                out.add(m);
+                out.add(new Version(decode(sp.provider(), sp.model(), LedgerStore.parse(sp.body())),
+                        "v" + sp.versionId(), sp.effectiveAt()));
             }
         }
         return out;

@@ -157,6 +157,11 @@ public final class PeniaServer implements AutoCloseable {
         s.engine.start();
         s.alertDispatcher.start();
         s.startHermes();
+        String adminKey = cfg.security().adminKey();
+        if (adminKey != null && adminKey.length() < 16) {
+            LOG.log(System.Logger.Level.WARNING, "PENIA_ADMIN_KEY has " + adminKey.length()
+                    + " characters; a key of 16 or more random characters is much harder to guess");
+        }
         LOG.log(System.Logger.Level.INFO, "Penia " + VERSION + " listening on http://" + cfg.server().host() + ":"
                 + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone()
                 + (s.security.open() ? ", OPEN: no PENIA_ADMIN_KEY, every caller is admin" : ", API keys required")

@@ -63,7 +63,10 @@ public final class McpBinding {
             Map<String, Object> result = t.call(Args.of(arguments == null ? Map.of() : arguments), caller);
             return McpSchema.CallToolResult.builder()
                     .structuredContent(result)
-                    .addTextContent(t.summarize(result) + "\n" + json(result))
+                    // The first text is the structured content as JSON (MCP: for clients without
+                    // structuredContent); the second a one-line summary for people.
+                    .addTextContent(json(result))
+                    .addTextContent(t.summarize(result))
                     .isError(false)
                     .build();
         } catch (PeniaException e) {
@@ -78,6 +81,7 @@ public final class McpBinding {
         Map<String, Object> body = Map.of("error", e.errorObject());
         return McpSchema.CallToolResult.builder()
                 .structuredContent(body)
+                .addTextContent(json(body))
                 .addTextContent(e.code().wireName() + ": " + e.getMessage())
                 .isError(true)
                 .build();

@@ -25,7 +25,7 @@ public final class RecommendModelsTool extends AbstractTool {
                         "estimated_output_tokens", count("completion tokens per call"),
                         "max_cost", usd("most one call may cost"), "current_provider", str("provider used today"),
                         "current_model", str("model used today"), "component", str("component (for its budget)"),
-                        "limit", count("how many")), List.of(), true),
+                        "limit", count("how many")), List.of("estimated_input_tokens", "estimated_output_tokens"), true),
                 obj(props("recommendations", array("ranked models", Map.of("type", "object")), "count", count("n"),
                         "error", errorProp()), List.of(), false),
                 false);

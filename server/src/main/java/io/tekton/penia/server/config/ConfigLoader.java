@@ -157,8 +157,8 @@ public final class ConfigLoader {
                 integer(mcp, "mcp.max_sessions", 1000, 1, 100_000),
                 Duration.ofSeconds(integer(mcp, "mcp.keep_alive_seconds", 30, 1, 3600)));
         String adminKey = str(sec, "security.admin_key", null);
-        if (adminKey != null && adminKey.length() < 16) {
-            problems.add("security.admin_key (PENIA_ADMIN_KEY): must be at least 16 characters");
+        if (adminKey != null && adminKey.isBlank()) {
+            problems.add("security.admin_key (PENIA_ADMIN_KEY): must not be empty (leave it unset to run open on loopback)");
         }
         PeniaConfig.Security s = new PeniaConfig.Security(adminKey,
                 number(sec, "security.requests_per_second", 1000), integer(sec, "security.burst", 2000, 1, 10_000_000));

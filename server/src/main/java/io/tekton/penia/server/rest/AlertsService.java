@@ -133,7 +133,7 @@ public final class AlertsService implements HttpService {
     }
 
     private void history(ServerRequest req, ServerResponse res) {
-        List<Alert> list = engine.alerts(Http.query(req, "budget_id"), Http.query(req, "severity"),
+        List<Alert> list = engine.alerts(Http.query(req, "budget_id"), Http.severityQuery(req),
                 Http.boolQuery(req, "dismissed"), http.limit(req, 100));
         long suppressed = list.stream().mapToLong(Alert::suppressedCount).sum();
         Http.ok(res, Map.of("alerts", list.stream().map(Views::alert).toList(), "suppressed_in_page", suppressed,

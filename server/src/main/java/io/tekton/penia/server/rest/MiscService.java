@@ -28,7 +28,7 @@ public final class MiscService {
                         Caller c = Callers.of(req);
                         // A component key sees the alerts of the budgets it sees (a short page is possible).
                         Http.ok(res, Map.of("items", engine.alerts(Http.query(req, "budget_id"),
-                                Http.query(req, "severity"), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
+                                Http.severityQuery(req), Http.boolQuery(req, "dismissed"), http.limit(req, 100))
                                 .stream().filter(a -> !Caller.COMPONENT.equals(c.role()) || a.budgetId() != null
                                         && engine.budget(a.budgetId()).filter(b -> Access.sees(c, b)).isPresent())
                                 .map(Views::alert).toList()));

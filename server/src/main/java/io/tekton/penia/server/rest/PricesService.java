@@ -35,8 +35,8 @@ public final class PricesService implements HttpService {
     public void routing(HttpRules rules) {
         rules.get("/", this::list)
                 .post("/recommend", this::recommend)
-                .get("/{provider}/{model}", this::get)
-                .put("/{provider}/{model}", this::put);
+                .get("/{provider}/{+model}", this::get)
+                .put("/{provider}/{+model}", this::put);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -57,7 +57,11 @@ public final class PricesService implements HttpService {
         ModelPrice p = book.resolve(provider, model)
                 .orElseThrow(() -> PeniaException.notFound("price", provider + "/" + model));
         Map<String, Object> body = new LinkedHashMap<>(PriceWire.price(p, book.versionOf(p)));
-        body.put("history", book.history(p.provider(), p.model()));
+        body.put("history", book.history(p.provider(), p.model()).stream().map(v -> {
+            Map<String, Object> m = new LinkedHashMap<>(PriceWire.price(v.price(), v.label()));
+            m.put("effective_from", v.effectiveFrom().toString());
+            return m;
+        }).toList());
         Http.ok(res, body);
     }
 

@@ -5,12 +5,12 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.assistant.AssistantContext;
+import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.McpBinding;
 import io.tekton.penia.tools.PeniaTool;
-import io.tekton.penia.tools.wire.Args;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,13 +41,15 @@ public final class ToolsService {
         PeniaTool tool = tools.find(bare).orElseThrow(() -> PeniaException.notFound("tool", name));
         Caller caller = callerOf.apply(req);
         var body = http.json(req);
+        if (body != null && !body.isObject()) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "the body must be a JSON object of the tool's arguments");
+        }
         Map<String, Object> args = body == null ? Map.of()
                 : io.tekton.penia.engine.Json.mapper().convertValue(body, Map.class);
         if (args.size() <= 2 && args.get("parameters") instanceof Map<?, ?> p
                 && (args.size() == 1 || args.containsKey("context"))) {
             args = (Map<String, Object>) p;
         }
-        Args.of(args); // a non-object body fails here with the envelope
         McpSchema.CallToolResult r = McpBinding.invoke(tool, args, caller);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", !Boolean.TRUE.equals(r.isError()));
@@ -56,7 +58,7 @@ public final class ToolsService {
             Map<String, Object> err = (Map<String, Object>) ((Map<String, Object>) r.structuredContent()).get("error");
             out.put("error", err);
             String code = String.valueOf(err.get("code"));
-            int status = io.tekton.penia.engine.error.ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus();
+            int status = ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus();
             Http.send(res, status, out);
             return;
         }

@@ -356,6 +356,46 @@ class BadInputTest {
         assertThat(t.get("/api/v1/budgets/" + budgetId).body()).isEqualTo(before);
     }
 
+    /** Hermes' tool endpoint takes the tool's arguments as an object; anything else is a 400, for every tool. */
+    @Test
+    void toolExecute_nonObjectBody_isInvalidForEveryTool() {
+        for (JsonNode tool : t.get("/api/tools").get("tools")) {
+            String path = "/api/tools/" + tool.get("name").asText() + "/execute";
+            for (String body : List.of("null", "[]", "[1]", "\"s\"", "1", "true")) {
+                assertError(t.postRaw(path, body), 400, "invalid_argument");
+            }
+        }
+        // A record through the tool endpoint with an array body writes nothing (checked after each test).
+        assertError(t.postRaw("/api/tools/record_usage/execute", "[" + TestServer.json(good()) + "]"), 400,
+                "invalid_argument");
+    }
+
+    @Test
+    void alertListings_unknownSeverity_isInvalid() {
+        assertError(t.get("/api/v1/alerts?severity=bogus"), 400, "invalid_argument");
+        assertError(t.get("/api/v1/budget-alerts/alerts/history?severity=Critical"), 400, "invalid_argument");
+        for (String sev : List.of("info", "warning", "critical")) {
+            TestServer.Resp r = t.get("/api/v1/alerts?severity=" + sev);
+            assertThat(r.status()).as(r.raw()).isEqualTo(200);
+            r.get("items").forEach(a -> assertThat(a.get("severity").asText()).isEqualTo(sev));
+        }
+    }
+
+    /** SPEC marks both token estimates of a recommendation as required. */
+    @Test
+    void recommend_missingTokenEstimates_isInvalid() {
+        assertThat(field(assertError(t.post("/api/v1/prices/recommend", Map.of()), 400, "invalid_argument")))
+                .isEqualTo("estimated_input_tokens");
+        assertThat(field(assertError(t.post("/api/v1/prices/recommend", Map.of("estimated_input_tokens", 1000)), 400,
+                "invalid_argument"))).isEqualTo("estimated_output_tokens");
+        TestServer.Resp ok = t.post("/api/v1/prices/recommend", Map.of("estimated_input_tokens", 1000,
+                "estimated_output_tokens", 200, "task_type", "code"));
+        assertThat(ok.status()).as(ok.raw()).isEqualTo(200);
+        assertThat(ok.get("recommendations").size()).isPositive();
+        // The source lists Fireworks' FLUX image generators as chat models at a nominal price; none is offered.
+        ok.get("recommendations").forEach(r -> assertThat(r.get("model").asText()).doesNotContain("flux"));
+    }
+
     @Test
     void unknownRoute_isNotFoundEnvelope() {
         for (TestServer.Resp r : List.of(t.get("/api/v1/nope"), t.get("/api/v2/budgets"), t.post("/api/v1/usage/recordz",

@@ -221,6 +221,46 @@ class UsageRecordTest {
         assertThat(outside.get("count").asLong()).isZero();
     }
 
+    /** ISO times in a query as curl and most clients send them: with raw ':' (no %3A). */
+    @Test
+    void records_timeRangeWithRawColons_filterTheRows() {
+        String component = uniq("usage-colons");
+        Ledger.record(t, component, "openai", "gpt-4o", 1, 1, "0.5");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String around = "start=" + now.minus(1, ChronoUnit.HOURS) + "&end=" + now.plus(1, ChronoUnit.HOURS);
+        String later = "start=" + now.plus(1, ChronoUnit.HOURS) + "&end=" + now.plus(2, ChronoUnit.HOURS);
+        assertThat(around).contains(":").doesNotContain("%3A");
+        TestServer.Resp in = t.get("/api/v1/usage/records?component=" + enc(component) + "&" + around);
+        assertThat(in.status()).as(in.raw()).isEqualTo(200);
+        assertThat(in.get("items").size()).isEqualTo(1);
+        assertUsd(in.get("items").get(0).get("cost"), "0.5");
+        TestServer.Resp out = t.get("/api/v1/usage/records?component=" + enc(component) + "&" + later);
+        assertThat(out.status()).as(out.raw()).isEqualTo(200);
+        assertThat(out.get("items").size()).isZero();
+        // A raw ':' anywhere else in a query is taken too (a model name of a fine-tuned model).
+        TestServer.Resp ft = t.get("/api/v1/usage/records?component=" + enc(component) + "&model=ft:gpt-4o:acme");
+        assertThat(ft.status()).as(ft.raw()).isEqualTo(200);
+        assertThat(ft.get("items").size()).isZero();
+    }
+
+    /** The summary's filters may also come in a "filters" object; one field both ways is refused. */
+    @Test
+    void usageSummary_filtersObject_equalsFlatFilters() {
+        String component = uniq("usage-filters");
+        Ledger.record(t, component, "openai", "gpt-4o", 1, 1, "0.25");
+        Ledger.record(t, component, "anthropic", "claude-x", 1, 1, "0.5");
+        JsonNode flat = usageSummary(Map.of("component", component, "provider", "anthropic"));
+        JsonNode nested = usageSummary(Map.of("filters", Map.of("component", component, "provider", "anthropic")));
+        assertUsd(flat.get("total_cost"), "0.5");
+        assertThat(nested).isEqualTo(flat);
+        JsonNode mixed = usageSummary(Map.of("component", component, "filters", Map.of("provider", "openai")));
+        assertUsd(mixed.get("total_cost"), "0.25");
+        assertError(t.post("/api/v1/usage/summary", Map.of("component", component,
+                "filters", Map.of("component", component))), 400, "invalid_argument");
+        assertError(t.post("/api/v1/usage/summary", Map.of("filters", Map.of("planet", "mars"))), 400, "unknown_field");
+        assertError(t.post("/api/v1/usage/summary", Map.of("filters", "component")), 400, "invalid_argument");
+    }
+
     @Test
     void usageSummary_anyWindow_equalsSumOfLedgerRows() {
         String component = uniq("usage-window");

@@ -66,11 +66,34 @@ class PriceVersionTest {
         JsonNode history = t.get("/api/v1/prices/acme/" + model).get("history");
         assertThat(history).hasSize(2);
         assertThat(history.get(0).get("price_version").asText()).isEqualTo(version1);
+        // Money in the history is a JSON number, like everywhere else (SPEC §2).
+        assertThat(history.get(1).get("input_per_token").isNumber()).as(history.toString()).isTrue();
+        assertThat(history.get(1).get("input_per_token").decimalValue()).isEqualByComparingTo("0.000004");
+        assertThat(history.get(1).get("output_per_million").decimalValue()).isEqualByComparingTo("20");
+        assertThat(history.get(1).get("price_version").asText()).isEqualTo(version2);
         // Versions survive a restart, and the old record keeps its cost.
         t.restart();
         assertThat(record(c, model, 1000, 100, 200).get("price_version").asText()).isEqualTo(version2);
         assertThat(t.post("/api/v1/usage/summary", Map.of("component", c)).get("total_cost").decimalValue())
                 .isEqualByComparingTo("0.0133");
+    }
+
+    /** Many catalog models have '/' in their names: reachable raw or encoded, and versioned the same way. */
+    @Test
+    void modelNamesWithSlashes_canBeReadAndVersioned() {
+        JsonNode raw = t.get("/api/v1/prices/deepinfra/meta-llama/Llama-3.2-3B-Instruct").body();
+        assertThat(raw.get("model").asText()).isEqualTo("meta-llama/Llama-3.2-3B-Instruct");
+        assertThat(t.get("/api/v1/prices/deepinfra/meta-llama%2FLlama-3.2-3B-Instruct").body()).isEqualTo(raw);
+        String model = "org-" + UUID.randomUUID().toString().substring(0, 8) + "/chat-1";
+        TestServer.Resp put = t.put("/api/v1/prices/acme/" + model, Map.of("input_per_million", 1, "output_per_million", 2));
+        assertThat(put.status()).as(put.raw()).isEqualTo(200);
+        assertThat(put.get("model").asText()).isEqualTo(model);
+        String c = "slash-" + UUID.randomUUID();
+        assertThat(record(c, model, 1000, 10, 0).get("cost").decimalValue()).isEqualByComparingTo("0.00102");
+        JsonNode got = t.get("/api/v1/prices/acme/" + model).body();
+        assertThat(got.get("price_version").asText()).isEqualTo(put.get("price_version").asText());
+        assertThat(got.get("history")).hasSize(1);
+        assertThat(t.get("/api/v1/prices/acme/" + model + "/nope").status()).isEqualTo(404);
     }
 
     @Test

@@ -86,14 +86,17 @@ class PeniaMcpTest {
     }
 
     @Test
-    void recordUsageViaMcp_isReadableViaRest() {
+    void recordUsageViaMcp_isReadableViaRest() throws Exception {
         String c = "mcp-rec-" + UUID.randomUUID();
         String id = budget(c, "10");
         McpSchema.CallToolResult r = call(client, "record_usage", Map.of("component", c, "provider", "openai",
                 "model", "gpt-4o", "input_tokens", 1000, "output_tokens", 100, "cost", 0.25));
         assertThat(r.isError()).isFalse();
         assertThat(structured(r).get("cost").decimalValue()).isEqualByComparingTo("0.25");
-        assertThat(((McpSchema.TextContent) r.content().getFirst()).text()).contains("recorded");
+        // The first text is the structured content as JSON (for clients that read only text), the second a summary.
+        assertThat(Json.mapper().readTree(((McpSchema.TextContent) r.content().getFirst()).text()))
+                .isEqualTo(structured(r));
+        assertThat(((McpSchema.TextContent) r.content().get(1)).text()).contains("recorded");
         JsonNode summary = t.get("/api/v1/budgets/" + id + "/summary").body();
         assertThat(summary.get("periods").get("monthly").get("spent").decimalValue()).isEqualByComparingTo("0.25");
         JsonNode rows = t.get("/api/v1/usage/records?component=" + c).body().get("items");
@@ -150,7 +153,7 @@ class PeniaMcpTest {
     }
 
     @Test
-    void invalidArguments_giveIsErrorResults_neverAProtocolFault() {
+    void invalidArguments_giveIsErrorResults_neverAProtocolFault() throws Exception {
         String c = "mcp-bad-" + UUID.randomUUID();
         budget(c, "1");
         Map<String, Map<String, Object>> bad = new java.util.LinkedHashMap<>();
@@ -158,7 +161,7 @@ class PeniaMcpTest {
         bad.put("record_usage", Map.of("component", c, "provider", "openai", "model", "gpt-4o",
                 "input_tokens", -5, "output_tokens", 1));
         bad.put("get_usage_summary", Map.of("group_by", List.of("planet")));
-        bad.put("recommend_models", Map.of("estimated_input_tokens", "lots"));
+        bad.put("recommend_models", Map.of("estimated_input_tokens", "lots", "estimated_output_tokens", 10));
         bad.put("set_alerts", Map.of("budget_id", "no-such-budget"));
         bad.put("list_budgets", Map.of("active", "yes"));
         bad.put("get_budget_status", Map.of("budget_id", "no-such-budget"));
@@ -168,6 +171,8 @@ class PeniaMcpTest {
             assertThat(structured(r).has("error")).as(e.getKey() + ": " + r).isTrue();
             assertThat(structured(r).get("error").get("code").asText()).as(e.getKey())
                     .isIn("invalid_argument", "not_found", "unknown_field");
+            assertThat(Json.mapper().readTree(((McpSchema.TextContent) r.content().getFirst()).text()))
+                    .as(e.getKey()).isEqualTo(structured(r));
         }
         McpSchema.CallToolResult blocked = call(client, "check_budget", Map.of("component", c, "estimated_cost", 5));
         assertThat(structured(blocked).get("decision").asText()).isEqualTo("block");

@@ -116,6 +116,15 @@ public final class Args {
         return d.longValueExact();
     }
 
+    /** A required whole number of at least 0. */
+    public long reqNonNegLong(String f) {
+        Long v = nonNegLong(f);
+        if (v == null) {
+            throw missing(f);
+        }
+        return v;
+    }
+
     public long nonNegLong(String f, long dflt) {
         Long v = nonNegLong(f);
         return v == null ? dflt : v;

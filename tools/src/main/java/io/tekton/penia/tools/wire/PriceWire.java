@@ -116,12 +116,12 @@ public final class PriceWire {
     /** {@code POST /prices/recommend} and MCP {@code recommend_models}. */
     public static Map<String, Object> recommend(BudgetEngine engine, PriceBook book, Args a) {
         List<String> caps = a.strings("required_capabilities", 32);
-        Long in = a.nonNegLong("estimated_input_tokens");
-        Long out = a.nonNegLong("estimated_output_tokens");
+        long in = a.reqNonNegLong("estimated_input_tokens");
+        long out = a.reqNonNegLong("estimated_output_tokens");
         Money max = a.money("max_cost");
         Integer limit = a.intRange("limit", 1, RecommendRequest.MAX_LIMIT);
         RecommendRequest req = new RecommendRequest(a.str("task_type"), caps == null ? Set.of() : new HashSet<>(caps),
-                in == null ? 1000 : in, out == null ? 500 : out, max == null ? null : max.micros(),
+                in, out, max == null ? null : max.micros(),
                 a.str("current_provider"), a.str("current_model"), a.str("component"), limit == null ? 0 : limit);
         a.noOthers();
         List<Recommendation> recs = Recommender.recommend(req, book.catalog(),

@@ -32,12 +32,17 @@ public final class Reports {
         Period period = Wire.period(a.str("period"), "period");
         Instant start = a.instant("start");
         Instant end = a.instant("end");
-        String component = a.str("component");
-        String provider = a.str("provider");
-        String model = a.str("model");
-        String budgetId = a.str("budget_id");
+        // The filters may come flat or in a "filters" object (SPEC writes "filters…"); not both for one field.
+        Args filters = a.obj("filters");
+        String component = filter(a, filters, "component");
+        String provider = filter(a, filters, "provider");
+        String model = filter(a, filters, "model");
+        String budgetId = filter(a, filters, "budget_id");
         List<String> groupBy = a.strings("group_by", 5);
         a.noOthers();
+        if (filters != null) {
+            filters.noOthers();
+        }
         groupBy = groupBy == null ? List.of() : groupBy;
         for (String g : groupBy) {
             if (!GROUPS.contains(g)) {
@@ -132,6 +137,15 @@ public final class Reports {
         res.put("group_by", groupBy);
         res.put("groups", gl);
         return res;
+    }
+
+    private static String filter(Args a, Args filters, String field) {
+        String flat = a.str(field);
+        String nested = filters == null ? null : filters.str(field);
+        if (flat != null && nested != null) {
+            throw PeniaException.invalid(field, "give " + field + " either at the top level or in filters, not both");
+        }
+        return flat != null ? flat : nested;
     }
 
     private static boolean conflicts(String filter, String scoped) {
