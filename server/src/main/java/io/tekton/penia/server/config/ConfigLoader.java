@@ -35,6 +35,7 @@ import java.util.Set;
  */
 public final class ConfigLoader {
     private final List<String> problems = new ArrayList<>();
+    private final Map<String, String> fromEnv = new java.util.HashMap<>();
 
     private ConfigLoader() {
     }
@@ -79,21 +80,21 @@ public final class ConfigLoader {
         Map<String, Object> sec = section(root, "security", Set.of("admin_key", "requests_per_second", "burst"));
         Map<String, Object> mail = section(root, "mail", Set.of("host", "port", "username", "from", "starttls"));
 
-        override(server, "host", env, "PENIA_HOST");
-        override(server, "port", env, "PENIA_PORT");
-        override(db, "path", env, "PENIA_DB");
-        override(time, "zone", env, "PENIA_TIMEZONE");
-        override(hermes, "url", env, "HERMES_URL");
-        override(sec, "admin_key", env, "PENIA_ADMIN_KEY");
-        override(sec, "requests_per_second", env, "PENIA_RATE_LIMIT_RPS");
-        override(sec, "burst", env, "PENIA_RATE_LIMIT_BURST");
-        override(mail, "host", env, "PENIA_SMTP_HOST");
-        override(mail, "port", env, "PENIA_SMTP_PORT");
-        override(alerts, "retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");
-        override(ws, "max_connections", env, "PENIA_WS_MAX_CONNECTIONS");
-        override(ws, "queue_limit", env, "PENIA_WS_QUEUE_LIMIT");
-        override(ws, "heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
-        override(ws, "coalesce_ms", env, "PENIA_WS_COALESCE_MS");
+        override(server, "server.host", env, "PENIA_HOST");
+        override(server, "server.port", env, "PENIA_PORT");
+        override(db, "database.path", env, "PENIA_DB");
+        override(time, "time.zone", env, "PENIA_TIMEZONE");
+        override(hermes, "hermes.url", env, "HERMES_URL");
+        override(sec, "security.admin_key", env, "PENIA_ADMIN_KEY");
+        override(sec, "security.requests_per_second", env, "PENIA_RATE_LIMIT_RPS");
+        override(sec, "security.burst", env, "PENIA_RATE_LIMIT_BURST");
+        override(mail, "mail.host", env, "PENIA_SMTP_HOST");
+        override(mail, "mail.port", env, "PENIA_SMTP_PORT");
+        override(alerts, "alerts.retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");
+        override(ws, "websocket.max_connections", env, "PENIA_WS_MAX_CONNECTIONS");
+        override(ws, "websocket.queue_limit", env, "PENIA_WS_QUEUE_LIMIT");
+        override(ws, "websocket.heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
+        override(ws, "websocket.coalesce_ms", env, "PENIA_WS_COALESCE_MS");
         if (env.containsKey("PENIA_HERMES")) {
             String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
             if (v.equals("on") || v.equals("off")) {
@@ -208,11 +209,19 @@ public final class ConfigLoader {
         return out;
     }
 
-    private static void override(Map<String, Object> m, String key, Map<String, String> env, String var) {
+    /** Sets {@code path}'s key from {@code var} when it is set and not empty; problems with it then name the variable. */
+    private void override(Map<String, Object> m, String path, Map<String, String> env, String var) {
         String v = env.get(var);
         if (v != null && !v.isEmpty()) {
-            m.put(key, v);
+            m.put(leaf(path), v);
+            fromEnv.put(path, var);
         }
+    }
+
+    /** A setting's name in a problem: its path, and the environment variable it came from, if any. */
+    private String label(String path) {
+        String var = fromEnv.get(path);
+        return var == null || path.contains("(") ? path : path + " (" + var + ")";
     }
 
     private static String leaf(String path) {
@@ -225,7 +234,7 @@ public final class ConfigLoader {
             return dflt;
         }
         if (o instanceof Map || o instanceof List) {
-            problems.add(path + ": must be a string");
+            problems.add(label(path) + ": must be a string");
             return dflt;
         }
         return String.valueOf(o);
@@ -242,12 +251,12 @@ public final class ConfigLoader {
                 throw new NumberFormatException();
             }
             if (v < min || v > max) {
-                problems.add(path + ": must be between " + min + " and " + max + ", got " + v);
+                problems.add(label(path) + ": must be between " + min + " and " + max + ", got " + v);
                 return dflt;
             }
             return (int) v;
         } catch (NumberFormatException e) {
-            problems.add(path + ": must be a whole number, got '" + o + "'");
+            problems.add(label(path) + ": must be a whole number, got '" + o + "'");
             return dflt;
         }
     }
@@ -260,12 +269,12 @@ public final class ConfigLoader {
         try {
             double v = o instanceof Number n ? n.doubleValue() : Double.parseDouble(String.valueOf(o));
             if (!(v > 0) || Double.isInfinite(v)) {
-                problems.add(path + ": must be a positive number, got " + o);
+                problems.add(label(path) + ": must be a positive number, got " + o);
                 return dflt;
             }
             return v;
         } catch (NumberFormatException e) {
-            problems.add(path + ": must be a number, got '" + o + "'");
+            problems.add(label(path) + ": must be a number, got '" + o + "'");
             return dflt;
         }
     }
@@ -278,7 +287,7 @@ public final class ConfigLoader {
         if (o instanceof Boolean b) {
             return b;
         }
-        problems.add(path + ": must be true or false, got '" + o + "'");
+        problems.add(label(path) + ": must be true or false, got '" + o + "'");
         return dflt;
     }
 

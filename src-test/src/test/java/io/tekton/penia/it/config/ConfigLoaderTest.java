@@ -1,0 +1,73 @@
+package io.tekton.penia.it.config;
+
+import io.tekton.penia.it.support.TestServer;
+import io.tekton.penia.server.config.ConfigException;
+import io.tekton.penia.server.config.ConfigLoader;
+import io.tekton.penia.server.config.PeniaConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The shipped {@code config/penia.yaml} overridden by the environment (SPEC §1): each variable
+ * takes effect, and an invalid setting stops start-up with a message that lists every bad key.
+ */
+class ConfigLoaderTest {
+    static final Path SHIPPED = Path.of(TestServer.repoRoot(), "config", "penia.yaml");
+
+    @Test
+    void shippedDefaults_matchTheSpec() {
+        PeniaConfig c = ConfigLoader.load(SHIPPED, Map.of());
+        assertThat(c.server().port()).isEqualTo(8113);
+        assertThat(c.server().host()).isEqualTo("127.0.0.1");
+        assertThat(c.zone()).isEqualTo(ZoneId.of("UTC"));
+        assertThat(c.security().adminKey()).isNull();
+    }
+
+    @Test
+    void environment_overridesTheFile() {
+        PeniaConfig c = ConfigLoader.load(SHIPPED, Map.of("PENIA_PORT", "9001", "PENIA_TIMEZONE", "America/New_York",
+                "PENIA_DB", "/tmp/x.db", "PENIA_ADMIN_KEY", "0123456789abcdef", "PENIA_HOST", "0.0.0.0"));
+        assertThat(c.server().port()).isEqualTo(9001);
+        assertThat(c.zone()).isEqualTo(ZoneId.of("America/New_York"));
+        assertThat(c.database().path()).isEqualTo(Path.of("/tmp/x.db"));
+        assertThat(c.security().adminKey()).isEqualTo("0123456789abcdef");
+        assertThat(c.server().host()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void everyBadSetting_isListed_inOneRefusal() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(SHIPPED,
+                Map.of("PENIA_PORT", "eighty", "PENIA_TIMEZONE", "Mars/Olympus", "PENIA_HERMES", "maybe",
+                        "PENIA_HOST", "0.0.0.0")));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(4);
+        assertThat(e.getMessage()).contains("PENIA_PORT").contains("PENIA_TIMEZONE").contains("PENIA_HERMES")
+                .contains("PENIA_HOST");
+        ConfigException range = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(SHIPPED, Map.of("PENIA_PORT", "99999")));
+        assertThat(range.problems()).containsExactly("server.port (PENIA_PORT): must be between 0 and 65535, got 99999");
+    }
+
+    /** A short admin key is the operator's choice (a warning at start, not a refusal); an empty one in the file is refused. */
+    @Test
+    void adminKey_anyNonEmptyValue_isTaken(@TempDir Path dir) throws IOException {
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("PENIA_ADMIN_KEY", "test-key")).security().adminKey())
+                .isEqualTo("test-key");
+        // An empty variable is as good as unset: open mode on loopback.
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("PENIA_ADMIN_KEY", "")).security().adminKey()).isNull();
+        Path yaml = dir.resolve("penia.yaml");
+        Files.writeString(yaml, "security:\n  admin_key: \"  \"\n");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(yaml, Map.of()));
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("security.admin_key");
+    }
+}
