@@ -1,7 +1,7 @@
 package io.tekton.penia.server;
 
 import io.helidon.common.mapper.MapperManager;
-import io.helidon.http.Status;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.tekton.penia.engine.BudgetEngine;
@@ -22,6 +22,7 @@ import io.tekton.penia.server.rest.KeysService;
 import io.tekton.penia.server.rest.MiscService;
 import io.tekton.penia.server.rest.PricesService;
 import io.tekton.penia.server.rest.RequestMetrics;
+import io.tekton.penia.server.rest.RouteMethods;
 import io.tekton.penia.server.rest.UsageService;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.server.security.PeniaSecurity;
@@ -56,6 +57,7 @@ public final class PeniaServer implements AutoCloseable {
     private final BudgetEngine engine;
     private final PriceBook prices;
     private final WebServer web;
+    private final RouteMethods routeMethods = RouteMethods.fromOpenApi(HealthService.openApi());
     private final Health health;
     private final AlertDispatcher alertDispatcher;
     private final WebSocketHub ws;
@@ -199,9 +201,16 @@ public final class PeniaServer implements AutoCloseable {
                             Map.of("request_id", id)));
                 })
                 .any((req, res) -> {
-                    res.status(Status.NOT_FOUND_404);
-                    Http.error(res, new PeniaException(ErrorCode.NOT_FOUND,
-                            "no route for " + req.prologue().method().text() + " " + req.path().path()));
+                    String method = req.prologue().method().text();
+                    String path = req.path().path();
+                    java.util.Set<String> allowed = routeMethods.allowed(path);
+                    if (!allowed.isEmpty()) {
+                        res.header(HeaderNames.ALLOW, String.join(", ", allowed));
+                        Http.error(res, new PeniaException(ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on "
+                                + path + "; allowed: " + String.join(", ", allowed), Map.of("allowed", java.util.List.copyOf(allowed))));
+                        return;
+                    }
+                    Http.error(res, new PeniaException(ErrorCode.NOT_FOUND, "no route for " + method + " " + path));
                 });
     }
 

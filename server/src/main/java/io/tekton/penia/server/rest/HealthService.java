@@ -81,6 +81,11 @@ public final class HealthService implements HttpService {
 
     private static final byte[] OPENAPI = load();
 
+    /** The OpenAPI document served at {@code /openapi.yaml}. */
+    public static byte[] openApi() {
+        return OPENAPI.clone();
+    }
+
     private static byte[] load() {
         try (var in = HealthService.class.getResourceAsStream("/openapi.yaml")) {
             return in == null ? new byte[0] : in.readAllBytes();

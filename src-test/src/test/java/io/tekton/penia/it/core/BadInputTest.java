@@ -399,8 +399,25 @@ class BadInputTest {
     @Test
     void unknownRoute_isNotFoundEnvelope() {
         for (TestServer.Resp r : List.of(t.get("/api/v1/nope"), t.get("/api/v2/budgets"), t.post("/api/v1/usage/recordz",
-                good()), t.get("/no/such/path"), t.delete("/api/v1/usage/records"))) {
+                good()), t.get("/no/such/path"), t.get("/api/v1/budgets/" + budgetId + "/nope"))) {
             assertError(r, 404, "not_found");
         }
+    }
+
+    /** A path that exists, with a method it does not take: 405 with Allow, and nothing is written. */
+    @Test
+    void knownPath_wrongMethod_is405WithAllow() {
+        Map<TestServer.Resp, String> cases = new LinkedHashMap<>();
+        cases.put(t.delete("/api/v1/usage/records"), "GET");
+        cases.put(t.get("/api/v1/usage/record"), "POST");
+        cases.put(t.post("/api/v1/assistant/context", Map.of()), "GET");
+        cases.put(t.send(java.net.http.HttpRequest.newBuilder(URI.create(t.base() + "/api/v1/budgets/" + budgetId))
+                .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}"))), "DELETE, GET, PUT");
+        cases.put(t.delete("/api/v1/prices/deepinfra/meta-llama/Llama-3.2-3B-Instruct"), "GET, PUT");
+        cases.forEach((r, allow) -> {
+            JsonNode e = assertError(r, 405, "method_not_allowed");
+            assertThat(r.http().headers().firstValue("Allow")).as(r.raw()).contains(allow);
+            assertThat(e.get("details").get("allowed")).isNotEmpty();
+        });
     }
 }
