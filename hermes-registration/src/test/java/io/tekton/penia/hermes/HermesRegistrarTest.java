@@ -190,7 +190,7 @@ class HermesRegistrarTest {
         try (HermesRegistrar registrar = registrar(config(URI.create("http://127.0.0.1:" + port)).build())) {
             long startNanos = System.nanoTime();
             registrar.start();
-            assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofMillis(500));
+            assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofSeconds(2));
             assertThat(registrar.state().registered()).isFalse();
             await().atMost(PATIENCE).untilAsserted(() ->
                     assertThat(registrar.state().lastError()).contains("unreachable"));
@@ -288,7 +288,8 @@ class HermesRegistrarTest {
             registrar.close();
             Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
 
-            assertThat(took).isLessThan(Duration.ofMillis(1_800));
+            // Bounded by the shutdown budget (1 s) plus slack for a loaded machine, not by Hermes.
+            assertThat(took).isLessThan(Duration.ofSeconds(3));
             assertThat(registrar.state().registered()).isFalse();
         }
     }
@@ -296,12 +297,13 @@ class HermesRegistrarTest {
     @Test
     void start_whenHermesHangs_returnsAtOnce() throws IOException {
         try (FakeHermes hermes = FakeHermes.start().hang(true);
-             HermesRegistrar registrar = registrar(config(hermes.url()).build())) {
+             HermesRegistrar registrar = registrar(config(hermes.url()).requestTimeout(Duration.ofSeconds(3)).build())) {
             long startNanos = System.nanoTime();
             registrar.start();
-            assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofMillis(500));
-            await().atMost(PATIENCE).untilAsserted(() ->
-                    assertThat(registrar.state().lastError()).contains("timed out after 1000ms"));
+            // Well under the 3 s request timeout a blocking start would wait for.
+            assertThat(Duration.ofNanos(System.nanoTime() - startNanos)).isLessThan(Duration.ofSeconds(2));
+            await().atMost(PATIENCE.plusSeconds(3)).untilAsserted(() ->
+                    assertThat(registrar.state().lastError()).contains("timed out after 3000ms"));
             assertThat(registrar.state().registered()).isFalse();
         }
     }

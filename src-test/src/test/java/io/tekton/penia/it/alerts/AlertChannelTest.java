@@ -238,8 +238,9 @@ class AlertChannelTest {
 
     @Test
     void restartWithUndeliveredAlerts_deliversAfterRestartExactlyOnce() throws Exception {
-        // Its own server, as it restarts; a longer backoff keeps the rows pending across it.
-        try (TestServer s = TestServer.start(env(500))) {
+        // Its own server, as it restarts; a longer backoff keeps the rows pending across it (five
+        // attempts at 0, 1, 3, 7 and 15 s: a slow restart must not use them all up).
+        try (TestServer s = TestServer.start(env(1000))) {
             String c = "restart-" + UUID.randomUUID();
             String id = budget(s, c, "Restart " + c);
             String hook = "/down/" + UUID.randomUUID();

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,7 +33,7 @@ class ConcurrencyTest {
 
     @BeforeAll
     static void up() {
-        t = TestServer.start();
+        t = TestServer.start(Map.of(), RunningClock.midweekNoon()); // no period reset mid-test
     }
 
     @AfterAll

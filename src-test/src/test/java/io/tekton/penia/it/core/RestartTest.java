@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,7 +26,7 @@ class RestartTest {
 
     @BeforeEach
     void up() {
-        t = TestServer.start();
+        t = TestServer.start(Map.of(), RunningClock.midweekNoon()); // no period reset mid-test
     }
 
     @AfterEach

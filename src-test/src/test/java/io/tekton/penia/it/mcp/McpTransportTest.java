@@ -331,7 +331,7 @@ class McpTransportTest {
     @Test
     void idleSession_isSwept_thenItsIdIs404() throws Exception {
         try (ConformanceFixtureServer server = ConformanceFixtureServer.start(0,
-                b -> b.sessionIdleTimeout(Duration.ofMillis(300)))) {
+                b -> b.sessionIdleTimeout(Duration.ofSeconds(2)))) {
             String sessionId = initialize(server);
             await().atMost(WAIT).until(() -> server.transport().activeSessions() == 0);
             HttpResponse<String> response = post(server.url(), "{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"ping\"}",
