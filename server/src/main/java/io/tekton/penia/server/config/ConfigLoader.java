@@ -221,7 +221,7 @@ public final class ConfigLoader {
     /** A setting's name in a problem: its path, and the environment variable it came from, if any. */
     private String label(String path) {
         String var = fromEnv.get(path);
-        return var == null || path.contains("(") ? path : path + " (" + var + ")";
+        return var == null ? path : path + " (" + var + ")";
     }
 
     private static String leaf(String path) {

@@ -94,19 +94,11 @@ public final class Wire {
 
     public static UsageInput usage(Args a) {
         UsageInput in = new UsageInput(a.reqStr("component"), a.reqStr("provider"), a.reqStr("model"),
-                req(a, "input_tokens"), req(a, "output_tokens"), a.nonNegLong("cached_input_tokens", 0),
+                a.reqNonNegLong("input_tokens"), a.reqNonNegLong("output_tokens"), a.nonNegLong("cached_input_tokens", 0),
                 a.nonNegLong("cache_write_tokens", 0), a.nonNegLong("reasoning_tokens", 0), a.money("cost"),
                 a.str("reservation_id"), a.str("request_id"), a.instant("timestamp"));
         a.noOthers();
         return in;
-    }
-
-    private static long req(Args a, String f) {
-        Long v = a.nonNegLong(f);
-        if (v == null) {
-            throw PeniaException.invalid(f, "is required");
-        }
-        return v;
     }
 
     public static CheckInput check(Args a) {
