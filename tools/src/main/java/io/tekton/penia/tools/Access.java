@@ -7,7 +7,9 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.tools.wire.Args;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The role rules of SPEC §9, shared by tools and REST. */
@@ -42,6 +44,39 @@ public final class Access {
                     Map.of("role", c.role()));
         }
         return c.component();
+    }
+
+    /**
+     * Arguments of a read narrowed to the caller's own component (REST summary and recommend,
+     * MCP and {@code /api/tools}): a component key asking for another component is refused, one
+     * asking for none gets its own; other roles' arguments pass unchanged.
+     */
+    public static Args scoped(Caller c, Args a) {
+        if (!Caller.COMPONENT.equals(c.role())) {
+            return a;
+        }
+        Map<String, Object> copy = new LinkedHashMap<>(Args.toMap(a));
+        Object requested = copy.get("component");
+        if (requested != null && !(requested instanceof String)) {
+            return a; // the parser reports the wrong type
+        }
+        copy.put("component", readScope(c, (String) requested));
+        return Args.of(copy);
+    }
+
+    /**
+     * The one rule for breakdowns: the component whose usage this caller sees in any breakdown
+     * or listing of usage (by component, model, provider, day), even of a budget it shares with
+     * other components (global, per provider); {@code null} for every component (admin, viewer).
+     * A budget's own counters (spent, reserved, remaining) are the budget's state and stay whole.
+     */
+    public static String usageOf(Caller c) {
+        return readsAll(c) ? null : c.component();
+    }
+
+    /** Whether the caller sees channel URLs in full (their path or query is often the credential): admin only. */
+    public static boolean seesChannelSecrets(Caller c) {
+        return c.isAdmin();
     }
 
     /** Admin and viewer keys read everything; a component key only what is its own or global. */

@@ -36,7 +36,7 @@ public final class GetBudgetStatusTool extends AbstractTool {
         engine.budget(id).filter(b -> !Access.sees(caller, b)).ifPresent(b -> {
             throw new PeniaException(ErrorCode.FORBIDDEN, "not your component's budget", Map.of("budget_id", id));
         });
-        return Reports.budgetSummary(engine, id);
+        return Reports.budgetSummary(engine, id, Access.usageOf(caller));
     }
 
     @Override

@@ -29,13 +29,7 @@ public final class GetUsageSummaryTool extends AbstractTool {
 
     @Override
     public Map<String, Object> call(Args args, Caller caller) {
-        if (Caller.COMPONENT.equals(caller.role())) {
-            String own = Access.readScope(caller, args.str("component"));
-            Map<String, Object> copy = new java.util.LinkedHashMap<>(Args.toMap(args));
-            copy.put("component", own);
-            args = Args.of(copy);
-        }
-        return Reports.usageSummary(engine, args);
+        return Reports.usageSummary(engine, Access.scoped(caller, args));
     }
 
     @Override

@@ -31,7 +31,7 @@ public final class ListBudgetsTool extends AbstractTool {
                 .filter(b -> component == null || component.equals(b.scope().component())
                         || (Caller.COMPONENT.equals(caller.role()) && b.scope().component() == null))
                 .filter(b -> provider == null || provider.equals(b.scope().provider()))
-                .map(Views::budget).toList();
+                .map(b -> Views.budget(b, Access.seesChannelSecrets(caller))).toList();
         return Map.of("items", items, "count", items.size());
     }
 

@@ -34,7 +34,8 @@ public final class RecommendModelsTool extends AbstractTool {
 
     @Override
     public Map<String, Object> call(Args args, Caller caller) {
-        return PriceWire.recommend(engine, prices, args);
+        // The REST rule: a component key asks for its own component only (its remaining budget decides the fit).
+        return PriceWire.recommend(engine, prices, Access.scoped(caller, args));
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Channel;
 import io.tekton.penia.engine.store.LedgerWriter;
 import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.tools.wire.Views;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -293,6 +294,11 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
 
     /** {@code {alert_id, deliveries:[{channel, target, status, attempts, last_error, …}]}}; 404 for an unknown alert. */
     public Map<String, Object> deliveries(String alertId) {
+        return deliveries(alertId, true);
+    }
+
+    /** As {@link #deliveries(String)}; {@code channelSecrets} false keeps only the scheme and host of a URL target. */
+    public Map<String, Object> deliveries(String alertId, boolean channelSecrets) {
         if (engine.store().findAlert(alertId).isEmpty()) {
             throw PeniaException.notFound("alert", alertId);
         }
@@ -301,7 +307,8 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("delivery_id", d.deliveryId());
             m.put("channel", d.channelType());
-            m.put("target", redact(d.channelType(), d.target()));
+            m.put("target", channelSecrets || d.channelType().equals("email") ? redact(d.channelType(), d.target())
+                    : Views.redactUrl(d.target()));
             m.put("status", d.status());
             m.put("attempts", d.attempts());
             m.put("last_error", d.lastError());

@@ -53,7 +53,7 @@ public final class BudgetsService implements HttpService {
                 .filter(b -> active == null || b.active() == active)
                 .filter(b -> component == null || component.equals(b.scope().component()))
                 .filter(b -> provider == null || provider.equals(b.scope().provider()))
-                .map(Views::budget).toList();
+                .map(b -> Views.budget(b, Access.seesChannelSecrets(caller))).toList();
         Http.ok(res, Map.of("items", items, "count", items.size()));
     }
 
@@ -67,8 +67,9 @@ public final class BudgetsService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
-        Callers.checkSees(Callers.of(req), b);
-        Http.ok(res, Views.budget(b));
+        Caller caller = Callers.of(req);
+        Callers.checkSees(caller, b);
+        Http.ok(res, Views.budget(b, Access.seesChannelSecrets(caller)));
     }
 
     private void update(ServerRequest req, ServerResponse res) {
@@ -88,15 +89,17 @@ public final class BudgetsService implements HttpService {
 
     private void summary(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
-        engine.budget(id).ifPresent(b -> Callers.checkSees(Callers.of(req), b));
-        Http.ok(res, Reports.budgetSummary(engine, id));
+        Caller caller = Callers.of(req);
+        engine.budget(id).ifPresent(b -> Callers.checkSees(caller, b));
+        Http.ok(res, Reports.budgetSummary(engine, id, Access.usageOf(caller)));
     }
 
     private void getAlerts(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
-        Callers.checkSees(Callers.of(req), b);
-        Http.ok(res, Views.alertSettings(b));
+        Caller caller = Callers.of(req);
+        Callers.checkSees(caller, b);
+        Http.ok(res, Views.alertSettings(b, Access.seesChannelSecrets(caller)));
     }
 
     private void setAlerts(ServerRequest req, ServerResponse res) {

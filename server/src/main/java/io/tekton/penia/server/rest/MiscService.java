@@ -35,7 +35,8 @@ public final class MiscService {
                     })
                     .post("/{id}/dismiss", (req, res) -> Http.ok(res, Views.alert(engine.dismissAlert(Http.param(req, "id")))));
             if (dispatcherOrNull != null) {
-                rules.get("/{id}/deliveries", (req, res) -> Http.ok(res, dispatcherOrNull.deliveries(Http.param(req, "id"))));
+                rules.get("/{id}/deliveries", (req, res) -> Http.ok(res, dispatcherOrNull.deliveries(Http.param(req, "id"),
+                        Access.seesChannelSecrets(Callers.of(req)))));
             }
         };
     }

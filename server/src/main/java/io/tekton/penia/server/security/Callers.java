@@ -8,7 +8,6 @@ import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Args;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -67,15 +66,6 @@ public final class Callers {
      * another component is refused, one asking for none gets its own.
      */
     public static Args scoped(Caller c, Args a) {
-        if (!Caller.COMPONENT.equals(c.role())) {
-            return a;
-        }
-        Map<String, Object> copy = new LinkedHashMap<>(Args.toMap(a));
-        Object requested = copy.get("component");
-        if (requested != null && !(requested instanceof String)) {
-            return a; // the parser reports the wrong type
-        }
-        copy.put("component", Access.readScope(c, (String) requested));
-        return Args.of(copy);
+        return Access.scoped(c, a);
     }
 }

@@ -154,6 +154,15 @@ public final class Reports {
 
     /** {@code GET /budgets/{id}/summary}: every limited current period and breakdowns. */
     public static Map<String, Object> budgetSummary(BudgetEngine engine, String budgetId) {
+        return budgetSummary(engine, budgetId, null);
+    }
+
+    /**
+     * As {@link #budgetSummary(BudgetEngine, String)} for a reader who sees the usage of one
+     * component only ({@code onlyComponent}; null: every component): the breakdowns hold only
+     * that component's usage, the periods (the budget's own counters) stay whole.
+     */
+    public static Map<String, Object> budgetSummary(BudgetEngine engine, String budgetId, String onlyComponent) {
         BudgetEngine.BudgetStatus st = engine.status(budgetId);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("budget_id", budgetId);
@@ -167,10 +176,14 @@ public final class Reports {
             }
         }
         res.put("periods", periods);
+        Map<String, Map<String, long[]>> narrowed = onlyComponent == null || longest == null ? null
+                : breakdowns(engine, st.budget(), longest, onlyComponent);
         for (String dim : List.of("provider", "model", "component")) {
             List<Map<String, Object>> list = new ArrayList<>();
             if (longest != null) {
-                engine.breakdown(budgetId, longest.start(), longest.end(), dim).forEach((k, v) -> {
+                Map<String, long[]> sums = narrowed != null ? narrowed.get(dim)
+                        : engine.breakdown(budgetId, longest.start(), longest.end(), dim);
+                sums.forEach((k, v) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put(dim, k);
                     m.put("cost", Money.ofMicros(v[0]).usd());
@@ -185,5 +198,33 @@ public final class Reports {
         }
         res.put("breakdown_period", longest == null ? null : longest.period().wireName());
         return res;
+    }
+
+    /** The breakdowns by provider, model and component of one component's usage within a budget's scope. */
+    private static Map<String, Map<String, long[]>> breakdowns(BudgetEngine engine, Budget b,
+                                                              BudgetEngine.PeriodStatus window, String component) {
+        Map<String, Map<String, long[]>> out = new HashMap<>();
+        for (String dim : List.of("provider", "model", "component")) {
+            out.put(dim, new java.util.TreeMap<>());
+        }
+        if (conflicts(component, b.scope().component())) {
+            return out;
+        }
+        for (BudgetEngine.Slice s : engine.slices(new LedgerStore.UsageFilter(component, b.scope().provider(),
+                b.scope().model(), window.start(), window.end()), true)) {
+            for (String dim : List.of("provider", "model", "component")) {
+                String k = switch (dim) {
+                    case "provider" -> s.provider();
+                    case "model" -> s.model();
+                    default -> s.component();
+                };
+                long[] v = out.get(dim).computeIfAbsent(k, x -> new long[4]);
+                v[0] += s.costMicros();
+                v[1] += s.inputTokens();
+                v[2] += s.outputTokens();
+                v[3] += s.count();
+            }
+        }
+        return out;
     }
 }

@@ -13,6 +13,8 @@ import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.monitor.Monitors;
 
 import java.math.BigDecimal;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +22,9 @@ import java.util.Map;
 
 /** Engine results as the JSON shapes of SPEC §3, shared by REST, WebSocket and MCP. */
 public final class Views {
+    /** What stands in place of a redacted part of a channel URL. */
+    public static final String REDACTED = "…redacted";
+
     private Views() {
     }
 
@@ -28,6 +33,11 @@ public final class Views {
     }
 
     public static Map<String, Object> budget(Budget b) {
+        return budget(b, true);
+    }
+
+    /** A budget; {@code channelSecrets} false shows its channel URLs {@linkplain #redactUrl redacted}. */
+    public static Map<String, Object> budget(Budget b, boolean channelSecrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budget_id", b.budgetId());
         m.put("name", b.name());
@@ -47,7 +57,7 @@ public final class Views {
         m.put("enforcement", b.enforcement().wireName());
         m.put("is_active", b.active());
         m.put("cooldown_seconds", b.cooldownSeconds());
-        m.put("channels", channels(b.channels()));
+        m.put("channels", channels(b.channels(), channelSecrets));
         m.put("created_at", b.createdAt().toString());
         m.put("updated_at", b.updatedAt().toString());
         return m;
@@ -55,12 +65,17 @@ public final class Views {
 
     /** Channels without their secrets: only whether one is set. */
     public static List<Map<String, Object>> channels(List<Channel> cs) {
+        return channels(cs, true);
+    }
+
+    /** Channels without their secrets; {@code urls} false also redacts their URLs ({@link #redactUrl}). */
+    public static List<Map<String, Object>> channels(List<Channel> cs, boolean urls) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Channel c : cs) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", c.type());
             if (c.url() != null) {
-                m.put("url", c.url());
+                m.put("url", urls ? c.url() : redactUrl(c.url()));
             }
             if (!c.to().isEmpty()) {
                 m.put("to", c.to());
@@ -72,14 +87,40 @@ public final class Views {
     }
 
     public static Map<String, Object> alertSettings(Budget b) {
+        return alertSettings(b, true);
+    }
+
+    /** A budget's alert settings; {@code channelSecrets} false shows its channel URLs redacted. */
+    public static Map<String, Object> alertSettings(Budget b, boolean channelSecrets) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budget_id", b.budgetId());
         m.put("thresholds", b.alertThresholds());
         m.put("warning_percent", b.warningPercent());
         m.put("stop_percent", b.stopPercent());
         m.put("cooldown_seconds", b.cooldownSeconds());
-        m.put("channels", channels(b.channels()));
+        m.put("channels", channels(b.channels(), channelSecrets));
         return m;
+    }
+
+    /**
+     * A channel URL as shown to a caller who may not see its credential (a Slack webhook's path
+     * is the credential; other webhooks carry tokens in their path or query): the scheme, host
+     * and port, then {@code /…redacted} in place of any user info, path, query or fragment.
+     */
+    public static String redactUrl(String url) {
+        try {
+            URI u = new URI(url);
+            if (u.getScheme() == null || u.getHost() == null) {
+                return REDACTED;
+            }
+            String origin = u.getScheme() + "://" + u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort());
+            String path = u.getRawPath();
+            boolean more = path != null && !path.isEmpty() && !path.equals("/") || u.getRawQuery() != null
+                    || u.getRawFragment() != null || u.getRawUserInfo() != null;
+            return more ? origin + "/" + REDACTED : origin;
+        } catch (URISyntaxException e) {
+            return REDACTED;
+        }
     }
 
     public static Map<String, Object> record(UsageRecord r) {
