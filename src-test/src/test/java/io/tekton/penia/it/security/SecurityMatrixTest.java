@@ -180,6 +180,16 @@ class SecurityMatrixTest {
         g.add(new Group("prices.recommend", ALL_KEYS, 200, () -> null,
                 (key, ctx) -> Sec.call(t, key, "POST", "/api/v1/prices/recommend",
                         Map.of("estimated_input_tokens", 100, "estimated_output_tokens", 100)), null));
+        // Asking about a component is reading it: the same rule over REST and the tools (issue 18, item 4).
+        g.add(new Group("prices.recommend.component", READERS_OF_OWN, 200, () -> null,
+                (key, ctx) -> Sec.call(t, key, "POST", "/api/v1/prices/recommend",
+                        Map.of("estimated_input_tokens", 100, "estimated_output_tokens", 100, "component", OWN)), null));
+        g.add(new Group("tools.recommend_models.component", READERS_OF_OWN, 200, () -> null,
+                (key, ctx) -> Sec.call(t, key, "POST", "/api/tools/recommend_models/execute",
+                        Map.of("estimated_input_tokens", 100, "estimated_output_tokens", 100, "component", OWN)), null));
+        g.add(new Group("tools.get_budget_status", READERS_OF_OWN, 200, () -> null,
+                (key, ctx) -> Sec.call(t, key, "POST", "/api/tools/get_budget_status/execute",
+                        Map.of("budget_id", budA)), null));
         g.add(write("keys.create", ADMIN_ONLY, 201, () -> null,
                 (key, ctx) -> Sec.call(t, key, "POST", "/api/v1/keys", Map.of("name", "n", "role", "viewer")),
                 ctx -> adminGet("/api/v1/keys").get("count")));
