@@ -75,6 +75,12 @@ class HalfHourDstTest {
                 assertThat(windows.get(i).start()).as("window %d starts where %d ends: %s", i, i - 1, windows)
                         .isEqualTo(windows.get(i - 1).end());
             }
+            // Rebuilt from the 15-minute rollups, the last hour has the same window and spent.
+            JsonNode live = Ledger.period(t, id, "hourly");
+            t.restart();
+            JsonNode after = Ledger.period(t, id, "hourly");
+            assertThat(after.get("period_start")).isEqualTo(live.get("period_start"));
+            assertThat(after.get("spent").decimalValue()).isEqualByComparingTo(live.get("spent").decimalValue());
             for (Instant r : records.keySet()) {
                 assertThat(windows.stream().filter(w -> w.contains(r)).count()).as("windows holding %s: %s", r, windows)
                         .isEqualTo(1);
