@@ -1,5 +1,6 @@
 package io.tekton.penia.server;
 
+import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.server.config.ConfigException;
 import io.tekton.penia.server.config.ConfigLoader;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -23,13 +24,18 @@ public final class Main {
             System.exit(2);
             return;
         }
-        switch (cmd) {
-            case "serve" -> serve(cfg);
-            case "mcp-stdio" -> StdioMain.run(cfg);
-            default -> {
-                System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio)");
-                System.exit(2);
+        try {
+            switch (cmd) {
+                case "serve" -> serve(cfg);
+                case "mcp-stdio" -> StdioMain.run(cfg);
+                default -> {
+                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio)");
+                    System.exit(2);
+                }
             }
+        } catch (Database.NewerSchemaException e) {
+            System.err.println("penia: " + e.getMessage());
+            System.exit(2);
         }
     }
 

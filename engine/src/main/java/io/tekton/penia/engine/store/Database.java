@@ -65,6 +65,9 @@ public final class Database implements AutoCloseable {
         } catch (SQLException | IOException e) {
             ds.close();
             throw new IllegalStateException("cannot migrate database " + file + ": " + e.getMessage(), e);
+        } catch (NewerSchemaException e) {
+            ds.close();
+            throw e;
         }
         return db;
     }
@@ -116,6 +119,9 @@ public final class Database implements AutoCloseable {
                     current = rs.getInt(1);
                 }
             }
+            if (current > names.size()) {
+                throw new NewerSchemaException(file, current, names.size());
+            }
             for (int i = current; i < names.size(); i++) {
                 String name = names.get(i);
                 c.setAutoCommit(false);
@@ -138,6 +144,19 @@ public final class Database implements AutoCloseable {
                     c.setAutoCommit(true);
                 }
             }
+        }
+    }
+
+    /**
+     * The file was written by a newer Penia: its schema is past the last migration this binary
+     * knows. Opening it anyway would run old code on tables it does not understand, so start-up
+     * stops and the file is left exactly as it was.
+     */
+    public static final class NewerSchemaException extends IllegalStateException {
+        NewerSchemaException(Path file, int found, int known) {
+            super("database " + file + " has schema version " + found + ", but this Penia knows schema version "
+                    + known + " at most: it was written by a newer Penia. Run that version (or a newer one) on it,"
+                    + " or point PENIA_DB at another file; the file was not changed");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tekton.penia.server.config;
 
 import io.tekton.penia.engine.BudgetSpec;
+import io.tekton.penia.engine.ZoneGrid;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Channel;
 import io.tekton.penia.engine.model.Enforcement;
@@ -120,6 +121,8 @@ public final class ConfigLoader {
         } catch (RuntimeException e) {
             problems.add("time.zone (PENIA_TIMEZONE): unknown time zone '" + z + "'");
         }
+        ZoneGrid.problem(zone).ifPresent(why ->
+                problems.add("time.zone (PENIA_TIMEZONE): '" + z + "' cannot be used: " + why));
         PeniaConfig.Engine eng = new PeniaConfig.Engine(
                 Duration.ofSeconds(integer(engine, "engine.reservation_ttl_seconds", 600, 1, 86_400)),
                 Duration.ofSeconds(integer(engine, "engine.max_reservation_ttl_seconds", 86_400, 1, 7 * 86_400)),
