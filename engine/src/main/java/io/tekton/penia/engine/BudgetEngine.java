@@ -642,7 +642,10 @@ public final class BudgetEngine implements AutoCloseable {
 
     // ---- recording ----------------------------------------------------------------------
 
-    /** Records a usage; returns after it is durable. The same request id returns the same record. */
+    /**
+     * Records a usage; returns after it is durable. The same request id with the same body
+     * returns the same record, with another body it is a conflict; a hold settles once.
+     */
     public RecordResult record(UsageInput in) {
         Instant now = now();
         Instant ts = in.timestamp() == null ? now : in.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
