@@ -74,6 +74,7 @@ public final class BudgetEngine implements AutoCloseable {
                     return size() > IDEMPOTENCY_CACHE;
                 }
             };
+    private final Idempotency idempotency = new Idempotency();
     private final ScheduledExecutorService scheduler;
     private final Instant startedAt;
     private volatile Defaults defaults;
@@ -641,19 +642,17 @@ public final class BudgetEngine implements AutoCloseable {
 
     // ---- recording ----------------------------------------------------------------------
 
-    /** Records a usage; returns after it is durable. The same request id returns the same record. */
+    /**
+     * Records a usage; returns after it is durable. The same request id with the same body
+     * returns the same record, with another body it is a conflict; a hold settles once.
+     */
     public RecordResult record(UsageInput in) {
         Instant now = now();
         Instant ts = in.timestamp() == null ? now : in.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         if (ts.isAfter(now.plus(cfg.maxTimestampSkew()))) {
             throw PeniaException.invalid("timestamp", "is in the future");
         }
-        if (in.requestId() != null) {
-            Optional<RecordResult> replay = replay(in.requestId());
-            if (replay.isPresent()) {
-                return replay.get();
-            }
-        }
+        Optional<RecordResult> replay = in.requestId() == null ? Optional.empty() : replay(in.requestId());
         Money cost;
         String source;
         String version = null;
@@ -667,23 +666,30 @@ public final class BudgetEngine implements AutoCloseable {
             source = priced.isPresent() ? "computed" : "unpriced";
             version = priced.map(Pricer.Priced::priceVersion).orElse(null);
         }
-        String knownStatus = null;
-        if (in.reservationId() != null) {
-            boolean live;
-            lock.lock();
-            try {
-                live = reservations.containsKey(in.reservationId());
-            } finally {
-                lock.unlock();
-            }
-            if (!live) {
-                knownStatus = store.findReservation(in.reservationId()).map(Reservation::status)
-                        .orElseThrow(() -> PeniaException.notFound("reservation", in.reservationId()));
-            }
-        }
         UsageRecord rec = new UsageRecord(0, Ids.next("rec", now.toEpochMilli()), in.requestId(), ts, in.component(),
                 in.provider(), in.model(), in.inputTokens(), in.outputTokens(), in.cachedInputTokens(),
                 in.cacheWriteTokens(), in.reasoningTokens(), cost, source, version, in.reservationId());
+        if (replay.isPresent()) {
+            return sameBody(in, rec, replay.get().record());
+        }
+        String knownStatus = null;
+        Reservation known = null;
+        if (in.reservationId() != null) {
+            lock.lock();
+            try {
+                known = reservations.get(in.reservationId());
+            } finally {
+                lock.unlock();
+            }
+            if (known == null) {
+                known = store.findReservation(in.reservationId())
+                        .orElseThrow(() -> PeniaException.notFound("reservation", in.reservationId()));
+                knownStatus = known.status();
+                if (Reservation.SETTLED.equals(knownStatus)) {
+                    throw Idempotency.settledConflict(in.reservationId(), settlingRecord(in.reservationId()));
+                }
+            }
+        }
         List<Runnable> events = new ArrayList<>();
         AlertBook.Outcome out = AlertBook.Outcome.empty();
         CompletableFuture<Void> f;
@@ -697,7 +703,7 @@ public final class BudgetEngine implements AutoCloseable {
                 CompletableFuture<UsageRecord> earlier = recentRequests.get(in.requestId());
                 lock.unlock();
                 try {
-                    return new RecordResult(await(earlier), false, null);
+                    return sameBody(in, rec, await(earlier));
                 } finally {
                     lock.lock();
                 }
@@ -706,10 +712,18 @@ public final class BudgetEngine implements AutoCloseable {
                 settled = reservations.remove(in.reservationId());
                 if (settled != null) {
                     expiries.remove(settled);
-                }
-                if (settled == null && reservationStatus == null) {
-                    // It expired between the look-up and the lock.
-                    reservationStatus = Reservation.EXPIRED;
+                } else {
+                    CompletableFuture<String> by = idempotency.settledBy(in.reservationId());
+                    if (by != null) {
+                        // Another record settled it (maybe still committing): the winner books, this one nothing.
+                        lock.unlock();
+                        try {
+                            throw Idempotency.settledConflict(in.reservationId(), await(by));
+                        } finally {
+                            lock.lock();
+                        }
+                    }
+                    reservationStatus = closedStatus(known, knownStatus, now);
                 }
             }
             Map<BudgetState, Map<Period, Long>> before = new HashMap<>();
@@ -743,6 +757,9 @@ public final class BudgetEngine implements AutoCloseable {
             if (in.requestId() != null) {
                 recentRequests.put(in.requestId(), f.thenApply(v -> rec));
             }
+            if (settled != null) {
+                idempotency.settling(settled.reservationId(), f.thenApply(v -> rec.recordId()));
+            }
         } finally {
             lock.unlock();
         }
@@ -751,6 +768,9 @@ public final class BudgetEngine implements AutoCloseable {
             apply(rec, -1);
             if (in.requestId() != null) {
                 recentRequests.remove(in.requestId());
+            }
+            if (undoHold != null) {
+                idempotency.undo(undoHold.reservationId());
             }
             if (undoHold != null && undoHold.expiresAt().isAfter(now())) {
                 reservations.put(undoHold.reservationId(), undoHold);
@@ -791,6 +811,44 @@ public final class BudgetEngine implements AutoCloseable {
             }
         }
         return m.values();
+    }
+
+    /**
+     * A replayed request id: the stored record when the body is the same (telling the hold's
+     * status now, if it named one), else a conflict naming the fields that differ.
+     */
+    private RecordResult sameBody(UsageInput in, UsageRecord candidate, UsageRecord stored) {
+        List<String> differ = Idempotency.differences(in, candidate, stored);
+        if (!differ.isEmpty()) {
+            throw Idempotency.bodyConflict(in.requestId(), differ);
+        }
+        String holdStatus = stored.reservationId() == null ? null
+                : reservation(stored.reservationId()).map(Reservation::status).orElse(null);
+        return new RecordResult(stored, false, holdStatus);
+    }
+
+    /** The record that settled a hold: from memory for recent settles, else from the ledger. */
+    private String settlingRecord(String reservationId) {
+        CompletableFuture<String> by;
+        lock.lock();
+        try {
+            by = idempotency.settledBy(reservationId);
+        } finally {
+            lock.unlock();
+        }
+        return by != null ? await(by) : store.findSettlingRecordId(reservationId).orElse(null);
+    }
+
+    /**
+     * How a hold that is no longer live ended, when no record settled it: the stored status
+     * once its close is durable; before that (its close is still being committed) expired if
+     * its time is up, else released.
+     */
+    private static String closedStatus(Reservation known, String knownStatus, Instant now) {
+        if (knownStatus != null && !Reservation.ACTIVE.equals(knownStatus)) {
+            return knownStatus;
+        }
+        return known.expiresAt().isAfter(now) ? Reservation.RELEASED : Reservation.EXPIRED;
     }
 
     private Optional<RecordResult> replay(String requestId) {

@@ -112,7 +112,18 @@ public final class Access {
         if (in.reservationId() != null) {
             engine.reservation(in.reservationId()).ifPresent(h -> ownsHold(caller, h));
         }
-        RecordResult r = engine.record(in);
+        RecordResult r;
+        try {
+            r = engine.record(in);
+        } catch (PeniaException e) {
+            if (e.code() == ErrorCode.CONFLICT && Caller.COMPONENT.equals(caller.role())
+                    && e.details().get("fields") instanceof java.util.List<?> fields && fields.contains("component")) {
+                // Which other fields differ would let a component probe another's record: say only whose it is.
+                throw new PeniaException(ErrorCode.CONFLICT, "request_id was already used by another component",
+                        Map.of("field", "request_id", "fields", java.util.List.of("component")));
+            }
+            throw e;
+        }
         if (!r.created() && Caller.COMPONENT.equals(caller.role()) && !caller.component().equals(r.record().component())) {
             // A replay of another component's request_id wrote nothing; its record is not this key's to see.
             throw new PeniaException(ErrorCode.CONFLICT, "request_id was already used by another component",

@@ -353,6 +353,16 @@ public final class LedgerStore {
                 ps -> ps.setString(1, requestId), LedgerStore::usage).stream().findFirst();
     }
 
+    /**
+     * The record that settled a hold: the first ledger row carrying its id (a live hold is
+     * settled by the first record naming it). reservation_id has no index, so this scans the
+     * ledger; the engine asks only for a second settle of a hold it no longer keeps in memory.
+     */
+    public Optional<String> findSettlingRecordId(String reservationId) {
+        return query("SELECT record_id FROM usage_records WHERE reservation_id = ? ORDER BY seq LIMIT 1",
+                ps -> ps.setString(1, reservationId), rs -> rs.getString(1)).stream().findFirst();
+    }
+
     /** Filters of a ledger query; null fields match anything. */
     public record UsageFilter(String component, String provider, String model, Instant start, Instant end) {
     }
