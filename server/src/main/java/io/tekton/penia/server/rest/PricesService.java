@@ -47,8 +47,8 @@ public final class PricesService implements HttpService {
     /**
      * One page of the catalog in listing order (provider, then model): {@code count} items on
      * this page, {@code total} models matching the filters, {@code next_cursor} while more follow.
-     * The cursor names the last pair listed, so a price added or changed between pages is
-     * neither repeated nor skipped before the cursor.
+     * The cursor names the last pair listed (not a position), so a price added between pages
+     * neither repeats an item already listed nor shifts one past the next page.
      */
     private void list(ServerRequest req, ServerResponse res) {
         String provider = lower(Http.query(req, "provider"));

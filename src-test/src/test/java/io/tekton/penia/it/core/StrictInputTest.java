@@ -109,6 +109,21 @@ class StrictInputTest {
         assertThat(rows.getFirst().get("cost").decimalValue()).isEqualByComparingTo("0.1");
     }
 
+    /** Tool arguments are read by the same strict reader as REST bodies: a NUL in a name is refused. */
+    @Test
+    void mcp_nulOrLoneSurrogateInToolArguments_isAnInvalidArgumentResult_andNotLedgered() throws Exception {
+        String session = mcpInitialize();
+        int ledgerBefore = Ledger.rows(t, "", 1000).size();
+        for (String bad : List.of("\\u0000", "\\ud800")) {
+            String c = uniq("mcp-nul");
+            HttpResponse<String> r = mcpPost("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":"
+                    + "{\"name\":\"record_usage\",\"arguments\":" + usage(c + bad, "") + "}}", session);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(r.body()).as(bad).contains("\"isError\":true").contains("invalid_argument");
+        }
+        assertThat(Ledger.rows(t, "", 1000)).as("ledger rows").hasSize(ledgerBefore);
+    }
+
     static String mcpInitialize() throws Exception {
         HttpResponse<String> init = mcpPost("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
                 + "{\"protocolVersion\":\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}",
