@@ -650,7 +650,12 @@ public final class BudgetEngine implements AutoCloseable {
         Instant now = now();
         Instant ts = in.timestamp() == null ? now : in.timestamp().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         if (ts.isAfter(now.plus(cfg.maxTimestampSkew()))) {
-            throw PeniaException.invalid("timestamp", "is in the future");
+            throw PeniaException.invalid("timestamp", "is in the future (more than "
+                    + cfg.maxTimestampSkew().toSeconds() + " s of clock skew)");
+        }
+        if (ts.isBefore(now.minus(cfg.maxBackdate()))) {
+            throw PeniaException.invalid("timestamp", "is more than " + cfg.maxBackdate().toDays()
+                    + " days in the past (engine.max_backdate_days)");
         }
         Optional<RecordResult> replay = in.requestId() == null ? Optional.empty() : replay(in.requestId());
         Money cost;

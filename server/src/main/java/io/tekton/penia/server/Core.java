@@ -27,7 +27,8 @@ record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tool
             EngineConfig ec = new EngineConfig(cfg.zone(), clock, cfg.engine().reservationTtl(),
                     cfg.engine().maxReservationTtl(), cfg.engine().evaluationInterval(), cfg.alerts().thresholds(),
                     cfg.alerts().warningPercent(), cfg.alerts().stopPercent(), cfg.alerts().cooldown(),
-                    cfg.engine().writerQueueCapacity(), cfg.engine().writerMaxBatch(), Duration.ofMinutes(5));
+                    cfg.engine().writerQueueCapacity(), cfg.engine().writerMaxBatch(), Duration.ofMinutes(5),
+                    cfg.engine().maxBackdate());
             BudgetEngine engine = BudgetEngine.open(ec, store, Pricer.none());
             PriceBook prices = new PriceBook(PriceCatalog.loadDefault(), store, w -> {
                 try {

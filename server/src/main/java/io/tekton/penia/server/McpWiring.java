@@ -1,7 +1,9 @@
 package io.tekton.penia.server;
 
-import io.modelcontextprotocol.json.McpJsonDefaults;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.spec.McpSchema;
@@ -19,11 +21,19 @@ import java.time.Duration;
 
 /** Builds the MCP server (tools, prompt, resource) over a transport: Streamable HTTP or stdio. */
 final class McpWiring {
+    /**
+     * The SDK's default mapper (a plain ObjectMapper) with duplicate keys refused: it parses every
+     * JSON-RPC message, tool arguments included, so {@code "cost":0.1,"cost":5} is a parse error
+     * (HTTP 400) rather than a record of $5.
+     */
+    private static final McpJsonMapper MAPPER = new JacksonMcpJsonMapper(JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+
     private McpWiring() {
     }
 
     static McpJsonMapper mapper() {
-        return McpJsonDefaults.getMapper();
+        return MAPPER;
     }
 
     private static McpSchema.ServerCapabilities capabilities() {

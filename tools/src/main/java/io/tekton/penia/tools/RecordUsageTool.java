@@ -24,7 +24,8 @@ public final class RecordUsageTool extends AbstractTool {
                         "cache_write_tokens", count("prompt tokens written to cache"),
                         "reasoning_tokens", count("reasoning tokens (part of output)"), "cost", usd("actual cost if known"),
                         "reservation_id", str("hold to settle"), "request_id", str("idempotency key"),
-                        "timestamp", str("ISO-8601 time of the call")),
+                        "timestamp", str("ISO-8601 time of the call (default now); at most 5 minutes ahead, "
+                                + "and 400 days back by default")),
                         List.of("component", "provider", "model", "input_tokens", "output_tokens"), true),
                 obj(props("record_id", str("ledger id"), "cost", any("USD"), "cost_source",
                         enumStr("how the cost was found", List.of("reported", "computed", "unpriced")),

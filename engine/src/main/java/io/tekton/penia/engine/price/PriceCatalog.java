@@ -248,6 +248,27 @@ public final class PriceCatalog {
         return entries.size();
     }
 
+    /**
+     * The position in {@link #all()} just after the pair ({@code provider}, {@code model}) in
+     * listing order, whether or not the pair is listed: where a page that ended there goes on.
+     */
+    public int indexAfter(String provider, String model) {
+        String name = Names.model(model);
+        int lo = 0;
+        int hi = entries.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            Entry e = entries.get(mid);
+            int c = e.provider().compareTo(provider);
+            if ((c != 0 ? c : e.name().compareTo(name)) <= 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     /** Every provider with at least one price, sorted. */
     public Set<String> providers() {
         return providers;

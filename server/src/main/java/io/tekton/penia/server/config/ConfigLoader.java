@@ -70,7 +70,8 @@ public final class ConfigLoader {
         Map<String, Object> db = section(root, "database", Set.of("path", "pool_size"));
         Map<String, Object> time = section(root, "time", Set.of("zone"));
         Map<String, Object> engine = section(root, "engine", Set.of("reservation_ttl_seconds",
-                "max_reservation_ttl_seconds", "evaluation_interval_seconds", "writer_queue_capacity", "writer_max_batch"));
+                "max_reservation_ttl_seconds", "evaluation_interval_seconds", "writer_queue_capacity", "writer_max_batch",
+                "max_backdate_days"));
         Map<String, Object> alerts = section(root, "alerts", Set.of("thresholds", "warning_percent", "stop_percent",
                 "cooldown_seconds", "channels", "max_delivery_attempts", "retry_backoff_ms"));
         Map<String, Object> hermes = section(root, "hermes", Set.of("enabled", "url", "heartbeat_seconds"));
@@ -96,6 +97,7 @@ public final class ConfigLoader {
         override(ws, "websocket.queue_limit", env, "PENIA_WS_QUEUE_LIMIT");
         override(ws, "websocket.heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
         override(ws, "websocket.coalesce_ms", env, "PENIA_WS_COALESCE_MS");
+        override(engine, "engine.max_backdate_days", env, "PENIA_MAX_BACKDATE_DAYS");
         if (env.containsKey("PENIA_HERMES")) {
             String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
             if (v.equals("on") || v.equals("off")) {
@@ -128,7 +130,8 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer(engine, "engine.max_reservation_ttl_seconds", 86_400, 1, 7 * 86_400)),
                 Duration.ofSeconds(integer(engine, "engine.evaluation_interval_seconds", 60, 1, 86_400)),
                 integer(engine, "engine.writer_queue_capacity", 65_536, 16, 10_000_000),
-                integer(engine, "engine.writer_max_batch", 2_048, 1, 100_000));
+                integer(engine, "engine.writer_max_batch", 2_048, 1, 100_000),
+                Duration.ofDays(integer(engine, "engine.max_backdate_days", 400, 1, 36_500)));
         List<Integer> thresholds = ints(alerts, "alerts.thresholds", List.of(70, 80, 90, 100));
         int warning = integer(alerts, "alerts.warning_percent", 80, 1, 1000);
         int stop = integer(alerts, "alerts.stop_percent", 95, 1, 1000);

@@ -25,9 +25,9 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
     public record Database(Path path, int poolSize) {
     }
 
-    /** Engine timing and limits. */
+    /** Engine timing and limits; {@code maxBackdate}: how late a usage may be recorded (its timestamp's age). */
     public record Engine(Duration reservationTtl, Duration maxReservationTtl, Duration evaluationInterval,
-                         int writerQueueCapacity, int writerMaxBatch) {
+                         int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate) {
     }
 
     /** Defaults of both monitors and the global alert channels. */

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -95,7 +96,7 @@ final class RequestReader {
         try {
             tree = jsonMapper.readValue(body, Object.class);
         } catch (IOException | RuntimeException e) {
-            TransportError.PARSE_ERROR.send(res, jsonMapper, null, "Parse error: the body is not valid JSON");
+            TransportError.PARSE_ERROR.send(res, jsonMapper, null, "Parse error: " + parseProblem(e));
             return Optional.empty();
         }
         if (!(tree instanceof Map<?, ?> object)) {
@@ -111,5 +112,15 @@ final class RequestReader {
             TransportError.INVALID_REQUEST.send(res, jsonMapper, id, "Not a valid JSON-RPC 2.0 message");
             return Optional.empty();
         }
+    }
+
+    /** What is wrong with the body, for the client: a duplicate key is named, anything else is just "not valid JSON". */
+    private static String parseProblem(Exception e) {
+        if (e instanceof StreamReadException sre && sre.getOriginalMessage() != null
+                && sre.getOriginalMessage().startsWith("Duplicate field")) {
+            return "duplicate key " + sre.getOriginalMessage().substring("Duplicate field".length()).trim()
+                    + " (each key may appear once per object)";
+        }
+        return "the body is not valid JSON";
     }
 }

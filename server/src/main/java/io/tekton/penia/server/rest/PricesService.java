@@ -8,14 +8,19 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.price.ModelPrice;
+import io.tekton.penia.engine.price.PriceCatalog;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.PriceWire;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** {@code /api/v1/prices}: the catalog, price versions, recommendations. */
 public final class PricesService implements HttpService {
@@ -39,16 +44,62 @@ public final class PricesService implements HttpService {
                 .put("/{provider}/{+model}", this::put);
     }
 
+    /**
+     * One page of the catalog in listing order (provider, then model): {@code count} items on
+     * this page, {@code total} models matching the filters, {@code next_cursor} while more follow.
+     * The cursor names the last pair listed (not a position), so a price added between pages
+     * neither repeats an item already listed nor shifts one past the next page.
+     */
     private void list(ServerRequest req, ServerResponse res) {
         String provider = lower(Http.query(req, "provider"));
         String model = lower(Http.query(req, "model"));
         int limit = http.limit(req, 100);
-        List<Map<String, Object>> items = book.catalog().all().stream()
-                .filter(p -> provider == null || p.provider().equalsIgnoreCase(provider))
-                .filter(p -> model == null || p.model().toLowerCase(Locale.ROOT).contains(model))
-                .limit(limit)
-                .map(p -> PriceWire.price(p, book.versionOf(p))).toList();
-        Http.ok(res, Map.of("items", items, "count", items.size(), "catalog_version", book.catalogVersion()));
+        String[] after = cursor(Http.query(req, "cursor"));
+        PriceCatalog catalog = book.catalog();
+        List<ModelPrice> all = catalog.all();
+        Predicate<ModelPrice> matches = p -> (provider == null || p.provider().equalsIgnoreCase(provider))
+                && (model == null || p.model().toLowerCase(Locale.ROOT).contains(model));
+        int from = after == null ? 0 : catalog.indexAfter(after[0], after[1]);
+        List<ModelPrice> page = new ArrayList<>();
+        boolean more = false;
+        for (int i = from; i < all.size(); i++) {
+            if (matches.test(all.get(i))) {
+                if (page.size() == limit) {
+                    more = true;
+                    break;
+                }
+                page.add(all.get(i));
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(p -> PriceWire.price(p, book.versionOf(p))).toList());
+        body.put("count", page.size());
+        body.put("total", all.stream().filter(matches).count());
+        body.put("next_cursor", more ? encode(page.getLast()) : null);
+        body.put("catalog_version", book.catalogVersion());
+        Http.ok(res, body);
+    }
+
+    private static String encode(ModelPrice last) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("p" + last.provider() + "\n" + last.model())
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The (provider, model) a cursor names; names hold no control characters, so '\n' separates them. */
+    private static String[] cursor(String c) {
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
+            int nl = s.indexOf('\n');
+            if (!s.startsWith("p") || nl < 2 || nl == s.length() - 1) {
+                throw new IllegalArgumentException();
+            }
+            return new String[] {s.substring(1, nl), s.substring(nl + 1)};
+        } catch (IllegalArgumentException e) {
+            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
+        }
     }
 
     private void get(ServerRequest req, ServerResponse res) {

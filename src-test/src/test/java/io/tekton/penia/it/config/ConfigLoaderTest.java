@@ -30,6 +30,16 @@ class ConfigLoaderTest {
         assertThat(c.server().host()).isEqualTo("127.0.0.1");
         assertThat(c.zone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(c.security().adminKey()).isNull();
+        assertThat(c.engine().maxBackdate()).isEqualTo(java.time.Duration.ofDays(400));
+    }
+
+    @Test
+    void backdateWindow_isSetByEnvironment_andBounded() {
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("PENIA_MAX_BACKDATE_DAYS", "30")).engine().maxBackdate())
+                .isEqualTo(java.time.Duration.ofDays(30));
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(SHIPPED, Map.of("PENIA_MAX_BACKDATE_DAYS", "0")));
+        assertThat(e.problems()).singleElement().asString().startsWith("engine.max_backdate_days (PENIA_MAX_BACKDATE_DAYS)");
     }
 
     @Test

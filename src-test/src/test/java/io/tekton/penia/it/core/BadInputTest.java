@@ -284,6 +284,65 @@ class BadInputTest {
                 .isEqualTo("timestamp");
     }
 
+    /** A year no clock shows is a bad timestamp (4xx), never a "retry later" 5xx; back-dating has a window. */
+    @Test
+    void record_timestampBeyondTheBackdateWindow_isInvalidNever5xx() {
+        String longAgo = Instant.now().minus(401, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS).toString();
+        for (String ts : List.of("-999999999-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "1970-01-01T00:00:00Z",
+                "+999999999-12-31T23:59:59Z", longAgo)) {
+            JsonNode e = rejectRecord(good("timestamp", ts), 400, "invalid_argument");
+            assertThat(field(e)).as(ts).isEqualTo("timestamp");
+            assertThat(e.get("message").asText()).as(ts).containsAnyOf("days", "future", "years 0000 to 9999");
+        }
+        assertThat(rejectRecord(good("timestamp", longAgo), 400, "invalid_argument").get("message").asText())
+                .contains("400 days");
+        // A few seconds of clock skew ahead is fine elsewhere; six minutes ahead is not.
+        String ahead = Instant.now().plus(6, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString();
+        assertThat(field(rejectRecord(good("timestamp", ahead), 400, "invalid_argument"))).isEqualTo("timestamp");
+        // The same years in a query are answered, not failed.
+        for (String ts : List.of("-999999999-01-01T00:00:00Z", "+999999999-12-31T23:59:59Z")) {
+            TestServer.Resp r = t.get("/api/v1/usage/records?component=" + component + "&start=" + ts);
+            assertThat(r.status()).as(ts + " -> " + r.raw()).isLessThan(500);
+            TestServer.Resp s = t.post("/api/v1/usage/summary", Map.of("component", component, "start", ts));
+            assertThat(s.status()).as(ts + " -> " + s.raw()).isLessThan(500);
+        }
+    }
+
+    /** Names and ids are stored as UTF-8 text: a lone surrogate (stored as '?') or a NUL is refused. */
+    @Test
+    void namesWithLoneSurrogateOrNul_areInvalidAndNotStored() {
+        for (String bad : List.of("\\ud800", "x\\udc00y", "\\u0000", "a\\u0000b")) {
+            for (String f : List.of("component", "provider", "model", "request_id")) {
+                String raw = TestServer.json(good(f, "x@@")).replace("@@", bad);
+                assertThat(field(rejectRecordRaw(raw, 400, "invalid_argument"))).as(f + " " + bad).isEqualTo(f);
+            }
+            assertThat(field(assertError(t.postRaw("/api/v1/budgets", "{\"name\":\"n" + bad + "\",\"scope\":"
+                    + "{\"component\":\"" + component + "\"},\"limits\":{\"daily\":1}}"), 400, "invalid_argument")))
+                    .as("name " + bad).isEqualTo("name");
+            assertThat(field(assertError(t.postRaw("/api/v1/budgets", "{\"name\":\"n\",\"scope\":"
+                    + "{\"component\":\"" + component + bad + "\"},\"limits\":{\"daily\":1}}"), 400,
+                    "invalid_argument"))).as("scope " + bad).isEqualTo("scope.component");
+            assertError(t.postRaw("/api/v1/budget-alerts/unified/check-operation", "{\"component\":\"" + component
+                    + bad + "\",\"estimated_cost\":1,\"reserve\":true}"), 400, "invalid_argument");
+        }
+    }
+
+    /** {"cost":0.1,"cost":5} is ambiguous: refused, never read as either value. */
+    @Test
+    void duplicateJsonKeys_areBadJsonAndNotLedgered() {
+        String raw = TestServer.json(good());
+        JsonNode e = rejectRecordRaw(raw.substring(0, raw.length() - 1) + ",\"cost\":5}", 400, "bad_json");
+        assertThat(e.get("message").asText()).contains("cost");
+        rejectRecordRaw("{\"component\":\"" + component + "\",\"component\":\"other\",\"provider\":\"openai\","
+                + "\"model\":\"gpt-4o\",\"input_tokens\":1,\"output_tokens\":1}", 400, "bad_json");
+        assertError(t.postRaw("/api/v1/budgets", "{\"name\":\"dup\",\"scope\":{\"component\":\"" + component
+                + "\"},\"limits\":{\"daily\":1,\"daily\":1000}}"), 400, "bad_json");
+        assertError(t.postRaw("/api/tools/record_usage/execute", raw.substring(0, raw.length() - 1)
+                + ",\"cost\":5}"), 400, "bad_json");
+        assertError(t.put("/api/v1/budgets/" + budgetId, "{\"limits\":{\"daily\":1},\"limits\":{\"daily\":9}}"),
+                400, "bad_json");
+    }
+
     @Test
     void usageQueries_badPeriodOrTime_areInvalid() {
         assertThat(field(assertError(t.post("/api/v1/usage/summary", Map.of("period", "yearly")), 400,

@@ -559,7 +559,7 @@ public class WebSocketTest {
             return c;
         }
 
-        void send(String text) {
+        public void send(String text) {
             ws.sendText(text, true).join();
         }
 

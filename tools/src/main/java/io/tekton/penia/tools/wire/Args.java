@@ -28,6 +28,9 @@ public final class Args {
     /** Finest decimal accepted (prices per token need about 10 places). */
     private static final int MAX_DECIMAL_SCALE = 30;
 
+    private static final Instant MIN_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
     private final ObjectNode node;
     private final String prefix;
     private final Set<String> read = new HashSet<>();
@@ -86,7 +89,26 @@ public final class Args {
         if (!v.isTextual()) {
             throw wrong(f, "a string");
         }
-        return v.textValue();
+        return storable(f, v.textValue());
+    }
+
+    /**
+     * The text unchanged if it can be stored and read back exactly: UTF-8 has no encoding for a
+     * lone surrogate (SQLite would keep a '?'), and a NUL cuts names short in C-based tools.
+     */
+    private String storable(String f, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\0') {
+                throw wrong(f, "text without NUL characters");
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw wrong(f, "valid Unicode text (a lone surrogate at index " + i + ")");
+            }
+        }
+        return s;
     }
 
     public String reqStr(String f) {
@@ -201,20 +223,26 @@ public final class Args {
         return v.booleanValue();
     }
 
+    /** A timestamp with a four-digit year (as RFC 3339 has it): years like -999999999 overflow millisecond clocks. */
     public Instant instant(String f) {
         String s = str(f);
         if (s == null) {
             return null;
         }
+        Instant i;
         try {
-            return Instant.parse(s);
+            i = Instant.parse(s);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(s).toInstant();
+                i = java.time.OffsetDateTime.parse(s).toInstant();
             } catch (DateTimeParseException e2) {
                 throw wrong(f, "an ISO-8601 timestamp like 2026-11-23T19:00:00Z");
             }
         }
+        if (i.isBefore(MIN_INSTANT) || i.isAfter(MAX_INSTANT)) {
+            throw wrong(f, "a timestamp in the years 0000 to 9999");
+        }
+        return i;
     }
 
     public List<String> strings(String f, int max) {
@@ -223,7 +251,7 @@ public final class Args {
             return null;
         }
         if (v.isTextual()) {
-            return List.of(v.textValue());
+            return List.of(storable(f, v.textValue()));
         }
         if (!v.isArray() || v.size() > max) {
             throw wrong(f, "an array of at most " + max + " strings");
@@ -233,7 +261,7 @@ public final class Args {
             if (!e.isTextual()) {
                 throw wrong(f, "an array of strings");
             }
-            out.add(e.textValue());
+            out.add(storable(f, e.textValue()));
         }
         return out;
     }
