@@ -66,13 +66,24 @@ public final class PeniaSecurity {
     }
 
     /**
-     * The {@code /ws} gate: the same guard. The hub then sends a component key only events of
-     * its own component and of global budgets (the rule of REST reads).
+     * The {@code /ws} gate: the browser rules of {@code browser} ({@code Host}, {@code Origin}),
+     * then the same guard. The hub then sends a component key only events of its own component
+     * and of global budgets (the rule of REST reads).
      */
-    public WsGate wsGate() {
-        return key -> switch (guard.admit(key, null)) {
-            case Guard.Refused r -> new WsGate.Refuse(r.error());
-            case Guard.Admitted a -> new WsGate.Admit(a.caller());
+    public WsGate wsGate(BrowserPolicy browser) {
+        return new WsGate() {
+            @Override
+            public Outcome admit(String key) {
+                return switch (guard.admit(key, null)) {
+                    case Guard.Refused r -> new WsGate.Refuse(r.error());
+                    case Guard.Admitted a -> new WsGate.Admit(a.caller());
+                };
+            }
+
+            @Override
+            public java.util.Optional<io.tekton.penia.engine.error.PeniaException> checkUpgrade(io.helidon.http.Headers h) {
+                return browser.hostOrOrigin(h);
+            }
         };
     }
 
