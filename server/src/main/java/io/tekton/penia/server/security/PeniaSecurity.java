@@ -1,7 +1,9 @@
 package io.tekton.penia.server.security;
 
+import io.helidon.http.Headers;
 import io.helidon.webserver.http.Filter;
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.mcp.McpRequestGate;
 import io.tekton.penia.server.ws.WsGate;
@@ -9,6 +11,7 @@ import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.McpBinding;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * SPEC §9 for one server: the key store, the guard (authentication and rate limits) and the
@@ -81,7 +84,7 @@ public final class PeniaSecurity {
             }
 
             @Override
-            public java.util.Optional<io.tekton.penia.engine.error.PeniaException> checkUpgrade(io.helidon.http.Headers h) {
+            public Optional<PeniaException> checkUpgrade(Headers h) {
                 return browser.hostOrOrigin(h);
             }
         };
