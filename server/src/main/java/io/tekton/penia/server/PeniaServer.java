@@ -24,6 +24,7 @@ import io.tekton.penia.server.rest.PricesService;
 import io.tekton.penia.server.rest.RequestMetrics;
 import io.tekton.penia.server.rest.RouteMethods;
 import io.tekton.penia.server.rest.UsageService;
+import io.tekton.penia.server.security.BrowserPolicy;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.server.security.PeniaSecurity;
 import io.tekton.penia.server.ws.WebSocketHub;
@@ -37,6 +38,8 @@ import io.tekton.penia.hermes.HermesTool;
 import io.tekton.penia.server.mcp.HelidonMcpTransport;
 import io.tekton.penia.server.rest.ToolsService;
 import io.tekton.penia.tools.BudgetTools;
+import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.McpBinding;
 
 import java.time.InstantSource;
 import java.util.Map;
@@ -68,6 +71,7 @@ public final class PeniaServer implements AutoCloseable {
     private HermesRegistrar hermes;
     private final RequestMetrics requestMetrics = new RequestMetrics();
     private final PeniaSecurity security;
+    private final BrowserPolicy browser;
 
     /** Helidon's mapper manager is JVM-wide: the first server installs it (see installMappers). */
     private static final AtomicBoolean MAPPERS_INSTALLED = new AtomicBoolean();
@@ -88,7 +92,9 @@ public final class PeniaServer implements AutoCloseable {
         engine.addListener(alertDispatcher);
         health.section("alert_delivery", alertDispatcher::health);
         this.security = PeniaSecurity.create(cfg.security(), engine);
-        this.ws = new WebSocketHub(engine, cfg.websocket(), security.wsGate());
+        // The port is read on the first request: with port 0 it is known only once listening.
+        this.browser = BrowserPolicy.create(cfg.security(), cfg.server().host(), this::port);
+        this.ws = new WebSocketHub(engine, cfg.websocket(), security.wsGate(browser));
         engine.addListener(ws);
         health.websocketClients(ws::clients);
         health.section("websocket", ws::stats);
@@ -97,7 +103,7 @@ public final class PeniaServer implements AutoCloseable {
         Http http = new Http(cfg.server().maxBodyBytes(), cfg.server().maxPageSize());
         this.mcpTransport = HelidonMcpTransport.builder()
                 .jsonMapper(McpWiring.mapper())
-                .allowedOrigins(java.util.Set.copyOf(cfg.mcp().allowedOrigins()))
+                .originCheck(browser::originAllowed)
                 .keepAliveInterval(cfg.mcp().keepAlive())
                 .sessionIdleTimeout(cfg.mcp().sessionIdle())
                 .maxSessions(cfg.mcp().maxSessions())
@@ -106,6 +112,12 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
+        // A revoked (or deleted) key keeps nothing open: its WebSockets and MCP sessions end at once.
+        security.keys().onRevoked(keyId -> {
+            ws.closeKey(keyId);
+            mcpTransport.closeSessions(ctx -> ctx.get(McpBinding.CALLER_KEY) instanceof Caller c
+                    && keyId.equals(c.keyId()));
+        });
         join(mappers);
         this.web = WebServer.builder()
                 .host(cfg.server().host())
@@ -173,7 +185,9 @@ public final class PeniaServer implements AutoCloseable {
 
     private void routing(HttpRouting.Builder r, Http http) {
         r.addFilter(requestMetrics);
+        r.addFilter(browser.filter());
         r.addFilter(security.filter());
+        r.any(browser.cors());
         r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
                 .register("/api/v1/usage", new UsageService(engine, http))
                 .register("/api/v1/budget-alerts", new AlertsService(engine, http, security.audit()))

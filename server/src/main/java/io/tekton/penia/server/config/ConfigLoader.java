@@ -79,7 +79,8 @@ public final class ConfigLoader {
                 "heartbeat_seconds", "coalesce_ms"));
         Map<String, Object> mcp = section(root, "mcp", Set.of("allowed_origins", "session_idle_seconds",
                 "max_sessions", "keep_alive_seconds"));
-        Map<String, Object> sec = section(root, "security", Set.of("admin_key", "requests_per_second", "burst"));
+        Map<String, Object> sec = section(root, "security", Set.of("admin_key", "requests_per_second", "burst",
+                "cors_origins", "allowed_hosts"));
         Map<String, Object> mail = section(root, "mail", Set.of("host", "port", "username", "from", "starttls"));
 
         override(server, "server.host", env, "PENIA_HOST");
@@ -90,6 +91,8 @@ public final class ConfigLoader {
         override(sec, "security.admin_key", env, "PENIA_ADMIN_KEY");
         override(sec, "security.requests_per_second", env, "PENIA_RATE_LIMIT_RPS");
         override(sec, "security.burst", env, "PENIA_RATE_LIMIT_BURST");
+        override(sec, "security.cors_origins", env, "PENIA_CORS_ORIGINS");
+        override(sec, "security.allowed_hosts", env, "PENIA_ALLOWED_HOSTS");
         override(mail, "mail.host", env, "PENIA_SMTP_HOST");
         override(mail, "mail.port", env, "PENIA_SMTP_PORT");
         override(alerts, "alerts.retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");
@@ -159,7 +162,11 @@ public final class ConfigLoader {
                 integer(ws, "websocket.queue_limit", 1000, 10, 1_000_000),
                 Duration.ofSeconds(integer(ws, "websocket.heartbeat_seconds", 30, 1, 3600)),
                 Duration.ofMillis(integer(ws, "websocket.coalesce_ms", 250, 10, 60_000)));
-        PeniaConfig.Mcp m = new PeniaConfig.Mcp(strings(mcp, "mcp.allowed_origins"),
+        if (mcp.containsKey("allowed_origins")) {
+            problems.add("mcp.allowed_origins: replaced by security.cors_origins (PENIA_CORS_ORIGINS), one list for"
+                    + " REST, /ws and /mcp");
+        }
+        PeniaConfig.Mcp m = new PeniaConfig.Mcp(
                 Duration.ofSeconds(integer(mcp, "mcp.session_idle_seconds", 1800, 1, 86_400)),
                 integer(mcp, "mcp.max_sessions", 1000, 1, 100_000),
                 Duration.ofSeconds(integer(mcp, "mcp.keep_alive_seconds", 30, 1, 3600)));
@@ -168,7 +175,8 @@ public final class ConfigLoader {
             problems.add("security.admin_key (PENIA_ADMIN_KEY): must not be empty (leave it unset to run open on loopback)");
         }
         PeniaConfig.Security s = new PeniaConfig.Security(adminKey,
-                number(sec, "security.requests_per_second", 1000), integer(sec, "security.burst", 2000, 1, 10_000_000));
+                number(sec, "security.requests_per_second", 1000), integer(sec, "security.burst", 2000, 1, 10_000_000),
+                origins(sec, "security.cors_origins"), hosts(sec, "security.allowed_hosts"));
         PeniaConfig.Mail ml = new PeniaConfig.Mail(str(mail, "mail.host", null), integer(mail, "mail.port", 25, 1, 65535),
                 str(mail, "mail.username", null), env.get("PENIA_SMTP_PASSWORD"), str(mail, "mail.from", "penia@localhost"),
                 bool(mail, "mail.starttls", false));
@@ -184,6 +192,59 @@ public final class ConfigLoader {
     }
 
     // ---- helpers ------------------------------------------------------------------------
+
+    /** The browser origins allowed by default: Tekton's Hephaestus UI on loopback. */
+    public static final List<String> DEFAULT_CORS_ORIGINS = List.of("http://localhost:8080", "http://127.0.0.1:8080");
+
+    /** A list from YAML, or comma-separated from the environment; blanks dropped. */
+    private List<String> list(Map<String, Object> m, String path, List<String> dflt) {
+        Object o = m.get(leaf(path));
+        if (o == null) {
+            return dflt;
+        }
+        List<?> raw = o instanceof List<?> l ? l : List.of(String.valueOf(o).split(","));
+        List<String> out = new ArrayList<>();
+        for (Object v : raw) {
+            if (v instanceof Map || v instanceof List) {
+                problems.add(label(path) + ": must be a list of strings");
+                return dflt;
+            }
+            String s = String.valueOf(v).trim();
+            if (!s.isEmpty()) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Origins as browsers send them: {@code http(s)://host[:port]}, lower case, no path. */
+    private List<String> origins(Map<String, Object> m, String path) {
+        List<String> out = new ArrayList<>();
+        for (String o : list(m, path, DEFAULT_CORS_ORIGINS)) {
+            String n = o.toLowerCase(Locale.ROOT);
+            n = n.endsWith("/") ? n.substring(0, n.length() - 1) : n;
+            if (!n.matches("https?://[a-z0-9.\\-]+(:\\d{1,5})?") && !n.matches("https?://\\[[0-9a-f:.]+](:\\d{1,5})?")) {
+                problems.add(label(path) + ": '" + o + "' is not an origin scheme://host[:port] (http or https, no path)");
+            } else {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    /** Host names (no scheme, no port), or {@code *} for any. */
+    private List<String> hosts(Map<String, Object> m, String path) {
+        List<String> out = new ArrayList<>();
+        for (String h : list(m, path, List.of())) {
+            String n = h.toLowerCase(Locale.ROOT);
+            if (!n.equals("*") && !n.matches("[a-z0-9.\\-]+") && !n.matches("\\[[0-9a-f:.]+]")) {
+                problems.add(label(path) + ": '" + h + "' is not a host name (no scheme, no port) or *");
+            } else {
+                out.add(n);
+            }
+        }
+        return out;
+    }
 
     static boolean isLoopback(String host) {
         // Only literal loopback addresses and "localhost": a name is never resolved here.
@@ -317,17 +378,6 @@ public final class ConfigLoader {
         return out;
     }
 
-    private List<String> strings(Map<String, Object> m, String path) {
-        Object o = m.get(leaf(path));
-        if (o == null) {
-            return List.of();
-        }
-        if (!(o instanceof List<?> l)) {
-            problems.add(path + ": must be a list of strings");
-            return List.of();
-        }
-        return l.stream().map(String::valueOf).toList();
-    }
 
     @SuppressWarnings("unchecked")
     private List<Channel> channels(Object o, String path, Map<String, String> env) {

@@ -44,16 +44,27 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
     }
 
     /** The /mcp endpoint. */
-    public record Mcp(List<String> allowedOrigins, Duration sessionIdle, int maxSessions, Duration keepAlive) {
+    public record Mcp(Duration sessionIdle, int maxSessions, Duration keepAlive) {
     }
 
-    /** Keys and rate limits. */
-    public record Security(String adminKey, double requestsPerSecond, int burst) {
+    /**
+     * Keys and rate limits, and what browsers may do: the origins allowed to call (the one list
+     * behind the Origin check and CORS, on REST, {@code /ws} and {@code /mcp}) and the names the
+     * {@code Host} header may carry besides the bound address and loopback ({@code *}: any).
+     */
+    public record Security(String adminKey, double requestsPerSecond, int burst, List<String> corsOrigins,
+                           List<String> allowedHosts) {
+        public Security {
+            corsOrigins = List.copyOf(corsOrigins);
+            allowedHosts = List.copyOf(allowedHosts);
+        }
+
         /** Never prints the admin key (records print every field by default). */
         @Override
         public String toString() {
             return "Security[adminKey=" + (adminKey == null ? "none" : "(redacted)") + ", requestsPerSecond="
-                    + requestsPerSecond + ", burst=" + burst + "]";
+                    + requestsPerSecond + ", burst=" + burst + ", corsOrigins=" + corsOrigins + ", allowedHosts="
+                    + allowedHosts + "]";
         }
     }
 

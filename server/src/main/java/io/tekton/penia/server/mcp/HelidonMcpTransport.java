@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.helidon.common.media.type.MediaTypes;
@@ -109,6 +110,19 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
     /** The number of live sessions. */
     public int activeSessions() {
         return sessions.size();
+    }
+
+    /**
+     * Closes every session whose initialize request was admitted with a context matching
+     * {@code openedBy} (the sessions of a revoked API key): their streams end at once, later
+     * requests get 404. Returns how many were closed.
+     */
+    public int closeSessions(Predicate<McpTransportContext> openedBy) {
+        int closed = sessions.closeWhere(entry -> openedBy.test(entry.openedBy()));
+        if (closed > 0) {
+            LOG.log(System.Logger.Level.INFO, () -> "closed " + closed + " MCP sessions on request");
+        }
+        return closed;
     }
 
     /** The ids of the live sessions, as a snapshot. */
@@ -229,7 +243,7 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
         try {
             McpSchema.InitializeRequest params = jsonMapper.convertValue(request.params(), INITIALIZE_REQUEST);
             McpStreamableServerSession.McpStreamableServerSessionInit init = factory.startSession(params);
-            entry = sessions.add(init.session());
+            entry = sessions.add(init.session(), context);
             McpSchema.InitializeResult result = init.initResult()
                     .contextWrite(ctx -> ctx.put(McpTransportContext.KEY, context))
                     .block(SDK_CALL_TIMEOUT);
@@ -514,6 +528,7 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
     public static final class Builder {
         private McpJsonMapper jsonMapper;
         private Set<String> allowedOrigins = Set.of();
+        private Predicate<String> originCheck;
         private Duration keepAliveInterval = Duration.ofSeconds(15);
         private Duration sessionIdleTimeout = Duration.ofMinutes(30);
         private Duration shutdownDrainTimeout = Duration.ofSeconds(5);
@@ -537,6 +552,15 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
          */
         public Builder allowedOrigins(Set<String> allowedOrigins) {
             this.allowedOrigins = Set.copyOf(allowedOrigins);
+            return this;
+        }
+
+        /**
+         * Decides which {@code Origin} header values may call, instead of {@link #allowedOrigins}:
+         * for a server that applies one allow-list of its own to every endpoint.
+         */
+        public Builder originCheck(Predicate<String> originCheck) {
+            this.originCheck = originCheck;
             return this;
         }
 
@@ -605,7 +629,8 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
             if (maxBodyBytes < 1 || maxBodyBytes == Integer.MAX_VALUE) {
                 problems.add("maxBodyBytes must be 1.." + (Integer.MAX_VALUE - 1) + ", was " + maxBodyBytes);
             }
-            OriginPolicy origins = OriginPolicy.of(allowedOrigins, problems);
+            OriginPolicy origins = originCheck != null ? OriginPolicy.of(originCheck)
+                    : OriginPolicy.of(allowedOrigins, problems);
             if (!problems.isEmpty()) {
                 throw new IllegalArgumentException("Invalid MCP transport settings: " + String.join("; ", problems));
             }

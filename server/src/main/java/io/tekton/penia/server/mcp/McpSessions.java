@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+import io.modelcontextprotocol.common.McpTransportContext;
 
 import io.modelcontextprotocol.spec.McpStreamableServerSession;
 import io.modelcontextprotocol.spec.ProtocolVersions;
@@ -63,9 +66,9 @@ final class McpSessions {
         slotsTaken.decrementAndGet();
     }
 
-    /** Adds a created session into a reserved slot. */
-    Entry add(McpStreamableServerSession session) {
-        Entry entry = new Entry(session);
+    /** Adds a created session into a reserved slot; {@code openedBy} is its initialize request's context. */
+    Entry add(McpStreamableServerSession session, McpTransportContext openedBy) {
+        Entry entry = new Entry(session, openedBy);
         if (byId.putIfAbsent(entry.id(), entry) != null) {
             throw new IllegalStateException("duplicate MCP session id " + entry.id());
         }
@@ -115,6 +118,22 @@ final class McpSessions {
             entry.session().closeGracefully().onErrorComplete().subscribe();
         }
         return idle.size();
+    }
+
+    /** Closes the sessions {@code which} selects, as idle ones are closed; returns how many. */
+    int closeWhere(Predicate<Entry> which) {
+        List<Entry> chosen = new ArrayList<>();
+        for (Entry entry : byId.values()) {
+            if (which.test(entry) && byId.remove(entry.id(), entry)) {
+                slotsTaken.decrementAndGet();
+                chosen.add(entry);
+            }
+        }
+        for (Entry entry : chosen) {
+            entry.seal().forEach(SseStream::close);
+            entry.session().closeGracefully().onErrorComplete().subscribe();
+        }
+        return chosen.size();
     }
 
     /** Pings streams quiet for {@code quietNanos}, each from a virtual thread so a stuck client stalls only itself. */
@@ -184,6 +203,7 @@ final class McpSessions {
     /** One session: the SDK's object plus what the transport tracks about it. */
     final class Entry {
         private final McpStreamableServerSession session;
+        private final McpTransportContext openedBy;
         private final AtomicLong streamCount = new AtomicLong();
         private volatile long lastRequestNanos = System.nanoTime();
         private volatile String protocolVersion = ProtocolVersions.MCP_2025_03_26;
@@ -193,8 +213,14 @@ final class McpSessions {
         private SseStream listening;
         private boolean sealed;
 
-        private Entry(McpStreamableServerSession session) {
+        private Entry(McpStreamableServerSession session, McpTransportContext openedBy) {
             this.session = session;
+            this.openedBy = openedBy;
+        }
+
+        /** The context its initialize request was admitted with (who opened it). */
+        McpTransportContext openedBy() {
+            return openedBy;
         }
 
         String id() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which browser origins may talk to the MCP endpoint, against DNS rebinding.
@@ -22,9 +23,17 @@ final class OriginPolicy {
     private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
     private final Set<String> allowed;
+    /** The embedding server's own decision on an Origin header, or null to use {@link #allowed}. */
+    private final Predicate<String> check;
 
-    private OriginPolicy(Set<String> allowed) {
+    private OriginPolicy(Set<String> allowed, Predicate<String> check) {
         this.allowed = allowed;
+        this.check = check;
+    }
+
+    /** A policy that asks {@code check} about every Origin header sent (requests without one pass). */
+    static OriginPolicy of(Predicate<String> check) {
+        return new OriginPolicy(Set.of(), check);
     }
 
     /**
@@ -41,13 +50,16 @@ final class OriginPolicy {
                 normalized.add(n.get());
             }
         }
-        return new OriginPolicy(Set.copyOf(normalized));
+        return new OriginPolicy(Set.copyOf(normalized), null);
     }
 
     /** True if a request with this {@code Origin} header (or none) may proceed. */
     boolean permits(Optional<String> originHeader) {
         if (originHeader.isEmpty()) {
             return true;
+        }
+        if (check != null) {
+            return check.test(originHeader.get());
         }
         Optional<String> origin = normalize(originHeader.get());
         if (origin.isEmpty()) {

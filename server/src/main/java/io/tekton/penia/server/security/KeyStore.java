@@ -26,6 +26,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The API keys: created with a secret shown once ({@code pk_<key_id>_<32 random bytes,
@@ -90,6 +92,7 @@ public final class KeyStore {
     private final LedgerWriter writer;
     private final InstantSource clock;
     private final Map<String, Entry> keys = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
 
     private KeyStore(LedgerWriter writer, InstantSource clock) {
         this.writer = writer;
@@ -199,7 +202,27 @@ public final class KeyStore {
             e.key = undo;
             throw ex;
         }
+        revoked(keyId);
         return new Revoked(before, e.view(), true);
+    }
+
+    /**
+     * Calls {@code listener} with the id of every key revoked (or deleted) from now on, once
+     * the revocation is committed: the hook that closes the key's open WebSockets and MCP
+     * sessions. Listeners must not block.
+     */
+    public void onRevoked(Consumer<String> listener) {
+        revocationListeners.add(listener);
+    }
+
+    private void revoked(String keyId) {
+        for (Consumer<String> l : revocationListeners) {
+            try {
+                l.accept(keyId);
+            } catch (RuntimeException ex) {
+                LOG.log(System.Logger.Level.WARNING, "closing the connections of revoked key " + keyId + " failed", ex);
+            }
+        }
     }
 
     /** The caller a presented secret authenticates, or empty for an unknown, wrong or revoked one. */

@@ -1,7 +1,9 @@
 package io.tekton.penia.server.security;
 
+import io.helidon.http.Headers;
 import io.helidon.webserver.http.Filter;
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.mcp.McpRequestGate;
 import io.tekton.penia.server.ws.WsGate;
@@ -9,6 +11,7 @@ import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.McpBinding;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * SPEC §9 for one server: the key store, the guard (authentication and rate limits) and the
@@ -66,13 +69,24 @@ public final class PeniaSecurity {
     }
 
     /**
-     * The {@code /ws} gate: the same guard. The hub then sends a component key only events of
-     * its own component and of global budgets (the rule of REST reads).
+     * The {@code /ws} gate: the browser rules of {@code browser} ({@code Host}, {@code Origin}),
+     * then the same guard. The hub then sends a component key only events of its own component
+     * and of global budgets (the rule of REST reads).
      */
-    public WsGate wsGate() {
-        return key -> switch (guard.admit(key, null)) {
-            case Guard.Refused r -> new WsGate.Refuse(r.error());
-            case Guard.Admitted a -> new WsGate.Admit(a.caller());
+    public WsGate wsGate(BrowserPolicy browser) {
+        return new WsGate() {
+            @Override
+            public Outcome admit(String key) {
+                return switch (guard.admit(key, null)) {
+                    case Guard.Refused r -> new WsGate.Refuse(r.error());
+                    case Guard.Admitted a -> new WsGate.Admit(a.caller());
+                };
+            }
+
+            @Override
+            public Optional<PeniaException> checkUpgrade(Headers h) {
+                return browser.hostOrOrigin(h);
+            }
         };
     }
 

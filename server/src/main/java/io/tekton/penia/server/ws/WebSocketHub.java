@@ -224,6 +224,21 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         return null;
     }
 
+    /**
+     * Closes every connection opened with this API key (its key was revoked) with 1008, policy
+     * violation: frames still queued are dropped. Returns how many were closed.
+     */
+    public int closeKey(String keyId) {
+        int closed = 0;
+        for (WsClient c : clients) {
+            if (keyId.equals(c.caller().keyId())) {
+                c.evict(WsCloseCodes.VIOLATED_POLICY, "API key revoked");
+                closed++;
+            }
+        }
+        return closed;
+    }
+
     void evicted() {
         evicted.incrementAndGet();
     }

@@ -80,15 +80,20 @@ final class WsClient implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) {
+        Optional<PeniaException> refused = hub.gate().checkUpgrade(headers);
+        if (refused.isPresent()) {
+            throw refusal(refused.get());
+        }
         switch (hub.gate().admit(apiKey(prologue, headers))) {
-            case WsGate.Refuse r -> {
-                PeniaException e = r.error();
-                throw RequestException.builder().type(DirectHandler.EventType.FORBIDDEN)
-                        .status(Status.create(e.code().httpStatus())).message(e.getMessage()).safeMessage(true).build();
-            }
+            case WsGate.Refuse r -> throw refusal(r.error());
             case WsGate.Admit a -> caller = a.caller();
         }
         return Optional.empty();
+    }
+
+    private static RequestException refusal(PeniaException e) {
+        return RequestException.builder().type(DirectHandler.EventType.FORBIDDEN)
+                .status(Status.create(e.code().httpStatus())).message(e.getMessage()).safeMessage(true).build();
     }
 
     @Override

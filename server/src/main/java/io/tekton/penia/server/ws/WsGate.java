@@ -1,7 +1,10 @@
 package io.tekton.penia.server.ws;
 
+import io.helidon.http.Headers;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.tools.Caller;
+
+import java.util.Optional;
 
 /**
  * Decides at the WebSocket upgrade whether a client may connect, and as whom. The hook for
@@ -13,6 +16,14 @@ import io.tekton.penia.tools.Caller;
 public interface WsGate {
     /** The caller to admit the client as, or the error that refuses it. */
     Outcome admit(String apiKeyOrNull);
+
+    /**
+     * Checks the upgrade request itself before the key (the browser rules: {@code Host} and
+     * {@code Origin}); the error refuses it. Admits everything unless overridden.
+     */
+    default Optional<PeniaException> checkUpgrade(Headers headers) {
+        return Optional.empty();
+    }
 
     /** What the gate decided. */
     sealed interface Outcome permits Admit, Refuse {

@@ -31,6 +31,8 @@ class ConfigLoaderTest {
         assertThat(c.zone()).isEqualTo(ZoneId.of("UTC"));
         assertThat(c.security().adminKey()).isNull();
         assertThat(c.engine().maxBackdate()).isEqualTo(java.time.Duration.ofDays(400));
+        assertThat(c.security().corsOrigins()).containsExactly("http://localhost:8080", "http://127.0.0.1:8080");
+        assertThat(c.security().allowedHosts()).isEmpty();
     }
 
     @Test
@@ -40,6 +42,26 @@ class ConfigLoaderTest {
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(SHIPPED, Map.of("PENIA_MAX_BACKDATE_DAYS", "0")));
         assertThat(e.problems()).singleElement().asString().startsWith("engine.max_backdate_days (PENIA_MAX_BACKDATE_DAYS)");
+    }
+
+    @Test
+    void browserLists_comeCommaSeparatedFromTheEnvironment_andBadEntriesAreListed(@TempDir Path dir) throws IOException {
+        PeniaConfig c = ConfigLoader.load(SHIPPED, Map.of("PENIA_CORS_ORIGINS", " https://UI.example.com/ ,http://[::1]:3000",
+                "PENIA_ALLOWED_HOSTS", "penia.internal, *"));
+        assertThat(c.security().corsOrigins()).containsExactly("https://ui.example.com", "http://[::1]:3000");
+        assertThat(c.security().allowedHosts()).containsExactly("penia.internal", "*");
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(SHIPPED, Map.of(
+                "PENIA_CORS_ORIGINS", "http://ok.example,ftp://x,http://x/path", "PENIA_ALLOWED_HOSTS", "http://h:1")));
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(3);
+        assertThat(e.getMessage()).contains("PENIA_CORS_ORIGINS").contains("ftp://x").contains("http://x/path")
+                .contains("PENIA_ALLOWED_HOSTS");
+        // The old MCP-only list is refused with a pointer to the one list.
+        Path yaml = dir.resolve("penia.yaml");
+        Files.writeString(yaml, "mcp:\n  allowed_origins: [http://a.example]\n");
+        ConfigException moved = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(yaml, Map.of()));
+        assertThat(moved).isNotNull();
+        assertThat(moved.getMessage()).contains("security.cors_origins").contains("PENIA_CORS_ORIGINS");
     }
 
     @Test

@@ -471,6 +471,7 @@ class BadInputTest {
         cases.put(t.get("/api/v1/usage/record"), "POST");
         cases.put(t.post("/api/v1/assistant/context", Map.of()), "GET");
         cases.put(t.send(java.net.http.HttpRequest.newBuilder(URI.create(t.base() + "/api/v1/budgets/" + budgetId))
+                .header("Content-Type", "application/json")
                 .method("PATCH", java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}"))), "DELETE, GET, PUT");
         cases.put(t.delete("/api/v1/prices/deepinfra/meta-llama/Llama-3.2-3B-Instruct"), "GET, PUT");
         cases.forEach((r, allow) -> {

@@ -103,6 +103,7 @@ class HermesWiringTest {
                 String endpoint = rec.get("endpoint").asText();
                 assertThat(endpoint).isEqualTo(t.base().replace("127.0.0.1", "127.0.0.1") + "/api/tools/record_usage/execute");
                 HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(endpoint))
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"component\":\"via-hermes\",\"provider\":\"openai\","
                                 + "\"model\":\"gpt-4o\",\"input_tokens\":5,\"output_tokens\":5,\"cost\":0.42}"))
                         .build(), HttpResponse.BodyHandlers.ofString());

@@ -30,6 +30,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class Sec {
     static final String ADMIN_KEY = "sec-admin-key-" + UUID.randomUUID();
 
+    /** An MCP initialize request body. */
+    static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
+            + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
+            + "\"clientInfo\":{\"name\":\"sec-test\",\"version\":\"1\"}}}";
+
     private Sec() {
     }
 
@@ -153,9 +158,7 @@ final class Sec {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.base() + "/mcp"))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, text/event-stream")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
-                        + "\"params\":{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},"
-                        + "\"clientInfo\":{\"name\":\"sec-test\",\"version\":\"1\"}}}"));
+                .POST(HttpRequest.BodyPublishers.ofString(INITIALIZE));
         if (key != null) {
             b.header("X-API-Key", key);
         }

@@ -459,6 +459,48 @@ class SecurityMatrixTest {
         }
     }
 
+    /**
+     * The browser rules come before any key (issue 18): a foreign Origin or Host is 403 and a
+     * non-JSON body 415 for every role, the admin included, on REST, /ws and /mcp; nothing changes.
+     */
+    @Test
+    void browserRules_refuseEveryRole_beforeTheKey_onRestWebSocketAndMcp() {
+        for (Role role : Role.values()) {
+            String key = KEYS.get(role);
+            String id = "browser-" + role + "-" + UUID.randomUUID();
+            Map<String, String> h = new java.util.LinkedHashMap<>();
+            h.put("Host", "127.0.0.1:" + t.port());
+            h.put("Connection", "close");
+            if (key != null) {
+                h.put("X-API-Key", key);
+            }
+            String body = "{\"budget_id\":\"" + id + "\",\"name\":\"x\",\"limits\":{\"monthly\":0.01}}";
+            Map<String, String> textPlain = new java.util.LinkedHashMap<>(h);
+            textPlain.put("Content-Type", "text/plain");
+            assertThat(RawHttp.send(t.port(), "POST", "/api/v1/budgets", textPlain, body).status()).as("text/plain as " + role)
+                    .isEqualTo(415);
+            Map<String, String> foreign = new java.util.LinkedHashMap<>(h);
+            foreign.put("Content-Type", "application/json");
+            foreign.put("Origin", "http://evil.example");
+            assertThat(RawHttp.send(t.port(), "POST", "/api/v1/budgets", foreign, body).status()).as("Origin as " + role)
+                    .isEqualTo(403);
+            foreign.remove("Origin");
+            foreign.put("Host", "evil.example:" + t.port());
+            assertThat(RawHttp.send(t.port(), "POST", "/api/v1/budgets", foreign, body).status()).as("Host as " + role)
+                    .isEqualTo(403);
+            foreign.put("Accept", "application/json, text/event-stream");
+            assertThat(RawHttp.send(t.port(), "POST", "/mcp", foreign, Sec.INITIALIZE).status()).as("/mcp Host as " + role)
+                    .isEqualTo(403);
+            Map<String, String> ws = RawHttp.upgrade("127.0.0.1:" + t.port());
+            ws.put("Origin", "http://evil.example");
+            if (key != null) {
+                ws.put("X-API-Key", key);
+            }
+            assertThat(RawHttp.send(t.port(), "GET", "/ws", ws, null).status()).as("/ws Origin as " + role).isEqualTo(403);
+            assertThat(Sec.get(t, ADMIN_KEY, "/api/v1/budgets/" + id).status()).as("created as " + role).isEqualTo(404);
+        }
+    }
+
     private static String text(McpSchema.ReadResourceResult r) {
         return r.contents().stream().map(c -> ((McpSchema.TextResourceContents) c).text())
                 .collect(java.util.stream.Collectors.joining("\n"));
