@@ -71,7 +71,11 @@ final class AlertBook {
             Alert a = e.getKey();
             String stored = e.getValue();
             String k;
-            if (a.alertType().equals(UNPRICED)) {
+            if (stored.startsWith(LedgerStore.RETIRED_ALERT)) {
+                // Fired by a budget since deleted: history, not dedupe state of the id's next budget.
+                suppressedTotal.addAndGet(a.suppressedCount());
+                continue;
+            } else if (a.alertType().equals(UNPRICED)) {
                 k = stored.substring(0, Math.max(0, stored.lastIndexOf('|')));
             } else if (!stored.isEmpty()) {
                 k = stored;
@@ -84,6 +88,31 @@ final class AlertBook {
             }
             suppressedTotal.addAndGet(a.suppressedCount());
         }
+    }
+
+    /**
+     * Forgets what a budget id has fired (its budget is deleted, or one is created under an id
+     * whose earlier budget left state behind): the next budget of the id fires afresh. Returns
+     * what was forgotten, for {@link #restore} when the change is not committed.
+     */
+    Map<String, Fired> retire(String budgetId) {
+        Map<String, Fired> out = new HashMap<>();
+        String prefix = budgetId + "|";
+        fired.entrySet().removeIf(e -> {
+            String k = e.getKey();
+            // A budget's key is id|period|...; "unpriced|provider|model" must not be taken for budget "unpriced".
+            boolean mine = k.startsWith(prefix) && Period.parse(k.substring(prefix.length(),
+                    Math.max(prefix.length(), k.indexOf('|', prefix.length())))).isPresent();
+            if (mine) {
+                out.put(k, e.getValue());
+            }
+            return mine;
+        });
+        return out;
+    }
+
+    void restore(Map<String, Fired> retired) {
+        retired.forEach(fired::putIfAbsent);
     }
 
     long suppressedTotal() {

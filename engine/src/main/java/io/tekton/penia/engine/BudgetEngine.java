@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -245,7 +246,12 @@ public final class BudgetEngine implements AutoCloseable {
             BudgetState s = new BudgetState(b);
             budgets.put(id, s);
             roll(s, now, events);
-            f = writer.submit(store.upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
+            List<LedgerWriter.Write> writes = new ArrayList<>();
+            writes.add(store.upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
+            // No budget holds the id: whatever is still kept under it is an earlier budget's
+            // (a database written before deletes retired it); the new budget starts clean.
+            retire(id, writes);
+            f = writer.submit(all(writes));
         } finally {
             lock.unlock();
         }
@@ -258,6 +264,7 @@ public final class BudgetEngine implements AutoCloseable {
     public Budget updateBudget(String id, BudgetSpec spec) {
         Instant now = now();
         CompletableFuture<Void> f;
+        Map<Period, BudgetState.PeriodCounter> oldPeriods;
         Budget before;
         Budget after;
         List<Runnable> events = new ArrayList<>();
@@ -266,21 +273,34 @@ public final class BudgetEngine implements AutoCloseable {
             BudgetState s = state(id);
             before = s.budget;
             after = BudgetRules.build(spec, before, id, defaults, now);
+            oldPeriods = new EnumMap<>(s.periods);
             s.budget = after;
             s.periods.clear();
             roll(s, now, events);
-            f = writer.submit(store.upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
+            List<LedgerWriter.Write> writes = new ArrayList<>();
+            writes.add(store.upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
                     after.updatedAt()));
+            keepBreakers(s, oldPeriods, now, writes);
+            f = writer.submit(all(writes));
         } finally {
             lock.unlock();
         }
         Budget undo = before;
+        Map<Period, BudgetState.PeriodCounter> undoPeriods = oldPeriods;
         awaitOrUndo(f, () -> {
             BudgetState s = budgets.get(id);
             if (s != null) {
                 s.budget = undo;
                 s.periods.clear();
                 roll(s, now, new ArrayList<>());
+                undoPeriods.forEach((p, was) -> {
+                    BudgetState.PeriodCounter c = s.periods.get(p);
+                    if (c != null && c.window.start().equals(was.window.start())) {
+                        c.breakerOpen = was.breakerOpen;
+                        c.breakerChangedAt = was.breakerChangedAt;
+                        c.resetSpentMicros = was.resetSpentMicros;
+                    }
+                });
             }
         });
         events.forEach(Runnable::run);
@@ -292,15 +312,23 @@ public final class BudgetEngine implements AutoCloseable {
         Instant now = now();
         CompletableFuture<Void> f;
         BudgetState removed;
+        Runnable unretire;
         lock.lock();
         try {
             removed = state(id);
             budgets.remove(id);
-            f = writer.submit(store.deleteBudget(id, now));
+            List<LedgerWriter.Write> writes = new ArrayList<>();
+            writes.add(store.deleteBudget(id, now));
+            unretire = retire(id, writes);
+            f = writer.submit(all(writes));
         } finally {
             lock.unlock();
         }
-        awaitOrUndo(f, () -> budgets.put(id, removed));
+        Runnable undoRetire = unretire;
+        awaitOrUndo(f, () -> {
+            budgets.put(id, removed);
+            undoRetire.run();
+        });
         fire(l -> l.onBudgetChanged(id));
         return removed.budget;
     }
@@ -348,6 +376,80 @@ public final class BudgetEngine implements AutoCloseable {
             throw PeniaException.notFound("budget", id);
         }
         return s;
+    }
+
+    /**
+     * Parts a budget id from its budget's holds, breakers and fired alerts (issue 17): called
+     * under the lock when the budget is deleted, and when a budget is created under an id
+     * nothing live holds. Each active hold naming the id is detached from it (its share for
+     * that budget is released; it stays open for the other budgets it counts against, and
+     * settling it later books the usage like any record); the breakers go; fired alerts stay
+     * as history but no longer dedupe. A budget created again under the id thus starts clean,
+     * and so does it after a restart. Adds the writes; returns what undoes it in memory.
+     */
+    private Runnable retire(String id, List<LedgerWriter.Write> writes) {
+        List<Reservation[]> detached = new ArrayList<>();
+        for (Reservation r : reservations.values()) {
+            if (r.budgetIds().contains(id)) {
+                List<String> ids = new ArrayList<>(r.budgetIds());
+                ids.removeIf(id::equals);
+                detached.add(new Reservation[]{r, new Reservation(r.reservationId(), r.component(), r.provider(),
+                        r.model(), r.amount(), ids, r.createdAt(), r.expiresAt(), r.status())});
+            }
+        }
+        for (Reservation[] pair : detached) {
+            swapHold(pair[0], pair[1]);
+            writes.add(store.setReservationBudgets(pair[1].reservationId(), pair[1].budgetIds()));
+        }
+        Map<String, AlertBook.Fired> fired = alerts.retire(id);
+        writes.add(store.retireBudgetState(id));
+        return () -> {
+            for (Reservation[] pair : detached) {
+                if (reservations.get(pair[1].reservationId()) == pair[1]) {
+                    swapHold(pair[1], pair[0]);
+                }
+            }
+            alerts.restore(fired);
+        };
+    }
+
+    /** Replaces a live hold by another version of it (same id and expiry). */
+    private void swapHold(Reservation from, Reservation to) {
+        reservations.put(to.reservationId(), to);
+        expiries.remove(from);
+        expiries.add(to);
+    }
+
+    /**
+     * Carries the breakers of an updated budget into its recomputed periods (the same window
+     * only), and makes every change durable so that a restart finds what the live server has:
+     * a breaker the update released (a raised limit or stop percent leaves the spend below the
+     * stop) closes, one still at or above the stop stays open, and one of a period no longer
+     * limited closes (issue 17, item 2).
+     */
+    private void keepBreakers(BudgetState s, Map<Period, BudgetState.PeriodCounter> old, Instant now,
+                              List<LedgerWriter.Write> writes) {
+        String id = s.budget.budgetId();
+        for (Map.Entry<Period, BudgetState.PeriodCounter> e : old.entrySet()) {
+            Period p = e.getKey();
+            BudgetState.PeriodCounter was = e.getValue();
+            BudgetState.PeriodCounter c = s.periods.get(p);
+            if (c != null && c.window.start().equals(was.window.start())) {
+                c.resetSpentMicros = was.resetSpentMicros;
+                c.breakerChangedAt = was.breakerChangedAt;
+                if (!was.breakerOpen) {
+                    continue;
+                }
+                if (Monitors.atOrAbove(c.spentMicros, s.budget.limits().get(p).micros(), s.budget.stopPercent())) {
+                    c.breakerOpen = true;
+                    continue;
+                }
+                c.breakerChangedAt = now;
+                writes.add(store.upsertBreaker(id, p, c.window.start(), "closed", now, c.resetSpentMicros));
+            } else if (was.breakerOpen) {
+                writes.add(store.upsertBreaker(id, p, was.window.start(), "closed", now, was.resetSpentMicros));
+            }
+        }
     }
 
     // ---- counters -----------------------------------------------------------------------
@@ -488,9 +590,10 @@ public final class BudgetEngine implements AutoCloseable {
         } else if (f != null) {
             Reservation h = hold;
             awaitOrUndo(f, () -> {
-                if (reservations.remove(h.reservationId()) != null) {
-                    expiries.remove(h);
-                    releaseHold(h);
+                Reservation live = reservations.remove(h.reservationId());
+                if (live != null) {
+                    expiries.remove(live);
+                    releaseHold(live);
                 }
             });
             Reservation done = hold;

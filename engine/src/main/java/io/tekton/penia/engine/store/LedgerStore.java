@@ -195,6 +195,37 @@ public final class LedgerStore {
         };
     }
 
+    /**
+     * Parts a budget id from what an earlier budget of that id left (issue 17): its breaker rows
+     * go, and its fired alerts stay as history but no longer dedupe (their key becomes
+     * {@code #retired|<alert_id>}, which no live key can equal), so a budget created again
+     * under the id starts with a closed breaker and fires its thresholds again.
+     */
+    public LedgerWriter.Write retireBudgetState(String budgetId) {
+        return s -> {
+            PreparedStatement breakers = s.get("DELETE FROM breakers WHERE budget_id = ?");
+            breakers.setString(1, budgetId);
+            breakers.executeUpdate();
+            PreparedStatement alerts = s.get("UPDATE alerts SET dedupe_key = '" + RETIRED_ALERT + "' || alert_id"
+                    + " WHERE budget_id = ? AND dedupe_key IS NOT '" + RETIRED_ALERT + "' || alert_id");
+            alerts.setString(1, budgetId);
+            alerts.executeUpdate();
+        };
+    }
+
+    /** The dedupe-key prefix of an alert whose budget was deleted (see {@link #retireBudgetState}). */
+    public static final String RETIRED_ALERT = "#retired|";
+
+    /** Sets the budgets an active hold counts against (a deleted budget's share is released). */
+    public LedgerWriter.Write setReservationBudgets(String reservationId, List<String> budgetIds) {
+        return s -> {
+            PreparedStatement ps = s.get("UPDATE reservations SET budget_ids = ? WHERE reservation_id = ? AND status = 'active'");
+            ps.setString(1, String.join(",", budgetIds));
+            ps.setString(2, reservationId);
+            ps.executeUpdate();
+        };
+    }
+
     public LedgerWriter.Write putSetting(String key, String value) {
         return s -> {
             PreparedStatement ps = s.get("INSERT INTO settings VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");

@@ -1,0 +1,347 @@
+package io.tekton.penia.it.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.tekton.penia.it.core.Ledger.assertUsd;
+import static io.tekton.penia.it.core.Ledger.uniq;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A budget's holds, breaker and fired alerts belong to that budget, not to its id: a budget
+ * deleted and created again under the same {@code budget_id} starts clean, live and after a
+ * restart (issue 17, item 1). Every breaker change is durable, so a restart never brings back
+ * a breaker the live server had closed, nor closes one it had open (issue 17, item 2).
+ */
+class BudgetIncarnationTest {
+    /** A Wednesday noon (UTC): hours from any daily boundary, so the tests' days do not roll. */
+    final MutableClock clock = new MutableClock(Instant.parse("2026-11-18T12:00:00Z"));
+    TestServer t;
+
+    @BeforeEach
+    void up() {
+        t = TestServer.start(Map.of(), clock);
+    }
+
+    @AfterEach
+    void down() {
+        t.close();
+    }
+
+    /** A daily budget with this id on one component, blocking at {@code stop} %. */
+    void create(String id, String component, String daily, int stop) {
+        TestServer.Resp r = t.post("/api/v1/budgets", Map.of("budget_id", id, "name", "Q", "scope",
+                Map.of("component", component), "limits", Map.of("daily", new BigDecimal(daily)), "enforcement", "block",
+                "warning_percent", 80, "stop_percent", stop, "alert_thresholds", List.of(70, 80, 90, 100)));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+    }
+
+    void delete(String id) {
+        TestServer.Resp r = t.delete("/api/v1/budgets/" + id);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    }
+
+    String hold(String component, String cost, long ttlSeconds) {
+        JsonNode r = check(component, cost, true, ttlSeconds);
+        assertThat(r.get("allowed").asBoolean()).as(r.toString()).isTrue();
+        return r.get("reservation_id").asText();
+    }
+
+    JsonNode check(String component, String cost) {
+        return check(component, cost, false, 0);
+    }
+
+    JsonNode check(String component, String cost, boolean reserve, long ttlSeconds) {
+        Map<String, Object> body = new HashMap<>(Map.of("component", component, "provider", "openai", "model", "gpt-4o",
+                "estimated_cost", new BigDecimal(cost)));
+        if (reserve) {
+            body.put("reserve", true);
+            body.put("reservation_ttl_seconds", ttlSeconds);
+        }
+        TestServer.Resp r = t.post("/api/v1/budget-alerts/unified/check-operation", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        return r.body();
+    }
+
+    JsonNode record(String component, String cost, String reservationId) {
+        Map<String, Object> body = new LinkedHashMap<>(Map.of("component", component, "provider", "openai",
+                "model", "gpt-4o", "input_tokens", 10, "output_tokens", 10, "cost", new BigDecimal(cost)));
+        if (reservationId != null) {
+            body.put("reservation_id", reservationId);
+        }
+        return Ledger.record(t, body);
+    }
+
+    JsonNode daily(String id) {
+        return Ledger.period(t, id, "daily");
+    }
+
+    /** Threshold alerts of the budget id at this percent (every incarnation: the history stays). */
+    long thresholdAlerts(String id, int percent) {
+        TestServer.Resp r = t.get("/api/v1/alerts?limit=1000&budget_id=" + id);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        long n = 0;
+        for (JsonNode a : r.get("items")) {
+            if (a.get("alert_type").asText().equals("threshold") && a.path("threshold_percent").asInt() == percent) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The successor's figures: nothing held, only the given spend, the whole limit left to allow. */
+    void assertClean(String id, String component, String spent) {
+        JsonNode d = daily(id);
+        assertUsd(d.get("reserved"), "0");
+        assertUsd(d.get("spent"), spent);
+        assertThat(d.get("breaker_open").asBoolean()).as(d.toString()).isFalse();
+        BigDecimal left = new BigDecimal("10").subtract(new BigDecimal(spent));
+        JsonNode ok = check(component, left.toPlainString());
+        assertThat(ok.get("allowed").asBoolean()).as(ok.toString()).isTrue();
+        assertUsd(ok.get("remaining"), left.toPlainString());
+        JsonNode over = check(component, left.add(new BigDecimal("0.01")).toPlainString());
+        assertThat(over.get("allowed").asBoolean()).as("$10 budget allows no more than $10: " + over).isFalse();
+    }
+
+    @Test
+    void oldHolds_releasedExpiredAndSettledAfterRecreate_leaveTheSuccessorClean_liveAndAfterRestart() {
+        String a = uniq("inc-holds");
+        String id = uniq("q");
+        create(id, a, "10", 100);
+        String released = hold(a, "3.0", 600);
+        String expiring = hold(a, "3.0", 60);
+        String settled = hold(a, "3.5", 600);
+        assertUsd(daily(id).get("reserved"), "9.5");
+
+        delete(id);
+        create(id, a, "10", 100);
+        assertClean(id, a, "0");
+
+        assertThat(t.post("/api/v1/reservations/" + released + "/release", Map.of()).status()).isEqualTo(200);
+        clock.advance(Duration.ofSeconds(61));
+        JsonNode rec = record(a, "2.0", settled);
+        assertThat(rec.get("reservation_status").asText()).isEqualTo("settled");
+        // The old holds never counted against the new budget; the settled usage does (its scope matches).
+        assertClean(id, a, "2.0");
+        assertThat(Ledger.ledgerSum(t, a)).isEqualByComparingTo("2.0");
+        assertThat(t.post("/api/v1/reservations/" + expiring + "/release", Map.of()).status()).isEqualTo(409);
+
+        t.restart();
+        assertClean(id, a, "2.0");
+    }
+
+    @Test
+    void oldHoldsStillOpenAtRestart_doNotCountAgainstTheSuccessor() {
+        String a = uniq("inc-restart");
+        String id = uniq("q");
+        create(id, a, "10", 100);
+        String h1 = hold(a, "4.5", 600);
+        String h2 = hold(a, "5.0", 600);
+        delete(id);
+        create(id, a, "10", 100);
+
+        t.restart();
+        assertClean(id, a, "0");
+        assertThat(t.post("/api/v1/reservations/" + h1 + "/release", Map.of()).status()).isEqualTo(200);
+        assertThat(record(a, "1.0", h2).get("reservation_status").asText()).isEqualTo("settled");
+        assertClean(id, a, "1.0");
+
+        t.restart();
+        assertClean(id, a, "1.0");
+    }
+
+    @Test
+    void deletingABudget_releasesItsShareOfOpenHolds_andTheHoldStaysForOtherBudgets() {
+        String a = uniq("inc-share");
+        String id = uniq("q");
+        String other = uniq("other");
+        create(id, a, "10", 100);
+        TestServer.Resp o = t.post("/api/v1/budgets", Map.of("budget_id", other, "name", "other", "scope",
+                Map.of("component", a), "limits", Map.of("daily", new BigDecimal("20")), "enforcement", "block"));
+        assertThat(o.status()).as(o.raw()).isEqualTo(201);
+        String h = hold(a, "4.0", 600);
+        assertThat(t.get("/api/v1/reservations/" + h).get("budget_ids")).hasSize(2);
+        delete(id);
+        assertUsd(daily(other).get("reserved"), "4.0");
+        assertThat(t.get("/api/v1/reservations/" + h).get("budget_ids").toString()).isEqualTo("[\"" + other + "\"]");
+        t.restart();
+        assertUsd(daily(other).get("reserved"), "4.0");
+        assertThat(t.get("/api/v1/reservations/" + h).get("budget_ids").toString()).isEqualTo("[\"" + other + "\"]");
+        assertThat(t.get("/api/v1/reservations/" + h).get("status").asText()).isEqualTo("active");
+        assertThat(record(a, "1.5", h).get("reservation_status").asText()).isEqualTo("settled");
+        assertUsd(daily(other).get("reserved"), "0");
+        assertUsd(daily(other).get("spent"), "1.5");
+    }
+
+    @Test
+    void holdsTakenWhileTheBudgetIsDeletedAndRecreated_allClosed_leaveEveryCounterAtZero() throws Exception {
+        String a = uniq("inc-race");
+        String id = uniq("q");
+        String other = uniq("other");
+        create(id, a, "1000", 100);
+        TestServer.Resp o = t.post("/api/v1/budgets", Map.of("budget_id", other, "name", "other", "scope",
+                Map.of("component", a), "limits", Map.of("daily", new BigDecimal("1000")), "enforcement", "block",
+                "stop_percent", 100));
+        assertThat(o.status()).as(o.raw()).isEqualTo(201);
+        java.util.Queue<String> holds = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            fs.add(pool.submit(() -> holds.add(hold(a, "0.01", 600))));
+            if (i % 50 == 25) {
+                fs.add(pool.submit(() -> {
+                    delete(id);
+                    create(id, a, "1000", 100);
+                }));
+            }
+        }
+        for (java.util.concurrent.Future<?> f : fs) {
+            f.get();
+        }
+        int n = 0;
+        for (String h : holds) {
+            if (n++ % 2 == 0) {
+                assertThat(t.post("/api/v1/reservations/" + h + "/release", Map.of()).status()).isEqualTo(200);
+            } else {
+                pool.submit(() -> record(a, "0.01", h)).get();
+            }
+        }
+        pool.shutdown();
+        assertUsd(daily(id).get("reserved"), "0");
+        assertUsd(daily(other).get("reserved"), "0");
+        assertUsd(daily(other).get("spent"), "1.00");
+        assertUsd(daily(id).get("spent"), "1.00");
+        t.restart();
+        assertUsd(daily(id).get("reserved"), "0");
+        assertUsd(daily(other).get("reserved"), "0");
+        assertUsd(daily(id).get("spent"), "1.00");
+    }
+
+    @Test
+    void openBreakerOfADeletedBudget_doesNotBlockItsSuccessor_liveAndAfterRestart() {
+        String a = uniq("inc-breaker-a");
+        String b = uniq("inc-breaker-b");
+        String id = uniq("q");
+        create(id, a, "10", 100);
+        record(a, "10.0", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+
+        delete(id);
+        create(id, b, "10", 100);
+        assertClean(id, b, "0");
+
+        t.restart();
+        assertClean(id, b, "0");
+    }
+
+    @Test
+    void firedAlertsOfADeletedBudget_doNotSilenceItsSuccessor_liveAndAfterRestart() {
+        String id = uniq("q");
+        String a = uniq("inc-alert-a");
+        create(id, a, "10", 100);
+        record(a, "7.5", null);
+        assertThat(thresholdAlerts(id, 70)).isEqualTo(1);
+
+        // Re-created live, crossing 70 % live.
+        String b = uniq("inc-alert-b");
+        delete(id);
+        create(id, b, "10", 100);
+        record(b, "7.5", null);
+        assertThat(thresholdAlerts(id, 70)).isEqualTo(2);
+
+        // Re-created, restarted, then crossing 70 %.
+        String c = uniq("inc-alert-c");
+        delete(id);
+        create(id, c, "10", 100);
+        t.restart();
+        record(c, "7.5", null);
+        assertThat(thresholdAlerts(id, 70)).isEqualTo(3);
+
+        // Restarted right after a delete, re-created after it.
+        String d = uniq("inc-alert-d");
+        delete(id);
+        t.restart();
+        create(id, d, "10", 100);
+        record(d, "7.5", null);
+        assertThat(thresholdAlerts(id, 70)).isEqualTo(4);
+        // Still once per incarnation and period.
+        record(d, "0.1", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(thresholdAlerts(id, 70)).isEqualTo(4);
+    }
+
+    @Test
+    void raisedLimit_closesTheBreaker_liveAndAfterRestart() {
+        String a = uniq("inc-raise");
+        String id = uniq("q");
+        create(id, a, "10", 95);
+        record(a, "9.6", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertThat(check(a, "0").get("allowed").asBoolean()).isFalse();
+
+        TestServer.Resp up = t.put("/api/v1/budgets/" + id, Map.of("limits", Map.of("daily", 100)));
+        assertThat(up.status()).as(up.raw()).isEqualTo(200);
+        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        assertThat(check(a, "1").get("allowed").asBoolean()).isTrue();
+
+        t.restart();
+        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        JsonNode after = check(a, "1");
+        assertThat(after.get("allowed").asBoolean()).as(after.toString()).isTrue();
+    }
+
+    @Test
+    void updateThatLeavesTheBudgetSpent_keepsTheBreakerOpen_liveAndAfterRestart() {
+        String a = uniq("inc-rename");
+        String id = uniq("q");
+        create(id, a, "10", 95);
+        record(a, "9.6", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+
+        TestServer.Resp up = t.put("/api/v1/budgets/" + id, Map.of("name", "renamed"));
+        assertThat(up.status()).as(up.raw()).isEqualTo(200);
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        TestServer.Resp th = t.put("/api/v1/budget-alerts/thresholds", Map.of("thresholds", List.of(70, 80, 90, 100),
+                "warning_percent", 75, "stop_percent", 95));
+        assertThat(th.status()).as(th.raw()).isEqualTo(200);
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+
+        t.restart();
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertThat(check(a, "0").get("allowed").asBoolean()).isFalse();
+    }
+
+    @Test
+    void raisedLimitThenSpendToTheNewStop_reopensTheBreaker_andAResetSurvivesRestart() {
+        String a = uniq("inc-reopen");
+        String id = uniq("q");
+        create(id, a, "10", 95);
+        record(a, "9.6", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(t.put("/api/v1/budgets/" + id, Map.of("limits", Map.of("daily", 20))).status()).isEqualTo(200);
+        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        record(a, "9.5", null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        t.restart();
+        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertThat(t.post("/api/v1/budget-alerts/breakers/" + id + "/reset", Map.of()).status()).isEqualTo(200);
+        t.restart();
+        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+    }
+}
