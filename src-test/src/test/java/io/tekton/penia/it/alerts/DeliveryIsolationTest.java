@@ -67,8 +67,8 @@ class DeliveryIsolationTest {
             String fineAlert = AlertChannelTest.alertIds(s, fineId).getFirst();
             await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
                     .untilAsserted(() -> assertThat(healthy.alertIds(okPath)).containsExactly(fineAlert));
-            assertThat(AlertChannelTest.deliveries(s, fineAlert))
-                    .allSatisfy(d -> assertThat(d.get("status").asText()).isEqualTo("delivered"));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(AlertChannelTest.deliveries(s, fineAlert))
+                    .allSatisfy(d -> assertThat(d.get("status").asText()).isEqualTo("delivered")));
 
             // Some attempts on the hung host have timed out and wait for their retry.
             await().atMost(Duration.ofSeconds(15)).until(() -> rows(s, stuckAlerts).stream().anyMatch(d ->
