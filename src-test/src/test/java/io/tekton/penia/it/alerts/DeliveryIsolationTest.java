@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.tekton.penia.it.support.TestServer;
+import io.tekton.penia.server.config.ConfigException;
+import io.tekton.penia.server.config.ConfigLoader;
+import io.tekton.penia.server.config.PeniaConfig;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -11,6 +14,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -89,6 +94,23 @@ class DeliveryIsolationTest {
                         .isGreaterThanOrEqualTo(2);
             }
         }
+    }
+
+    @Test
+    void deliveryLimits_areExplicitDefaults_overriddenByEnvironment_andOutOfRangeIsRefused() {
+        Path shipped = Path.of(TestServer.repoRoot(), "config", "penia.yaml");
+        PeniaConfig.Alerts d = ConfigLoader.load(shipped, Map.of()).alerts();
+        assertThat(List.of(d.destinationConcurrency(), d.destinationQueueLimit())).containsExactly(4, 256);
+        assertThat(d.deliveryTimeout()).isEqualTo(Duration.ofSeconds(5));
+        PeniaConfig.Alerts o = ConfigLoader.load(shipped, Map.of("PENIA_ALERT_DESTINATION_CONCURRENCY", "2",
+                "PENIA_ALERT_DESTINATION_QUEUE_LIMIT", "10", "PENIA_ALERT_DELIVERY_TIMEOUT_MS", "750")).alerts();
+        assertThat(List.of(o.destinationConcurrency(), o.destinationQueueLimit())).containsExactly(2, 10);
+        assertThat(o.deliveryTimeout()).isEqualTo(Duration.ofMillis(750));
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(shipped,
+                Map.of("PENIA_ALERT_DESTINATION_CONCURRENCY", "0", "PENIA_ALERT_DESTINATION_QUEUE_LIMIT", "0")));
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "alerts.destination_concurrency (PENIA_ALERT_DESTINATION_CONCURRENCY): must be between 1 and 64, got 0",
+                "alerts.destination_queue_limit (PENIA_ALERT_DESTINATION_QUEUE_LIMIT): must be between 1 and 100000, got 0");
     }
 
     /** Channel target and alert → delivery id, for every delivery of these alerts. */
