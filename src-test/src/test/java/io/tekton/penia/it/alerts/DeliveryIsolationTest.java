@@ -97,6 +97,35 @@ class DeliveryIsolationTest {
     }
 
     @Test
+    void closeWhileSendsHang_stopsWithinSeconds_andTheRestartedServerDeliversTheSameRowsOnce() {
+        try (Endpoint hung = new Endpoint(true);
+             TestServer s = TestServer.start(Map.of("PENIA_ALERT_RETRY_BACKOFF_MS", "200"))) {
+            String stuck = "close-" + UUID.randomUUID();
+            String id = AlertChannelTest.budget(s, stuck, "Close " + stuck);
+            List<Integer> every10 = List.of(10, 20, 30, 40, 50, 60, 70, 80, 90, 100);
+            AlertChannelTest.setAlerts(s, id, Map.of("thresholds", every10, "channels",
+                    List.of(Map.of("type", "webhook", "url", hung.url("/hold")))));
+            AlertChannelTest.record(s, stuck, "1.00");
+            List<String> alerts = AlertChannelTest.alertIds(s, id);
+            Map<String, String> ids = deliveryIds(s, alerts);
+            // The lane is busy: its senders hang, the rest of its rows wait in its queue.
+            await().atMost(Duration.ofSeconds(10)).until(() -> hung.hits.size() >= 4);
+
+            long start = System.nanoTime();
+            s.restart();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close with hung sends, and start again")
+                    .isLessThan(Duration.ofSeconds(15));
+            hung.release();
+
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(rows(s, alerts))
+                    .allSatisfy(d -> assertThat(d.get("status").asText()).isEqualTo("delivered")));
+            assertThat(deliveryIds(s, alerts)).isEqualTo(ids);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() ->
+                    hung.hits.stream().map(Hit::deliveryId).distinct().count() == ids.size());
+        }
+    }
+
+    @Test
     void deliveryLimits_areExplicitDefaults_overriddenByEnvironment_andOutOfRangeIsRefused() {
         Path shipped = Path.of(TestServer.repoRoot(), "config", "penia.yaml");
         PeniaConfig.Alerts d = ConfigLoader.load(shipped, Map.of()).alerts();
