@@ -75,7 +75,8 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         this.http = new HttpChannel(version, cfg.deliveryTimeout());
         this.mail = new MailChannel(mail, cfg.deliveryTimeout());
         this.mailServer = "smtp://" + mail.host() + ":" + mail.port();
-        this.lanes = new DeliveryLanes(cfg.destinationConcurrency(), cfg.destinationQueueLimit(), this::attempt);
+        this.lanes = new DeliveryLanes(cfg.destinationConcurrency(), cfg.destinationQueueLimit(), this::attempt,
+                destination -> destination.startsWith("email "));
         this.poller = Thread.ofPlatform().daemon(true).name("penia-alert-poller").unstarted(this::loop);
     }
 
