@@ -170,7 +170,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
      * Where a row goes, as far as waiting is concerned: the channel type and the URL's scheme,
      * host and port, or the mail server for every e-mail.
      */
-    String destination(Delivery d) {
+    private String destination(Delivery d) {
         if (d.channelType().equals("email")) {
             return "email " + mailServer;
         }
