@@ -24,11 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Delivers alerts to webhook, Slack and e-mail channels.
@@ -36,19 +32,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>As the engine's {@link AlertOutbox} it adds, in the transaction of each new alert, one
  * pending row per channel (the budget's channels, else the global ones); the unique key
  * (alert, channel type, target) makes each alert delivered at most once per channel. A poller
- * thread hands due rows to a small bounded pool of senders, which mark each attempt
- * delivered, pending again after an exponential backoff, or failed after the last attempt.
- * Recording never waits for any of this; pending rows survive a restart and are resumed.
+ * thread hands due rows to the lane of their destination ({@link DeliveryLanes}: per channel
+ * type and host, or the mail server, a bounded number of concurrent sends and a bounded
+ * queue), so a receiver that never answers delays only its own deliveries. Each attempt marks
+ * its row delivered, pending again after an exponential backoff (same row, same delivery id),
+ * or failed after the last attempt. Recording never waits for any of this; pending rows
+ * survive a restart and are resumed.
  *
  * <p>Secrets stay in the budget (or the configuration): they are looked up at send time and
  * never written to the outbox, the logs or any response.
  */
 public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AlertDispatcher.class.getName());
-    /** Concurrent sends; a channel that never answers holds one sender for at most ~7 s. */
-    static final int SENDERS = 4;
-    /** Due rows handed over per poll, and sends queued behind the busy senders. */
-    static final int BATCH = 64;
+    /** Due rows looked at per poll, over all destinations. */
+    static final int POLL_ROWS = 512;
     /** The poller looks at the table at least this often even without a nudge. */
     static final Duration IDLE_POLL = Duration.ofSeconds(5);
     /** The longest wait between two attempts, whatever the backoff and attempt count. */
@@ -61,11 +58,12 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     private final DeliveryStore store;
     private final HttpChannel http;
     private final MailChannel mail;
+    private final String mailServer;
     // Retries are real time, whatever clock the engine runs on.
     private final InstantSource wall = InstantSource.system();
     private final BlockingQueue<Boolean> wake = new ArrayBlockingQueue<>(1);
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
-    private final ThreadPoolExecutor senders;
+    private final DeliveryLanes lanes;
     private final Thread poller;
     private volatile boolean running;
     private volatile String lastError;
@@ -74,12 +72,11 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         this.engine = engine;
         this.cfg = cfg;
         this.store = new DeliveryStore(engine.store().database());
-        this.http = new HttpChannel(version);
-        this.mail = new MailChannel(mail);
-        AtomicInteger n = new AtomicInteger();
-        this.senders = new ThreadPoolExecutor(SENDERS, SENDERS, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(BATCH), r -> Thread.ofPlatform().daemon(true)
-                .name("penia-alert-sender-" + n.incrementAndGet()).unstarted(r));
+        this.http = new HttpChannel(version, cfg.deliveryTimeout());
+        this.mail = new MailChannel(mail, cfg.deliveryTimeout());
+        this.mailServer = "smtp://" + mail.host() + ":" + mail.port();
+        this.lanes = new DeliveryLanes(cfg.destinationConcurrency(), cfg.destinationQueueLimit(), this::attempt,
+                destination -> destination.startsWith("email "));
         this.poller = Thread.ofPlatform().daemon(true).name("penia-alert-poller").unstarted(this::loop);
     }
 
@@ -134,10 +131,13 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         while (running) {
             try {
                 long now = wall.millis();
-                for (Delivery d : store.due(now, BATCH)) {
-                    if (!running || !dispatch(d.deliveryId())) {
+                // A full lane refuses its rows; the others still get theirs.
+                int perTarget = cfg.destinationConcurrency() + cfg.destinationQueueLimit();
+                for (Delivery d : store.due(now, perTarget, POLL_ROWS)) {
+                    if (!running) {
                         break;
                     }
+                    dispatch(d);
                 }
                 long next = store.nextDueAfter(now).orElse(Long.MAX_VALUE);
                 long waitMs = Math.clamp(next - wall.millis(), 1, IDLE_POLL.toMillis());
@@ -157,18 +157,30 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         }
     }
 
-    /** Hands one row to a sender unless it is already in flight; false when the senders are full. */
-    private boolean dispatch(String deliveryId) {
-        if (!inFlight.add(deliveryId)) {
-            return true;
+    /** Hands one row to its destination's lane unless it is already there or in flight. */
+    private void dispatch(Delivery d) {
+        String id = d.deliveryId();
+        if (inFlight.add(id) && !lanes.offer(destination(d), id)) {
+            // Lane full (or closing): the row stays pending; a finishing send nudges the poller.
+            inFlight.remove(id);
+        }
+    }
+
+    /**
+     * Where a row goes, as far as waiting is concerned: the channel type and the URL's scheme,
+     * host and port, or the mail server for every e-mail.
+     */
+    private String destination(Delivery d) {
+        if (d.channelType().equals("email")) {
+            return "email " + mailServer;
         }
         try {
-            senders.execute(() -> attempt(deliveryId));
-            return true;
-        } catch (RejectedExecutionException e) {
-            // Full (or closing): the row stays pending; a finishing sender nudges the poller.
-            inFlight.remove(deliveryId);
-            return false;
+            java.net.URI u = java.net.URI.create(d.target());
+            String host = u.getHost() == null ? "" : u.getHost().toLowerCase(java.util.Locale.ROOT);
+            return d.channelType() + " " + u.getScheme() + "://" + host + ":" + u.getPort();
+        } catch (IllegalArgumentException e) {
+            // Refused for good at its first attempt; one lane for all such rows.
+            return d.channelType() + " (invalid URL)";
         }
     }
 
@@ -332,6 +344,10 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
             m.put("error", "delivery table unavailable");
         }
         m.put("in_flight", inFlight.size());
+        DeliveryLanes.Load load = lanes.load();
+        m.put("sending", load.sending());
+        m.put("queued", load.queued());
+        m.put("busy_destinations", load.destinations());
         m.put("last_error", lastError);
         return m;
     }
@@ -353,21 +369,20 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         }
     }
 
-    /** Stops polling, lets running sends finish briefly, then interrupts them (they stay pending). */
+    /**
+     * Stops polling, drops what waits in the lanes, lets running sends finish briefly, then
+     * interrupts them; every row not recorded as sent stays pending for the next start.
+     */
     @Override
     public void close() {
         running = false;
         poller.interrupt();
-        senders.shutdown();
         try {
             poller.join(2_000);
-            if (!senders.awaitTermination(1, TimeUnit.SECONDS)) {
-                senders.shutdownNow();
-                senders.awaitTermination(2, TimeUnit.SECONDS);
-            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lanes.close(1_000, 2_000);
         http.close();
     }
 }

@@ -81,10 +81,16 @@ final class DeliveryStore {
         };
     }
 
-    /** Pending deliveries due at {@code nowMs}, the longest waiting first. */
-    List<Delivery> due(long nowMs, int limit) {
-        return query("SELECT " + COLUMNS + " FROM alert_deliveries WHERE status = 'pending' AND next_attempt_ms <= ?"
-                + " ORDER BY next_attempt_ms, delivery_id LIMIT ?", List.of(nowMs, limit));
+    /**
+     * Pending deliveries due at {@code nowMs}, at most {@code perTarget} of each channel target,
+     * taken round-robin over the targets (the longest waiting first within each): a target with
+     * thousands of rows due cannot push another target's first row out of the {@code limit}.
+     */
+    List<Delivery> due(long nowMs, int perTarget, int limit) {
+        return query("SELECT " + COLUMNS + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_type, target"
+                + " ORDER BY next_attempt_ms, delivery_id) AS turn FROM alert_deliveries"
+                + " WHERE status = 'pending' AND next_attempt_ms <= ?) WHERE turn <= ?"
+                + " ORDER BY turn, next_attempt_ms, delivery_id LIMIT ?", List.of(nowMs, perTarget, limit));
     }
 
     /** When the earliest pending delivery that is not yet due falls due. */

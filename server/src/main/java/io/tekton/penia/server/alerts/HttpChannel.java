@@ -26,7 +26,6 @@ import java.util.concurrent.TimeoutException;
  */
 final class HttpChannel implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
     static final String SIGNATURE_HEADER = "X-Penia-Signature";
     static final String ALERT_ID_HEADER = "X-Penia-Alert-Id";
     static final String DELIVERY_ID_HEADER = "X-Penia-Delivery-Id";
@@ -35,9 +34,12 @@ final class HttpChannel implements AutoCloseable {
     private HttpClient client;
     private boolean closed;
     private final String userAgent;
+    /** The longest wait for the answer of one request (alerts.delivery_timeout_ms). */
+    private final Duration requestTimeout;
 
-    HttpChannel(String version) {
+    HttpChannel(String version, Duration requestTimeout) {
         this.userAgent = "Penia/" + version;
+        this.requestTimeout = requestTimeout;
     }
 
     private synchronized HttpClient client() {
@@ -68,7 +70,7 @@ final class HttpChannel implements AutoCloseable {
             return SendResult.permanent("not an http(s) URL");
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
                 .header("User-Agent", userAgent)
                 .header(ALERT_ID_HEADER, alertId)
@@ -84,7 +86,7 @@ final class HttpChannel implements AutoCloseable {
         CompletableFuture<HttpResponse<Void>> f = http.sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
         try {
             // The request timeout covers the wait for the headers; this bounds the body too.
-            int status = f.get(REQUEST_TIMEOUT.toMillis() + CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).statusCode();
+            int status = f.get(requestTimeout.toMillis() + CONNECT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).statusCode();
             if (status >= 200 && status < 300) {
                 return SendResult.ok();
             }
@@ -97,18 +99,18 @@ final class HttpChannel implements AutoCloseable {
             throw e;
         } catch (TimeoutException e) {
             f.cancel(true);
-            return SendResult.retry("no response within " + REQUEST_TIMEOUT.toMillis() + "ms");
+            return SendResult.retry("no response within " + requestTimeout.toMillis() + "ms");
         } catch (ExecutionException e) {
             return SendResult.retry(describe(e.getCause()));
         }
     }
 
-    private static String describe(Throwable t) {
+    private String describe(Throwable t) {
         if (t instanceof HttpConnectTimeoutException) {
             return "connect timed out after " + CONNECT_TIMEOUT.toMillis() + "ms";
         }
         if (t instanceof HttpTimeoutException) {
-            return "no response within " + REQUEST_TIMEOUT.toMillis() + "ms";
+            return "no response within " + requestTimeout.toMillis() + "ms";
         }
         if (t instanceof ConnectException) {
             return "connection refused";

@@ -18,13 +18,14 @@ import java.util.Properties;
 
 /**
  * Sends alert e-mails over SMTP (jakarta.mail, Angus): multipart/alternative with a plain-text
- * and an HTML part. Every socket operation is bounded (connect 2 s, read and write 5 s).
+ * and an HTML part. Every socket operation is bounded (connect 2 s, read and write by
+ * alerts.delivery_timeout_ms, 5 s by default).
  */
 final class MailChannel {
     private final PeniaConfig.Mail cfg;
     private final Session session;
 
-    MailChannel(PeniaConfig.Mail cfg) {
+    MailChannel(PeniaConfig.Mail cfg, java.time.Duration ioTimeout) {
         this.cfg = cfg;
         Properties p = new Properties();
         if (cfg.host() != null) {
@@ -32,8 +33,8 @@ final class MailChannel {
         }
         p.put("mail.smtp.port", String.valueOf(cfg.port()));
         p.put("mail.smtp.connectiontimeout", String.valueOf(HttpChannel.CONNECT_TIMEOUT.toMillis()));
-        p.put("mail.smtp.timeout", String.valueOf(HttpChannel.REQUEST_TIMEOUT.toMillis()));
-        p.put("mail.smtp.writetimeout", String.valueOf(HttpChannel.REQUEST_TIMEOUT.toMillis()));
+        p.put("mail.smtp.timeout", String.valueOf(ioTimeout.toMillis()));
+        p.put("mail.smtp.writetimeout", String.valueOf(ioTimeout.toMillis()));
         p.put("mail.smtp.auth", String.valueOf(cfg.username() != null));
         if (cfg.startTls()) {
             p.put("mail.smtp.starttls.enable", "true");

@@ -73,7 +73,8 @@ public final class ConfigLoader {
                 "max_reservation_ttl_seconds", "evaluation_interval_seconds", "writer_queue_capacity", "writer_max_batch",
                 "max_backdate_days"));
         Map<String, Object> alerts = section(root, "alerts", Set.of("thresholds", "warning_percent", "stop_percent",
-                "cooldown_seconds", "channels", "max_delivery_attempts", "retry_backoff_ms"));
+                "cooldown_seconds", "channels", "max_delivery_attempts", "retry_backoff_ms", "destination_concurrency",
+                "destination_queue_limit", "delivery_timeout_ms"));
         Map<String, Object> hermes = section(root, "hermes", Set.of("enabled", "url", "heartbeat_seconds"));
         Map<String, Object> ws = section(root, "websocket", Set.of("max_connections", "queue_limit",
                 "heartbeat_seconds", "coalesce_ms"));
@@ -96,6 +97,9 @@ public final class ConfigLoader {
         override(mail, "mail.host", env, "PENIA_SMTP_HOST");
         override(mail, "mail.port", env, "PENIA_SMTP_PORT");
         override(alerts, "alerts.retry_backoff_ms", env, "PENIA_ALERT_RETRY_BACKOFF_MS");
+        override(alerts, "alerts.destination_concurrency", env, "PENIA_ALERT_DESTINATION_CONCURRENCY");
+        override(alerts, "alerts.destination_queue_limit", env, "PENIA_ALERT_DESTINATION_QUEUE_LIMIT");
+        override(alerts, "alerts.delivery_timeout_ms", env, "PENIA_ALERT_DELIVERY_TIMEOUT_MS");
         override(ws, "websocket.max_connections", env, "PENIA_WS_MAX_CONNECTIONS");
         override(ws, "websocket.queue_limit", env, "PENIA_WS_QUEUE_LIMIT");
         override(ws, "websocket.heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
@@ -145,7 +149,10 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer(alerts, "alerts.cooldown_seconds", 3600, 0, 31 * 86_400)),
                 channels(alerts.get("channels"), "alerts.channels", env),
                 integer(alerts, "alerts.max_delivery_attempts", 5, 1, 100),
-                Duration.ofMillis(integer(alerts, "alerts.retry_backoff_ms", 1000, 1, 3_600_000)));
+                Duration.ofMillis(integer(alerts, "alerts.retry_backoff_ms", 1000, 1, 3_600_000)),
+                integer(alerts, "alerts.destination_concurrency", 4, 1, 64),
+                integer(alerts, "alerts.destination_queue_limit", 256, 1, 100_000),
+                Duration.ofMillis(integer(alerts, "alerts.delivery_timeout_ms", 5000, 100, 120_000)));
         URI hermesUrl = URI.create("http://localhost:8101");
         String hu = str(hermes, "hermes.url", "http://localhost:8101");
         try {

@@ -30,9 +30,15 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
                          int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate) {
     }
 
-    /** Defaults of both monitors and the global alert channels. */
+    /**
+     * Defaults of both monitors, the global alert channels and the limits of delivery: per
+     * destination (channel type and host, or the mail server) at most {@code destinationConcurrency}
+     * sends at once and {@code destinationQueueLimit} more waiting; one send waits at most
+     * {@code deliveryTimeout} for an answer.
+     */
     public record Alerts(List<Integer> thresholds, int warningPercent, int stopPercent, Duration cooldown,
-                         List<Channel> channels, int maxDeliveryAttempts, Duration retryBackoff) {
+                         List<Channel> channels, int maxDeliveryAttempts, Duration retryBackoff,
+                         int destinationConcurrency, int destinationQueueLimit, Duration deliveryTimeout) {
     }
 
     /** Tekton's service registry. */
