@@ -18,8 +18,9 @@ import java.util.Map;
  *   <li>model: trimmed and lower-case (the price catalog matches model names without regard to
  *       case), and one leading {@code <provider>/} removed when that prefix, read as a provider,
  *       is the provider given with the model: {@code openai} + {@code openai/gpt-4o} is
- *       {@code gpt-4o}. Any other {@code /} stays: {@code openrouter} + {@code openai/gpt-4o} and
- *       {@code together_ai} + {@code meta-llama/llama-3.3-70b-instruct-turbo} are real model ids.
+ *       {@code gpt-4o} (repeated, so the form of a canonical name is itself). Any other
+ *       {@code /} stays: {@code openrouter} + {@code openai/gpt-4o} and {@code together_ai} +
+ *       {@code meta-llama/llama-3.3-70b-instruct-turbo} are real model ids.
  *       Without a provider a model is only trimmed and lower-cased.</li>
  * </ul>
  * Pure functions over constants: the form of a name never depends on the catalog of the day.
@@ -63,11 +64,14 @@ public final class CanonicalNames {
             return null;
         }
         String m = model.strip().toLowerCase(Locale.ROOT);
-        int slash = m.indexOf('/');
-        if (provider == null || slash <= 0 || slash == m.length() - 1) {
-            return m;
+        String p = provider == null ? null : provider(provider);
+        // Repeated prefixes go too (openai/openai/gpt-4o): the canonical form of a canonical name is itself.
+        for (int slash = m.indexOf('/'); p != null && slash > 0 && slash < m.length() - 1; slash = m.indexOf('/')) {
+            if (!provider(m.substring(0, slash)).equals(p)) {
+                break;
+            }
+            m = m.substring(slash + 1).strip();
         }
-        String p = provider(provider);
-        return provider(m.substring(0, slash)).equals(p) ? m.substring(slash + 1).strip() : m;
+        return m;
     }
 }
