@@ -60,6 +60,8 @@ class NameCanonicalTest {
         JsonNode created = t.get("/api/v1/budgets/" + model).body();
         assertThat(created.get("scope").get("provider").asText()).isEqualTo("openai");
         assertThat(created.get("scope").get("model").asText()).isEqualTo("gpt-4o");
+        TestServer.Resp listed = t.get("/api/v1/budgets?component=" + enc(c) + "&provider=" + enc(" OpenAI"));
+        assertThat(listed.get("count").asInt()).as(listed.raw()).isEqualTo(2);
 
         Ledger.record(t, c, "OpenAI", "gpt-4o", 10, 1, "1");
         Ledger.record(t, c, " openai", "gpt-4o", 10, 1, "2");
