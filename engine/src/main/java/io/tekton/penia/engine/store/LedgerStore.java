@@ -478,9 +478,17 @@ public final class LedgerStore {
      * engine keeps them below its bounds, so no sum of any part of the ledger can overflow.
      */
     public long[] ledgerTotals() {
-        return query("SELECT COALESCE(SUM(cost_micros), 0), COALESCE(SUM(input_tokens), 0),"
-                + " COALESCE(SUM(output_tokens), 0) FROM usage_rollup", ps -> { },
-                rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).getFirst();
+        try {
+            return query("SELECT COALESCE(SUM(cost_micros), 0), COALESCE(SUM(input_tokens), 0),"
+                    + " COALESCE(SUM(output_tokens), 0) FROM usage_rollup", ps -> { },
+                    rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).getFirst();
+        } catch (StoreException e) {
+            // Only a ledger written before the bounds existed sums past a long (SQLite refuses the
+            // exact sum): its floating total, saturated to a long, is then past every bound.
+            return query("SELECT TOTAL(cost_micros), TOTAL(input_tokens), TOTAL(output_tokens) FROM usage_rollup",
+                    ps -> { }, rs -> new long[]{(long) rs.getDouble(1), (long) rs.getDouble(2),
+                            (long) rs.getDouble(3)}).getFirst();
+        }
     }
 
     public long sumCostMicros() {
