@@ -4,6 +4,7 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
@@ -85,6 +86,12 @@ public final class BudgetEngine implements AutoCloseable {
     private final AtomicLong checksTotal = new AtomicLong();
     private final AtomicLong blocksTotal = new AtomicLong();
     private final AtomicLong reservationsExpired = new AtomicLong();
+    /**
+     * The whole ledger's cost (micros), input and output tokens; guarded by the lock. Kept at
+     * most {@link Money#MAX_MICROS} and {@link UsageInput#MAX_LEDGER_TOKENS}: a record that would
+     * pass them is refused, so no counter or sum of any part of the ledger can overflow.
+     */
+    private final long[] ledgerTotals = new long[3];
 
     /** Thresholds new budgets start with; changed by {@code PUT /budget-alerts/thresholds}. */
     public record Defaults(List<Integer> thresholds, int warningPercent, int stopPercent, long cooldownSeconds) {
@@ -175,6 +182,7 @@ public final class BudgetEngine implements AutoCloseable {
         });
         rollups.load(store.loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
                 Instant.parse("9999-01-01T00:00:00Z")));
+        System.arraycopy(store.ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         for (LedgerStore.StoredBudget sb : store.loadBudgets()) {
             if (!sb.deleted()) {
                 budgets.put(sb.budgetId(), new BudgetState(BudgetCodec.fromStorage(sb.body())));
@@ -198,7 +206,7 @@ public final class BudgetEngine implements AutoCloseable {
             for (String id : r.budgetIds()) {
                 BudgetState s = budgets.get(id);
                 if (s != null) {
-                    s.reservedMicros += r.amount().micros();
+                    s.reservedMicros = Math.addExact(s.reservedMicros, r.amount().micros());
                 }
             }
         }
@@ -563,12 +571,13 @@ public final class BudgetEngine implements AutoCloseable {
                     throw PeniaException.invalid("reservation_ttl_seconds",
                             "must be at most " + cfg.maxReservationTtl().toSeconds());
                 }
+                checkHoldRoom(matched, estimate);
                 hold = new Reservation(Ids.next("res", now.toEpochMilli()), in.component(), in.provider(), in.model(),
                         estimate, matched.stream().map(s -> s.budget.budgetId()).toList(), now, now.plusSeconds(ttl),
                         Reservation.ACTIVE);
                 for (BudgetState s : matched) {
                     Map<Period, Long> before = used(s);
-                    s.reservedMicros += estimate.micros();
+                    s.reservedMicros = Math.addExact(s.reservedMicros, estimate.micros());
                     afterChange(s, before, now, false, out);
                 }
                 reservations.put(hold.reservationId(), hold);
@@ -617,11 +626,45 @@ public final class BudgetEngine implements AutoCloseable {
         }
         long input = in.estimatedInputTokens() == null ? 0 : in.estimatedInputTokens();
         long output = in.estimatedOutputTokens() == null ? 0 : in.estimatedOutputTokens();
-        return pricer.price(in.provider(), in.model(), input, output, 0, 0, 0)
+        Money priced = pricer.price(in.provider(), in.model(), input, output, 0, 0, 0)
                 .map(Pricer.Priced::cost)
                 .orElseThrow(() -> new PeniaException(ErrorCode.INVALID_ARGUMENT,
                         "model '" + in.model() + "' has no price; give estimated_cost",
                         Map.of("field", "model", "model", in.model())));
+        Money.checkRecordCost("estimated_cost", priced);
+        return priced;
+    }
+
+    /** Refuses a hold that would put more than {@link Money#MAX_MICROS} on hold on any budget; changes nothing. */
+    private static void checkHoldRoom(List<BudgetState> matched, Money estimate) {
+        for (BudgetState s : matched) {
+            if (estimate.micros() > Money.MAX_MICROS - s.reservedMicros) {
+                throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "estimated_cost: the hold would put more than "
+                        + Money.MAX_MICROS / 1_000_000 + " USD on hold on budget '" + s.budget.budgetId()
+                        + "' (it has " + Money.ofMicros(s.reservedMicros).usd().toPlainString() + " on hold)",
+                        Map.of("field", "estimated_cost", "budget_id", s.budget.budgetId()));
+            }
+        }
+    }
+
+    /**
+     * Refuses a record that would take the ledger's total cost past {@link Money#MAX_MICROS} or
+     * its input or output tokens past {@link UsageInput#MAX_LEDGER_TOKENS}; changes nothing.
+     */
+    private void checkLedgerRoom(UsageRecord rec) {
+        if (rec.cost().micros() > Money.MAX_MICROS - ledgerTotals[0]) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "cost: the record would take the ledger's total cost"
+                    + " past " + Money.MAX_MICROS / 1_000_000 + " USD, the most Penia holds (it holds "
+                    + Money.ofMicros(ledgerTotals[0]).usd().toPlainString() + ")", Map.of("field", "cost"));
+        }
+        if (rec.inputTokens() > UsageInput.MAX_LEDGER_TOKENS - ledgerTotals[1]
+                || rec.outputTokens() > UsageInput.MAX_LEDGER_TOKENS - ledgerTotals[2]) {
+            String field = rec.inputTokens() > UsageInput.MAX_LEDGER_TOKENS - ledgerTotals[1] ? "input_tokens"
+                    : "output_tokens";
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, field + ": the record would take the ledger's "
+                    + field + " past " + UsageInput.MAX_LEDGER_TOKENS + ", the most Penia holds",
+                    Map.of("field", field));
+        }
     }
 
     /**
@@ -629,6 +672,9 @@ public final class BudgetEngine implements AutoCloseable {
      * budget reaches its stop threshold; null when no budget matches. No side effects.
      */
     public Long remainingMicros(String component, String provider, String model) {
+        String canonicalModel = CanonicalNames.model(provider, model);
+        provider = CanonicalNames.provider(provider);
+        model = canonicalModel;
         Instant now = now();
         Long remaining = null;
         List<Runnable> events = new ArrayList<>();
@@ -717,7 +763,7 @@ public final class BudgetEngine implements AutoCloseable {
         for (String id : r.budgetIds()) {
             BudgetState s = budgets.get(id);
             if (s != null) {
-                s.reservedMicros -= r.amount().micros();
+                s.reservedMicros = Math.subtractExact(s.reservedMicros, r.amount().micros());
             }
         }
     }
@@ -771,6 +817,7 @@ public final class BudgetEngine implements AutoCloseable {
             Optional<Pricer.Priced> priced = pricer.price(in.provider(), in.model(), in.inputTokens(), in.outputTokens(),
                     in.cachedInputTokens(), in.cacheWriteTokens(), in.reasoningTokens());
             cost = priced.map(Pricer.Priced::cost).orElse(Money.ZERO);
+            Money.checkRecordCost("cost", cost);
             source = priced.isPresent() ? "computed" : "unpriced";
             version = priced.map(Pricer.Priced::priceVersion).orElse(null);
         }
@@ -816,6 +863,7 @@ public final class BudgetEngine implements AutoCloseable {
                     lock.lock();
                 }
             }
+            checkLedgerRoom(rec);
             if (in.reservationId() != null) {
                 settled = reservations.remove(in.reservationId());
                 if (settled != null) {
@@ -886,7 +934,7 @@ public final class BudgetEngine implements AutoCloseable {
                 for (String id : undoHold.budgetIds()) {
                     BudgetState s = budgets.get(id);
                     if (s != null) {
-                        s.reservedMicros += undoHold.amount().micros();
+                        s.reservedMicros = Math.addExact(s.reservedMicros, undoHold.amount().micros());
                     }
                 }
             }
@@ -976,6 +1024,9 @@ public final class BudgetEngine implements AutoCloseable {
     /** Adds ({@code sign} +1) or removes (-1) a record from the rollups and the counters. */
     private void apply(UsageRecord rec, int sign) {
         long cost = sign * rec.cost().micros();
+        ledgerTotals[0] = Math.addExact(ledgerTotals[0], cost);
+        ledgerTotals[1] = Math.addExact(ledgerTotals[1], sign * rec.inputTokens());
+        ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
         rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), cost,
                 sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
         for (BudgetState s : budgets.values()) {
@@ -984,7 +1035,7 @@ public final class BudgetEngine implements AutoCloseable {
             }
             for (BudgetState.PeriodCounter c : s.periods.values()) {
                 if (c.window.contains(rec.timestamp())) {
-                    c.spentMicros += cost;
+                    c.spentMicros = Math.addExact(c.spentMicros, cost);
                 }
             }
         }
@@ -1162,10 +1213,10 @@ public final class BudgetEngine implements AutoCloseable {
                         default -> d.component();
                     };
                     long[] v = out.computeIfAbsent(k, x -> new long[4]);
-                    v[0] += a.costMicros;
-                    v[1] += a.inputTokens;
-                    v[2] += a.outputTokens;
-                    v[3] += a.count;
+                    v[0] = Math.addExact(v[0], a.costMicros);
+                    v[1] = Math.addExact(v[1], a.inputTokens);
+                    v[2] = Math.addExact(v[2], a.outputTokens);
+                    v[3] = Math.addExact(v[3], a.count);
                 }
             });
             return out;
@@ -1249,8 +1300,7 @@ public final class BudgetEngine implements AutoCloseable {
         }
         if (fromBucket < heldFrom) {
             for (LedgerStore.RollupRow r : store.sumRollups(f, fromBucket, Math.min(heldFrom, toBucket))) {
-                out.add(new Slice(r.bucketSecond(), r.component(), r.provider(), r.model(), r.costMicros(),
-                        r.inputTokens(), r.outputTokens(), r.count()));
+                out.add(slice(r));
             }
         }
         out.addAll(held);
@@ -1258,9 +1308,15 @@ public final class BudgetEngine implements AutoCloseable {
 
     private void raw(LedgerStore.UsageFilter f, List<Slice> out) {
         for (LedgerStore.RollupRow r : store.sumRaw(f, true)) {
-            out.add(new Slice(r.bucketSecond(), r.component(), r.provider(), r.model(), r.costMicros(),
-                    r.inputTokens(), r.outputTokens(), r.count()));
+            out.add(slice(r));
         }
+    }
+
+    /** A stored row as a slice, its names canonical (rows stored before names were canonical merge with later ones). */
+    private static Slice slice(LedgerStore.RollupRow r) {
+        return new Slice(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
+                CanonicalNames.model(r.provider(), r.model()), r.costMicros(), r.inputTokens(), r.outputTokens(),
+                r.count());
     }
 
     private static long ceilBucket(Instant t) {

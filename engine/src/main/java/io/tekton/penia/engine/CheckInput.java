@@ -1,6 +1,7 @@
 package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Money;
 
 /**
@@ -14,8 +15,13 @@ public record CheckInput(String component, String provider, String model, Money 
         UsageInput.name("component", component, true);
         UsageInput.name("provider", provider, false);
         UsageInput.name("model", model, false);
+        provider = CanonicalNames.provider(provider);
+        model = CanonicalNames.model(provider, model);
         if (estimatedCost != null && estimatedCost.isNegative()) {
             throw PeniaException.invalid("estimated_cost", "must not be negative");
+        }
+        if (estimatedCost != null) {
+            Money.checkRecordCost("estimated_cost", estimatedCost);
         }
         if (estimatedInputTokens != null) {
             UsageInput.tokens("estimated_input_tokens", estimatedInputTokens);

@@ -1,5 +1,6 @@
 package io.tekton.penia.engine;
 
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Scope;
 import io.tekton.penia.engine.store.LedgerStore;
 
@@ -36,10 +37,11 @@ final class RollupIndex {
         long count;
 
         void add(long cost, long in, long out, long n) {
-            costMicros += cost;
-            inputTokens += in;
-            outputTokens += out;
-            count += n;
+            // The engine keeps the ledger's totals within its bounds: these never overflow.
+            costMicros = Math.addExact(costMicros, cost);
+            inputTokens = Math.addExact(inputTokens, in);
+            outputTokens = Math.addExact(outputTokens, out);
+            count = Math.addExact(count, n);
         }
     }
 
@@ -101,8 +103,10 @@ final class RollupIndex {
 
     void load(List<LedgerStore.RollupRow> rows) {
         for (LedgerStore.RollupRow r : rows) {
-            add(r.bucketSecond(), r.component(), r.provider(), r.model(), r.costMicros(), r.inputTokens(),
-                    r.outputTokens(), r.count());
+            // Names canonical: rows stored before they were count against today's budgets too.
+            add(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
+                    CanonicalNames.model(r.provider(), r.model()), r.costMicros(), r.inputTokens(), r.outputTokens(),
+                    r.count());
         }
     }
 
@@ -111,7 +115,7 @@ final class RollupIndex {
         long[] sum = new long[1];
         forEachCoarse(from, to, (start, d, a) -> {
             if (scope.matches(d.component, d.provider, d.model)) {
-                sum[0] += a.costMicros;
+                sum[0] = Math.addExact(sum[0], a.costMicros);
             }
         });
         return sum[0];

@@ -1,7 +1,9 @@
 package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.price.TokenCounts;
 
 import java.time.Instant;
 
@@ -15,13 +17,17 @@ public record UsageInput(String component, String provider, String model, long i
                          String reservationId, String requestId, Instant timestamp) {
     /** Longest identifier accepted (component, provider, model, ids). */
     public static final int MAX_NAME = 200;
-    /** Most tokens one call may report. */
-    public static final long MAX_TOKENS = 1_000_000_000_000L;
+    /** Most tokens of any kind one call may report: the bound the pricing has too (one hundred billion). */
+    public static final long MAX_TOKENS = TokenCounts.MAX_TOKENS;
+    /** Most tokens of one kind (input, output) the whole ledger may hold: 10^18, so no sum of them overflows. */
+    public static final long MAX_LEDGER_TOKENS = 1_000_000_000_000_000_000L;
 
     public UsageInput {
         name("component", component, true);
         name("provider", provider, true);
         name("model", model, true);
+        provider = CanonicalNames.provider(provider);
+        model = CanonicalNames.model(provider, model);
         name("reservation_id", reservationId, false);
         name("request_id", requestId, false);
         tokens("input_tokens", inputTokens);
@@ -40,6 +46,9 @@ public record UsageInput(String component, String provider, String model, long i
         }
         if (cost != null && cost.isNegative()) {
             throw PeniaException.invalid("cost", "must not be negative");
+        }
+        if (cost != null) {
+            Money.checkRecordCost("cost", cost);
         }
     }
 

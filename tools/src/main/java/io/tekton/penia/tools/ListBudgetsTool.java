@@ -1,6 +1,7 @@
 package io.tekton.penia.tools;
 
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
 
@@ -24,7 +25,7 @@ public final class ListBudgetsTool extends AbstractTool {
     public Map<String, Object> call(Args args, Caller caller) {
         Boolean active = args.bool("active");
         String component = Access.readScope(caller, args.str("component"));
-        String provider = args.str("provider");
+        String provider = CanonicalNames.provider(args.str("provider"));
         args.noOthers();
         List<Map<String, Object>> items = engine.budgets().stream()
                 .filter(b -> active == null || b.active() == active)

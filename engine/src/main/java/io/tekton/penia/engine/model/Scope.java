@@ -4,15 +4,17 @@ import java.util.Objects;
 
 /**
  * What a budget covers: a component, a provider and a model. A null field matches
- * anything, so the empty scope is a global budget.
+ * anything, so the empty scope is a global budget. Provider and model are held in their
+ * {@link CanonicalNames canonical} form, whoever built the scope (a request, a stored budget,
+ * a filter), and are compared with usages' canonical names.
  */
 public record Scope(String component, String provider, String model) {
     public static final Scope GLOBAL = new Scope(null, null, null);
 
     public Scope {
         component = blankToNull(component);
-        provider = blankToNull(provider);
-        model = blankToNull(model);
+        provider = CanonicalNames.provider(blankToNull(provider));
+        model = CanonicalNames.model(provider, blankToNull(model));
     }
 
     /** True when a usage of this component, provider and model counts against the scope. */

@@ -1,8 +1,8 @@
 package io.tekton.penia.engine.price;
 
+import io.tekton.penia.engine.model.CanonicalNames;
+
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * How provider and model names are matched: normalisation, provider aliases and families,
@@ -19,35 +19,17 @@ final class Names {
             "cohere", "ai21", "moonshot", "dashscope", "zai", "minimax", "perplexity", "amazon_nova",
             "codestral", "text-completion-openai", "text-completion-codestral");
 
-    /** Other spellings callers use for a catalog provider. */
-    private static final Map<String, String> PROVIDER_ALIASES = Map.ofEntries(
-            Map.entry("google", "gemini"),
-            Map.entry("google_ai_studio", "gemini"),
-            Map.entry("vertex", "vertex_ai"),
-            Map.entry("vertexai", "vertex_ai"),
-            Map.entry("azure_openai", "azure"),
-            Map.entry("azure-openai", "azure"),
-            Map.entry("mistralai", "mistral"),
-            Map.entry("x-ai", "xai"),
-            Map.entry("together", "together_ai"),
-            Map.entry("together-ai", "together_ai"),
-            Map.entry("fireworks", "fireworks_ai"),
-            Map.entry("fireworks-ai", "fireworks_ai"),
-            Map.entry("aws", "bedrock"),
-            Map.entry("amazon-nova", "amazon_nova"));
-
     private Names() {
     }
 
-    /** The lookup form of a provider name: trimmed, lower-case, aliases resolved. */
+    /** The lookup form of a provider name: its canonical form (trimmed, lower-case, aliases resolved). */
     static String provider(String provider) {
-        String p = provider.strip().toLowerCase(Locale.ROOT);
-        return PROVIDER_ALIASES.getOrDefault(p, p);
+        return CanonicalNames.provider(provider);
     }
 
-    /** The lookup form of a model name: trimmed and lower-case. */
+    /** The lookup form of a model name: trimmed and lower-case (its canonical form without a provider). */
     static String model(String model) {
-        return model.strip().toLowerCase(Locale.ROOT);
+        return CanonicalNames.model(null, model);
     }
 
     /**

@@ -31,7 +31,8 @@ import java.util.TreeSet;
  * <p>{@link #resolve} tries, in order, and returns the first hit:
  * <ol>
  *   <li>with a provider: the exact (provider, model) pair; the model with the provider's own
- *       route prefix stripped ({@code openai/gpt-4o}); an alias of the model at that provider;
+ *       route prefix stripped ({@code openai/gpt-4o}), or with it added when the catalog's id
+ *       carries it ({@code auto} at openrouter is {@code openrouter/auto}); an alias of the model at that provider;
  *       then the same at the provider's family ({@code vertex_ai} covers
  *       {@code vertex_ai-anthropic_models}, {@code bedrock} covers {@code bedrock_converse}).
  *       A provider given by the caller is never swapped for another one: the same model sold
@@ -405,6 +406,11 @@ public final class PriceCatalog {
         Entry hit = models.get(name);
         if (hit == null && unrouted != null) {
             hit = models.get(unrouted);
+        }
+        if (hit == null && unrouted == null) {
+            // The canonical form of openrouter + "openrouter/auto" is "auto" (CanonicalNames):
+            // a catalog id that starts with its own provider's name is found without it too.
+            hit = models.get(provider + '/' + name);
         }
         Map<String, Entry> byAlias = aliases.get(provider);
         if (hit == null) {

@@ -3,6 +3,7 @@ package io.tekton.penia.engine.store;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
@@ -396,6 +397,11 @@ public final class LedgerStore {
 
     /** Filters of a ledger query; null fields match anything. */
     public record UsageFilter(String component, String provider, String model, Instant start, Instant end) {
+        /** Provider and model filters in their canonical form: they compare with stored canonical names. */
+        public UsageFilter {
+            provider = CanonicalNames.provider(provider);
+            model = CanonicalNames.model(provider, model);
+        }
     }
 
     /**
@@ -506,6 +512,24 @@ public final class LedgerStore {
 
     public long countUsage() {
         return query("SELECT COUNT(*) FROM usage_records", ps -> { }, rs -> rs.getLong(1)).getFirst();
+    }
+
+    /**
+     * The whole ledger's sums from the rollups: {cost micros, input tokens, output tokens}. The
+     * engine keeps them below its bounds, so no sum of any part of the ledger can overflow.
+     */
+    public long[] ledgerTotals() {
+        try {
+            return query("SELECT COALESCE(SUM(cost_micros), 0), COALESCE(SUM(input_tokens), 0),"
+                    + " COALESCE(SUM(output_tokens), 0) FROM usage_rollup", ps -> { },
+                    rs -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).getFirst();
+        } catch (StoreException e) {
+            // Only a ledger written before the bounds existed sums past a long (SQLite refuses the
+            // exact sum): its floating total, saturated to a long, is then past every bound.
+            return query("SELECT TOTAL(cost_micros), TOTAL(input_tokens), TOTAL(output_tokens) FROM usage_rollup",
+                    ps -> { }, rs -> new long[]{(long) rs.getDouble(1), (long) rs.getDouble(2),
+                            (long) rs.getDouble(3)}).getFirst();
+        }
     }
 
     public long sumCostMicros() {

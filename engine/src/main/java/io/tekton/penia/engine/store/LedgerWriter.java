@@ -93,9 +93,9 @@ public final class LedgerWriter implements AutoCloseable {
                               long inputTokens, long outputTokens, long seq) {
             long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model),
                     k -> new long[]{0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
-            sum[0] += costMicros;
-            sum[1] += inputTokens;
-            sum[2] += outputTokens;
+            sum[0] = Math.addExact(sum[0], costMicros);
+            sum[1] = Math.addExact(sum[1], inputTokens);
+            sum[2] = Math.addExact(sum[2], outputTokens);
             sum[3]++;
             sum[4] = Math.min(sum[4], seq);
             sum[5] = Math.max(sum[5], seq);

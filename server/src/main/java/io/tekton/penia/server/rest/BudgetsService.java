@@ -8,6 +8,7 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.BudgetSpec;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.Access;
@@ -46,7 +47,7 @@ public final class BudgetsService implements HttpService {
     private void list(ServerRequest req, ServerResponse res) {
         Boolean active = Http.boolQuery(req, "active");
         String component = Http.query(req, "component");
-        String provider = Http.query(req, "provider");
+        String provider = CanonicalNames.provider(Http.query(req, "provider"));
         Caller caller = Callers.of(req);
         List<Map<String, Object>> items = engine.budgets().stream()
                 .filter(b -> Access.sees(caller, b))

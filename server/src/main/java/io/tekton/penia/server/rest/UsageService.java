@@ -9,6 +9,7 @@ import io.tekton.penia.engine.RecordResult;
 import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.server.security.Callers;
@@ -50,8 +51,8 @@ public final class UsageService implements HttpService {
 
     private void records(ServerRequest req, ServerResponse res) {
         String component = Access.readScope(Callers.of(req), Http.query(req, "component"));
-        String provider = Http.query(req, "provider");
-        String model = Http.query(req, "model");
+        String provider = CanonicalNames.provider(Http.query(req, "provider"));
+        String model = CanonicalNames.model(provider, Http.query(req, "model"));
         String budgetId = Http.query(req, "budget_id");
         if (budgetId != null) {
             Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));

@@ -82,6 +82,13 @@ public final class TestServer implements AutoCloseable {
         boot();
     }
 
+    /** Stops the server, lets {@code whileStopped} change the database file, then starts again. */
+    public void restart(java.util.function.Consumer<Path> whileStopped) {
+        server.close();
+        whileStopped.accept(dbFile());
+        boot();
+    }
+
     public PeniaServer server() {
         return server;
     }

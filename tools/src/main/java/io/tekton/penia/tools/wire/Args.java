@@ -21,8 +21,8 @@ import java.util.Set;
  * unknown fields are errors naming the field, nothing is coerced silently.
  */
 public final class Args {
-    /** The largest amount accepted from outside, as {@link Money} allows. */
-    private static final BigDecimal MAX_USD = BigDecimal.valueOf(1_000_000_000_000L);
+    /** The largest amount accepted from outside: {@link Money}'s one bound. */
+    private static final BigDecimal MAX_USD = Money.MAX_USD;
     /** Amounts below half a micro-dollar round to zero. */
     private static final BigDecimal HALF_MICRO_USD = new BigDecimal("0.0000005");
     /** Finest decimal accepted (prices per token need about 10 places). */

@@ -3,6 +3,7 @@ package io.tekton.penia.tools.wire;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
+import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.store.LedgerStore;
@@ -35,8 +36,8 @@ public final class Reports {
         // The filters may come flat or in a "filters" object (SPEC writes "filters…"); not both for one field.
         Args filters = a.obj("filters");
         String component = filter(a, filters, "component");
-        String provider = filter(a, filters, "provider");
-        String model = filter(a, filters, "model");
+        String provider = CanonicalNames.provider(filter(a, filters, "provider"));
+        String model = CanonicalNames.model(provider, filter(a, filters, "model"));
         String budgetId = filter(a, filters, "budget_id");
         List<String> groupBy = a.strings("group_by", 5);
         a.noOthers();
@@ -87,10 +88,10 @@ public final class Reports {
         Map<Long, String> dayOf = new HashMap<>();
         Map<Long, String> hourOf = new HashMap<>();
         for (BudgetEngine.Slice s : slices) {
-            cost += s.costMicros();
-            in += s.inputTokens();
-            out += s.outputTokens();
-            count += s.count();
+            cost = Math.addExact(cost, s.costMicros());
+            in = Math.addExact(in, s.inputTokens());
+            out = Math.addExact(out, s.outputTokens());
+            count = Math.addExact(count, s.count());
             if (!groupBy.isEmpty()) {
                 List<String> key = new ArrayList<>();
                 for (String g : groupBy) {
@@ -105,10 +106,10 @@ public final class Reports {
                     });
                 }
                 long[] v = groups.computeIfAbsent(key, k -> new long[4]);
-                v[0] += s.costMicros();
-                v[1] += s.inputTokens();
-                v[2] += s.outputTokens();
-                v[3] += s.count();
+                v[0] = Math.addExact(v[0], s.costMicros());
+                v[1] = Math.addExact(v[1], s.inputTokens());
+                v[2] = Math.addExact(v[2], s.outputTokens());
+                v[3] = Math.addExact(v[3], s.count());
             }
         }
         List<Map<String, Object>> gl = new ArrayList<>();
