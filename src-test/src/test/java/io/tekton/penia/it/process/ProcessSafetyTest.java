@@ -125,6 +125,31 @@ class ProcessSafetyTest {
     }
 
     @Test
+    void stdio_forwarding_presentsTheAdminKeyOfItsEnvironment() throws Exception {
+        String key = "stdio-admin-key-0123456789";
+        try (TestServer t = TestServer.start(Map.of("PENIA_ADMIN_KEY", key))) {
+            Map<String, String> env = env(t.dbFile());
+            env.put("PENIA_ADMIN_KEY", key);
+            List<String> cmd = javaCommand("mcp-stdio");
+            McpSyncClient s = McpClient.sync(new StdioClientTransport(ServerParameters.builder(cmd.getFirst())
+                            .args(cmd.subList(1, cmd.size())).env(env).build(), McpJsonDefaults.getMapper()))
+                    .requestTimeout(Duration.ofSeconds(60)).build();
+            try {
+                s.initialize();
+                assertThat(s.callTool(new McpSchema.CallToolRequest("record_usage", usage("stdio-key", 0.5))).isError())
+                        .isFalse();
+            } finally {
+                s.closeGracefully();
+            }
+            TestServer.Resp sum = t.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(t.base() + "/api/v1/usage/summary"))
+                    .header("Content-Type", "application/json").header("X-API-Key", key)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"component\":\"stdio-key\"}")));
+            assertThat(sum.get("total_cost").decimalValue()).isEqualByComparingTo("0.5");
+        }
+    }
+
+    @Test
     void stdio_onItsOwnFile_exitsWhenStdinCloses() throws Exception {
         Path dir = Files.createTempDirectory("penia-stdio-eof");
         assertExitsOnStdinClose(start("mcp-stdio", dir.resolve("own.db")));
