@@ -18,10 +18,22 @@ import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 
 /** What every way of serving Penia shares: the database, the engine, prices, tools, context. */
-record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tools, AssistantContext assistant) {
+record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tools, AssistantContext assistant,
+            DbOwner owner) {
 
-    static Core open(PeniaConfig cfg, InstantSource clock) {
-        Database db = Database.open(cfg.database().path(), cfg.database().poolSize());
+    /**
+     * Takes the database file for this process ({@code command}: serve or mcp-stdio), then opens
+     * it; {@link DbOwner.InUseException} when another process owns it.
+     */
+    static Core open(PeniaConfig cfg, InstantSource clock, String command) {
+        DbOwner owner = DbOwner.acquire(cfg.database().path(), command);
+        Database db;
+        try {
+            db = Database.open(cfg.database().path(), cfg.database().poolSize());
+        } catch (RuntimeException e) {
+            owner.close();
+            throw e;
+        }
         try {
             LedgerStore store = new LedgerStore(db);
             EngineConfig ec = new EngineConfig(cfg.zone(), clock, cfg.engine().reservationTtl(),
@@ -41,9 +53,10 @@ record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tool
             engine.seedIfEmpty(cfg.seedBudgets());
             BudgetTools tools = new BudgetTools(engine, prices);
             AssistantContext assistant = new AssistantContext(engine, tools.all().stream().map(PeniaTool::name).toList());
-            return new Core(db, engine, prices, tools, assistant);
+            return new Core(db, engine, prices, tools, assistant, owner);
         } catch (RuntimeException e) {
             db.close();
+            owner.close();
             throw e;
         }
     }
@@ -51,5 +64,6 @@ record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tool
     void close() {
         engine.close();
         db.close();
+        owner.close();
     }
 }

@@ -46,12 +46,22 @@ public final class Health {
         return engine;
     }
 
-    /** The body of /health, and whether the database answered. */
+    /**
+     * The body of /health: {@code status} is {@code healthy}, or {@code degraded} with a
+     * {@code reason} while the database does not answer or refuses the ledger's writes.
+     */
     public Map<String, Object> snapshot() {
         boolean dbOk = db.isUsable();
+        String writerFault = engine.writer().failing();
         BudgetEngine.Stats st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", dbOk ? "healthy" : "unhealthy");
+        m.put("status", dbOk && writerFault == null ? "healthy" : "degraded");
+        if (!dbOk) {
+            m.put("reason", "the database " + db.file() + " does not answer");
+        } else if (writerFault != null) {
+            m.put("reason", "the ledger cannot write to " + db.file() + " since "
+                    + Instant.ofEpochMilli(engine.writer().failingSinceMs()) + ": " + writerFault);
+        }
         m.put("database", dbOk ? "connected" : "unavailable");
         m.put("websocket_clients", websocketClients.get());
         m.put("active_budgets", st.activeBudgets());

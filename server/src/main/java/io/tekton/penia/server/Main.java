@@ -40,7 +40,14 @@ public final class Main {
     }
 
     private static void serve(PeniaConfig cfg) throws InterruptedException {
-        PeniaServer server = PeniaServer.start(cfg);
+        PeniaServer server;
+        try {
+            server = PeniaServer.start(cfg);
+        } catch (DbOwner.InUseException e) {
+            System.err.println("penia: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -81,7 +81,7 @@ public final class PeniaServer implements AutoCloseable {
         Thread mappers = MAPPERS_INSTALLED.compareAndSet(false, true)
                 ? Thread.ofPlatform().name("penia-mappers").start(PeniaServer::installMappers) : null;
         this.cfg = cfg;
-        this.core = Core.open(cfg, clock);
+        this.core = Core.open(cfg, clock, "serve");
         this.db = core.db();
         this.engine = core.engine();
         this.prices = core.prices();
@@ -167,7 +167,18 @@ public final class PeniaServer implements AutoCloseable {
     /** As {@link #start(PeniaConfig)} with an injected clock (tests of period boundaries). */
     public static PeniaServer start(PeniaConfig cfg, InstantSource clock) {
         PeniaServer s = new PeniaServer(cfg, clock);
-        s.web.start();
+        try {
+            s.web.start();
+            s.core.owner().publish(s.url());
+        } catch (RuntimeException e) {
+            // The port was taken, or the sidecar not written: the database file is given back.
+            try {
+                s.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
         s.engine.start();
         s.alertDispatcher.start();
         s.startHermes();
@@ -269,6 +280,17 @@ public final class PeniaServer implements AutoCloseable {
 
     public int port() {
         return web.port();
+    }
+
+    /** The base URL this server answers on (loopback when bound to every address). */
+    String url() {
+        String host = cfg.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isBlank()) {
+            host = "127.0.0.1";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port();
     }
 
     public BudgetEngine engine() {

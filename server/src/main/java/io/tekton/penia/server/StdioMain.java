@@ -15,33 +15,90 @@ import java.util.logging.Logger;
 
 /**
  * {@code bin/penia mcp-stdio}: the MCP tools over stdin/stdout as the local admin. Stdout
- * carries only MCP messages; every log line goes to stderr.
+ * carries only MCP messages; every log line goes to stderr. When a Penia server owns the
+ * database file, stdio forwards to that server's {@code /mcp} (see {@link StdioForwarder});
+ * it opens the file itself only when no server runs. It exits when stdin closes.
  */
 final class StdioMain {
     private StdioMain() {
     }
 
-    static void run(PeniaConfig cfg) throws InterruptedException {
+    /** How long to wait for a server that owns the database but does not listen yet. */
+    private static final long OWNER_URL_WAIT_MS = 20_000;
+
+    static void run(PeniaConfig cfg) throws Exception {
         routeLogsToStderr();
-        Core core = Core.open(cfg, InstantSource.system());
+        Core core = null;
+        long deadline = System.currentTimeMillis() + OWNER_URL_WAIT_MS;
+        while (core == null) {
+            try {
+                core = Core.open(cfg, InstantSource.system(), "mcp-stdio");
+            } catch (DbOwner.InUseException e) {
+                DbOwner.Owner owner = e.owner();
+                if (owner.url() != null) {
+                    System.err.println("penia: " + e.file() + " is owned by the Penia server " + owner.url()
+                            + " (pid " + owner.pid() + "); forwarding MCP to " + owner.url() + "/mcp");
+                    new StdioForwarder(owner.url(), cfg.security().adminKey(), System.out).run(System.in);
+                    System.exit(0);
+                    return;
+                }
+                if ("mcp-stdio".equals(owner.command()) || System.currentTimeMillis() > deadline) {
+                    System.err.println("penia: " + e.getMessage());
+                    System.exit(1);
+                    return;
+                }
+                Thread.sleep(200); // a server starting: its URL comes once it listens
+            }
+        }
+        Core owned = core;
         // Alerts raised through stdio tools reach their channels as they do over HTTP.
         AlertDispatcher alerts = new AlertDispatcher(core.engine(), cfg.alerts(), cfg.mail(), PeniaServer.VERSION);
         core.engine().setAlertOutbox(alerts);
         core.engine().addListener(alerts);
         core.engine().start();
         alerts.start();
-        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper());
+        CountDownLatch stdinClosed = new CountDownLatch(1);
+        StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper(),
+                new EofSignal(System.in, stdinClosed::countDown), System.out);
         // The local admin's changes are audited as over HTTP.
         BudgetTools tools = PeniaSecurity.create(cfg.security(), core.engine()).audited(core.tools());
         McpSyncServer server = McpWiring.stdio(transport, core.engine(), tools, core.assistant());
-        CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.closeGracefully();
             alerts.close();
-            core.close();
-            done.countDown();
+            owned.close();
         }, "penia-stdio-shutdown"));
-        done.await();
+        // The client closed stdin: nothing more can come, so stop (the hook commits and closes).
+        stdinClosed.await();
+        System.exit(0);
+    }
+
+    /** Stdin, telling once when it has ended. */
+    private static final class EofSignal extends java.io.FilterInputStream {
+        private final Runnable onEof;
+        private final java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+
+        EofSignal(java.io.InputStream in, Runnable onEof) {
+            super(in);
+            this.onEof = onEof;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            return ended(super.read());
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws java.io.IOException {
+            return ended(super.read(b, off, len));
+        }
+
+        private int ended(int n) {
+            if (n < 0 && told.compareAndSet(false, true)) {
+                onEof.run();
+            }
+            return n;
+        }
     }
 
     private static void routeLogsToStderr() {

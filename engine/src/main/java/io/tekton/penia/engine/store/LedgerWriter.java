@@ -125,10 +125,14 @@ public final class LedgerWriter implements AutoCloseable {
             rollups.clear();
         }
 
-        /** Forgets the sums of a batch that is rolled back, and gives its seq numbers back. */
+        /**
+         * Forgets the sums of a batch that is rolled back, and gives its seq numbers back: the
+         * next batch reads the ledger's seq again, so a failure caused by a row this writer did
+         * not write (a foreign process, a restored file) cannot make every later insert collide.
+         */
         void discardBatch() {
             rollups.clear();
-            nextSeq = batchSeq;
+            nextSeq = 0;
         }
 
         void close() {
@@ -165,6 +169,17 @@ public final class LedgerWriter implements AutoCloseable {
     private volatile long walFrames;
     private final long checkpointEveryMs;
     private final long restartWalFrames;
+    /** Why the database refuses writes (busy, read-only, full, I/O...), null while it takes them. */
+    private volatile String failing;
+    private volatile long failingSinceMs;
+    private long lastProbeNanos;
+
+    /** While failing, an idle writer tries a one-row write this often, so health sees the recovery. */
+    private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
+    /** SQLite result codes that say the database itself refuses writes (not one write's own fault). */
+    private static final java.util.Set<Integer> DATABASE_FAULTS = java.util.Set.of(
+            5 /* BUSY */, 6 /* LOCKED */, 7 /* NOMEM */, 8 /* READONLY */, 10 /* IOERR */, 11 /* CORRUPT */,
+            13 /* FULL */, 14 /* CANTOPEN */, 15 /* PROTOCOL */, 26 /* NOTADB */);
 
     /** How often the checkpointer looks for new commits to copy back. */
     private static final long CHECKPOINT_EVERY_MS = 200;
@@ -240,6 +255,20 @@ public final class LedgerWriter implements AutoCloseable {
 
     public int queued() {
         return queue.size();
+    }
+
+    /**
+     * Why the database refuses writes, or null while it takes them: set when a write fails for a
+     * fault of the database (busy, read-only, full, I/O), cleared by the next commit (the idle
+     * writer probes every second while failing).
+     */
+    public String failing() {
+        return failing;
+    }
+
+    /** Since when (epoch ms) {@link #failing()} has been set; 0 while the writer is fine. */
+    public long failingSinceMs() {
+        return failingSinceMs;
     }
 
     /** Passive checkpoints run so far (each copies the WAL's committed pages back). */
@@ -335,6 +364,9 @@ public final class LedgerWriter implements AutoCloseable {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    if (failing != null && System.nanoTime() - lastProbeNanos >= PROBE_EVERY_NANOS) {
+                        probe();
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -350,6 +382,7 @@ public final class LedgerWriter implements AutoCloseable {
                 // Whatever went wrong, each write of the batch gets its answer: the engine waits
                 // for it without a time limit.
                 LOG.log(System.Logger.Level.ERROR, "ledger writer loop failure", e);
+                fault(e);
                 statements.discardBatch();
                 rollback();
                 for (Pending p : batch) {
@@ -370,6 +403,7 @@ public final class LedgerWriter implements AutoCloseable {
             }
             statements.flushRollups();
             connection.commit();
+            recovered();
             commitTimes.add(System.nanoTime() - t0);
             commits.incrementAndGet();
             writes.addAndGet(batch.size());
@@ -380,6 +414,9 @@ public final class LedgerWriter implements AutoCloseable {
             statements.discardBatch();
             rollback();
             if (batch.size() == 1) {
+                if (e instanceof SQLException se && DATABASE_FAULTS.contains(se.getErrorCode() & 0xff)) {
+                    fault(e);
+                }
                 failures.incrementAndGet();
                 LOG.log(System.Logger.Level.WARNING, "ledger write failed: " + e.getMessage());
                 batch.getFirst().done.completeExceptionally(e);
@@ -389,6 +426,43 @@ public final class LedgerWriter implements AutoCloseable {
             for (Pending p : batch) {
                 commitBatch(new ArrayList<>(List.of(p)));
             }
+        }
+    }
+
+    private void fault(Throwable e) {
+        if (failing == null) {
+            failingSinceMs = System.currentTimeMillis();
+            LOG.log(System.Logger.Level.ERROR, "the database refuses writes: " + e.getMessage());
+        }
+        failing = String.valueOf(e.getMessage());
+    }
+
+    private void recovered() {
+        if (failing != null) {
+            LOG.log(System.Logger.Level.INFO, "the database takes writes again (was failing: " + failing + ")");
+            failing = null;
+            failingSinceMs = 0;
+        }
+    }
+
+    /** A one-row write that changes nothing (it rewrites the newest schema version's row), then its commit. */
+    private void probe() {
+        lastProbeNanos = System.nanoTime();
+        try (Statement st = connection.createStatement()) {
+            st.executeUpdate("UPDATE schema_version SET applied_ms = applied_ms"
+                    + " WHERE version = (SELECT MAX(version) FROM schema_version)");
+            connection.commit();
+            recovered();
+        } catch (SQLException e) {
+            rollback();
+            if (DATABASE_FAULTS.contains(e.getErrorCode() & 0xff)) {
+                fault(e);
+            } else {
+                // Not a fault of the database (the probe itself is at odds with the schema): stop probing.
+                recovered();
+            }
+        } finally {
+            lastProbeNanos = System.nanoTime();
         }
     }
 

@@ -30,7 +30,7 @@ public final class HealthService implements HttpService {
 
     private void health(ServerRequest req, ServerResponse res) {
         Map<String, Object> body = health.snapshot();
-        Http.send(res, "connected".equals(body.get("database")) ? 200 : 503, body);
+        Http.send(res, "healthy".equals(body.get("status")) ? 200 : 503, body);
     }
 
     private void metrics(ServerRequest req, ServerResponse res) {
