@@ -74,6 +74,9 @@ class DistTest {
         Launch.Result help = Launch.run(List.of(home.resolve("bin/penia").toString(), "--help"), elsewhere, env, QUICK);
         assertExit(help, 0);
         assertThat(help.output()).contains("serve", "mcp-stdio");
+        Launch.Result other = Launch.run(List.of(home.resolve("bin/penia").toString(), "no-such-command"), elsewhere, env, QUICK);
+        assertExit(other, 2);
+        assertThat(other.output()).as("other commands reach the server jar").contains("unknown command 'no-such-command'");
 
         int port = Launch.freePort();
         Path db = dir.resolve("state/penia.db");
