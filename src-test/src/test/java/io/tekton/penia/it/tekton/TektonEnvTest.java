@@ -75,6 +75,8 @@ class TektonEnvTest {
             reg.get("capabilities").forEach(c -> caps.add(c.asText()));
             assertThat(caps).contains("budget_management", "usage_tracking", "cost_tracking");
             await().atMost(Duration.ofSeconds(10)).until(() -> t.get("/health").get("hermes").get("registered").asBoolean());
+            assertThat(t.get("/api/v1/discovery").get("dependencies").get("hermes").asText())
+                    .isEqualTo("http://127.0.0.1:" + hermes.port());
         }
     }
 
