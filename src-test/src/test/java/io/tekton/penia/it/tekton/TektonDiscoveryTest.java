@@ -90,7 +90,7 @@ class TektonDiscoveryTest {
      * or (once the engine runs) 200; after {@code start} has returned, 200.
      */
     @Test
-    void ready_isNeverReadyBeforeStartHasReturned() throws Exception {
+    void ready_whileStarting_isA503WithItsChecks_thenReady() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
