@@ -31,6 +31,15 @@ and ``provider`` the lower-cased ``litellm_provider``. When two keys land on the
 prefix -- the prefixed key wins, being the explicit form; the other is reported on
 stderr and dropped.
 
+Anthropic's retired snapshots: LiteLLM drops a model from its ``anthropic`` entries when
+Anthropic retires it, while Bedrock keeps listing it as ``anthropic.<id>-v<N>:0`` at
+Anthropic's list price (the two agree on every model LiteLLM lists at both). Callers that
+still send the Anthropic id (``claude-3-5-sonnet-20241022`` from Tekton's code) would find no
+price at provider anthropic, and a provider given by a caller is never swapped for another.
+So each Bedrock base-region ``anthropic.<id>-v<N>:0`` entry whose model Anthropic's own
+entries do not list under any alias (same name without snapshot date) is also written as
+``{provider: anthropic, model: <id>, key: <the Bedrock key>, via: "bedrock"}``, same prices.
+
 Usage: python3 tools-scripts/build-catalog.py [--source FILE] [--out FILE]
        [--source-name TEXT] [--generated YYYY-MM-DD]
 Standard library only.
@@ -42,6 +51,7 @@ import decimal
 import hashlib
 import json
 import os
+import re
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -185,8 +195,30 @@ def build(source_path):
         chosen[pair] = keep
         print("duplicate %s/%s: keeping %s, dropping %s"
               % (pair[0], pair[1], keep["key"], drop["key"]), file=sys.stderr)
+    for pair, entry in retired_anthropic(chosen).items():
+        chosen[pair] = entry
     models = [chosen[pair] for pair in sorted(chosen)]
     return models, hashlib.sha256(raw).hexdigest()
+
+
+BEDROCK_ANTHROPIC = re.compile(r"anthropic\.(claude-[a-z0-9-]+?)-v\d+:0")
+SNAPSHOT_DATE = re.compile(r"-\d{8}$")
+
+
+def retired_anthropic(chosen):
+    """Anthropic entries for the retired models only Bedrock still lists (see the module doc)."""
+    listed = {SNAPSHOT_DATE.sub("", model) for (provider, model) in chosen if provider == "anthropic"}
+    added = {}
+    for (provider, model), entry in sorted(chosen.items()):
+        match = BEDROCK_ANTHROPIC.fullmatch(model) if provider == "bedrock" else None
+        if match is None:
+            continue
+        name = match.group(1)
+        if SNAPSHOT_DATE.sub("", name) in listed or ("anthropic", name) in added:
+            continue
+        derived = dict(entry, provider="anthropic", model=name, via="bedrock")
+        added[("anthropic", name)] = derived
+    return added
 
 
 def write(out_path, models, source_name, source_sha256, generated):

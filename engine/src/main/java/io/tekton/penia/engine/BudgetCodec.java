@@ -48,6 +48,12 @@ final class BudgetCodec {
         m.put("channels", channels);
         m.put("created_ms", b.createdAt().toEpochMilli());
         m.put("updated_ms", b.updatedAt().toEpochMilli());
+        if (b.description() != null) {
+            m.put("description", b.description());
+        }
+        if (b.owner() != null) {
+            m.put("owner", b.owner());
+        }
         try {
             return Json.mapper().writeValueAsString(m);
         } catch (Exception e) {
@@ -76,6 +82,7 @@ final class BudgetCodec {
                 Enforcement.valueOf(((String) m.get("enforcement")).toUpperCase(java.util.Locale.ROOT)),
                 Boolean.TRUE.equals(m.get("is_active")), ((Number) m.get("cooldown_seconds")).longValue(), channels,
                 Instant.ofEpochMilli(((Number) m.get("created_ms")).longValue()),
-                Instant.ofEpochMilli(((Number) m.get("updated_ms")).longValue()));
+                Instant.ofEpochMilli(((Number) m.get("updated_ms")).longValue()),
+                (String) m.get("description"), (String) m.get("owner"));
     }
 }

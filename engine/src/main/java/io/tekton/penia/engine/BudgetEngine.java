@@ -746,6 +746,20 @@ public final class BudgetEngine implements AutoCloseable {
         }
     }
 
+    /** How many live holds count against this budget (Tekton's "active allocations"). */
+    public int activeHolds(String budgetId) {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Reservation r : reservations.values()) {
+                n += r.budgetIds().contains(budgetId) ? 1 : 0;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public Optional<Reservation> reservation(String id) {
         lock.lock();
         try {

@@ -20,6 +20,8 @@ final class BudgetRules {
     static final int MAX_THRESHOLDS = 20;
     static final int MAX_CHANNELS = 10;
     static final long MAX_COOLDOWN_SECONDS = 31L * 24 * 3600;
+    static final int MAX_DESCRIPTION_CHARS = 2000;
+    static final int MAX_OWNER_CHARS = 200;
     private static final Set<String> CHANNEL_TYPES = Set.of("webhook", "slack", "email");
 
     private BudgetRules() {
@@ -59,8 +61,22 @@ final class BudgetRules {
         List<Channel> channels = pick(spec.channels(), current == null ? List.of() : current.channels());
         checkChannels(channels, current);
         channels = keepSecrets(channels, current);
+        String description = text("description", spec.description(), current == null ? null : current.description(),
+                MAX_DESCRIPTION_CHARS);
+        String owner = text("owner", spec.owner(), current == null ? null : current.owner(), MAX_OWNER_CHARS);
         return new Budget(id, name, scope, limits, warning, stop, thresholds, enforcement, active, cooldown, channels,
-                current == null ? now : current.createdAt(), now);
+                current == null ? now : current.createdAt(), now, description, owner);
+    }
+
+    /** A free-text field: null keeps the current value, empty clears it, longer than {@code max} is refused. */
+    private static String text(String field, String given, String current, int max) {
+        if (given == null) {
+            return current;
+        }
+        if (given.length() > max) {
+            throw PeniaException.invalid(field, "at most " + max + " characters, got " + given.length());
+        }
+        return given.isEmpty() ? null : given;
     }
 
     static void checkThresholds(List<Integer> thresholds, int warning, int stop, long cooldown) {

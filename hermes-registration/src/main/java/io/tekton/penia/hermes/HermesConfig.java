@@ -57,6 +57,15 @@ public record HermesConfig(
     static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final Duration MAX_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CAPABILITIES = 64;
+
+    /**
+     * The capabilities Penia registers by default: those Tekton's former Budget component
+     * registered, plus its MCP capability names ({@code budget_management}) and
+     * {@code usage_tracking}, so Tekton finds Penia the way it found the seed component.
+     */
+    public static final List<String> DEFAULT_CAPABILITIES = List.of(
+            "budget_management", "usage_tracking", "budget_allocation", "cost_tracking", "usage_monitoring",
+            "assistant_service", "websocket_support", "mcp_bridge");
     static final int MAX_METADATA_ENTRIES = 64;
 
     // Tekton's RegistrationRequest insists on lowercase component names.
@@ -203,10 +212,7 @@ public record HermesConfig(
         private String version = "0.1.0";
         private String type = "budget";
         private URI endpoint;
-        // The capabilities Tekton's former Budget component registered, so Tekton finds Penia the same way.
-        private List<String> capabilities = List.of(
-                "budget_allocation", "cost_tracking", "usage_monitoring",
-                "assistant_service", "websocket_support", "mcp_bridge");
+        private List<String> capabilities = DEFAULT_CAPABILITIES;
         private final Map<String, Object> metadata = new LinkedHashMap<>();
         private Duration heartbeatInterval = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofSeconds(2);

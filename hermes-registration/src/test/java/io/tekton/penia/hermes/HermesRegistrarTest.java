@@ -75,7 +75,8 @@ class HermesRegistrarTest {
             assertThat(body.path("type").asText()).isEqualTo("budget");
             assertThat(body.path("endpoint").asText()).isEqualTo("http://127.0.0.1:8123");
             assertThat(body.path("capabilities").isArray()).isTrue();
-            assertThat(body.path("capabilities").toString()).contains("cost_tracking");
+            assertThat(body.path("capabilities").toString()).contains("cost_tracking")
+                    .contains("\"budget_management\"").contains("\"usage_tracking\"");
             JsonNode metadata = body.path("metadata");
             assertThat(metadata.path("websocket_endpoint").asText()).isEqualTo("/ws");
             assertThat(metadata.path("mcp_endpoint").asText()).isEqualTo("/mcp");

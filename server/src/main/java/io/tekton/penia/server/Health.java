@@ -15,6 +15,8 @@ public final class Health {
     private final Database db;
     private final BudgetEngine engine;
     private final Instant started = Instant.now();
+    /** When the engine's schedulers ran and the server took requests; null before and after (stopping). */
+    private volatile Instant running;
     private volatile Supplier<Integer> websocketClients = () -> 0;
     private volatile Supplier<Map<String, Object>> hermes = () -> Map.of("registered", false, "enabled", false);
     private final Map<String, Supplier<Object>> extra = new java.util.concurrent.ConcurrentHashMap<>();
@@ -44,6 +46,39 @@ public final class Health {
 
     public BudgetEngine engine() {
         return engine;
+    }
+
+    /** Called once the engine runs and requests are served: from now on /ready can say ready. */
+    public void markRunning() {
+        running = Instant.now();
+    }
+
+    /** Called when shutdown begins: /ready says not ready while requests drain. */
+    public void markStopping() {
+        running = null;
+    }
+
+    /**
+     * The body of {@code /ready} (Tekton's readiness convention, shared/api/endpoints.py of Tekton):
+     * {@code ready} only when the database answers and the engine runs.
+     */
+    public Map<String, Object> readiness() {
+        Instant run = running;
+        boolean dbOk = db.isUsable();
+        Instant now = Instant.now();
+        Map<String, Object> checks = new LinkedHashMap<>();
+        checks.put("database", dbOk);
+        checks.put("engine", run != null);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ready", dbOk && run != null);
+        m.put("component", "penia");
+        m.put("version", version);
+        m.put("uptime", Duration.between(started, now).toSeconds());
+        m.put("initialization_time", run == null ? null
+                : java.math.BigDecimal.valueOf(Duration.between(started, run).toMillis(), 3));
+        m.put("timestamp", now.toString());
+        m.put("checks", checks);
+        return m;
     }
 
     /**

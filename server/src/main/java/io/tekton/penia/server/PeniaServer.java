@@ -16,6 +16,7 @@ import io.tekton.penia.server.rest.AlertsService;
 import io.tekton.penia.server.rest.AuditService;
 import io.tekton.penia.server.rest.BudgetsService;
 import io.tekton.penia.server.rest.DirectErrors;
+import io.tekton.penia.server.rest.DiscoveryService;
 import io.tekton.penia.server.rest.HealthService;
 import io.tekton.penia.server.rest.Http;
 import io.tekton.penia.server.rest.KeysService;
@@ -181,6 +182,7 @@ public final class PeniaServer implements AutoCloseable {
         }
         s.engine.start();
         s.alertDispatcher.start();
+        s.health.markRunning();
         s.startHermes();
         String adminKey = cfg.security().adminKey();
         if (adminKey != null && adminKey.length() < 16) {
@@ -210,6 +212,9 @@ public final class PeniaServer implements AutoCloseable {
                 .register("/audit", new AuditService(security.audit(), http))
                 .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
                 .register("/api/v1/assistant", ToolsService.assistant(assistant))
+                .register("/api/v1/discovery", DiscoveryService.create(VERSION, tools.all(),
+                        HermesConfig.DEFAULT_CAPABILITIES, cfg.hermes().enabled() ? cfg.hermes().url().toString() : null,
+                        discoveryMetadata()))
                 .register("/mcp", mcpTransport)
                 .register("/", new HealthService(health, requestMetrics))
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
@@ -237,6 +242,19 @@ public final class PeniaServer implements AutoCloseable {
                     }
                     Http.error(res, new PeniaException(ErrorCode.NOT_FOUND, "no route for " + method + " " + path));
                 });
+    }
+
+    /** Where Penia's other faces are, for {@code /api/v1/discovery} (the same keys Hermes is given). */
+    private static Map<String, Object> discoveryMetadata() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("websocket_endpoint", "/ws");
+        m.put("mcp_endpoint", "/mcp");
+        m.put("api_base", "/api/v1");
+        m.put("openapi", "/openapi.yaml");
+        m.put("health_endpoint", "/health");
+        m.put("ready_endpoint", "/ready");
+        m.put("assistant_context", "/api/v1/assistant/context");
+        return m;
     }
 
     /** Registers with Hermes after the port is known; never delays readiness. */
@@ -320,6 +338,7 @@ public final class PeniaServer implements AutoCloseable {
     /** Stops accepting, lets requests finish, commits queued writes, closes the database. */
     @Override
     public void close() {
+        health.markStopping();
         if (hermes != null) {
             hermes.close();
         }

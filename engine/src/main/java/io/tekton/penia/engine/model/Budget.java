@@ -12,11 +12,22 @@ import java.util.Map;
  * @param limits           limit per period; periods without a limit are absent
  * @param alertThresholds  guardrail alert thresholds in percent, ascending
  * @param cooldownSeconds  real-time alert cooldown per budget, period and threshold
+ * @param description      free text about the budget, or null (Tekton's budget CLI sets it)
+ * @param owner            who the budget belongs to, or null (free text, not an identity)
  */
 public record Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits,
                      int warningPercent, int stopPercent, List<Integer> alertThresholds,
                      Enforcement enforcement, boolean active, long cooldownSeconds,
-                     List<Channel> channels, Instant createdAt, Instant updatedAt) {
+                     List<Channel> channels, Instant createdAt, Instant updatedAt, String description,
+                     String owner) {
+    /** A budget without description and owner. */
+    public Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits, int warningPercent,
+                  int stopPercent, List<Integer> alertThresholds, Enforcement enforcement, boolean active,
+                  long cooldownSeconds, List<Channel> channels, Instant createdAt, Instant updatedAt) {
+        this(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds, enforcement, active,
+                cooldownSeconds, channels, createdAt, updatedAt, null, null);
+    }
+
     public Budget {
         EnumMap<Period, Money> copy = new EnumMap<>(Period.class);
         copy.putAll(limits);
@@ -30,6 +41,6 @@ public record Budget(String budgetId, String name, Scope scope, Map<Period, Mone
 
     public Budget withUpdatedAt(Instant t) {
         return new Budget(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds,
-                enforcement, active, cooldownSeconds, channels, createdAt, t);
+                enforcement, active, cooldownSeconds, channels, createdAt, t, description, owner);
     }
 }

@@ -85,9 +85,12 @@ public final class ConfigLoader {
         Map<String, Object> mail = section(root, "mail", Set.of("host", "port", "username", "from", "starttls"));
 
         override(server, "server.host", env, "PENIA_HOST");
+        // Tekton names this component's port BUDGET_PORT (and PENIA_PORT): PENIA_PORT, applied after it, wins.
+        override(server, "server.port", env, "BUDGET_PORT");
         override(server, "server.port", env, "PENIA_PORT");
         override(db, "database.path", env, "PENIA_DB");
         override(time, "time.zone", env, "PENIA_TIMEZONE");
+        tektonHermes(hermes, env);
         override(hermes, "hermes.url", env, "HERMES_URL");
         override(sec, "security.admin_key", env, "PENIA_ADMIN_KEY");
         override(sec, "security.requests_per_second", env, "PENIA_RATE_LIMIT_RPS");
@@ -158,10 +161,10 @@ public final class ConfigLoader {
         try {
             hermesUrl = URI.create(hu);
             if (hermesUrl.getScheme() == null || !hermesUrl.getScheme().startsWith("http") || hermesUrl.getHost() == null) {
-                problems.add("hermes.url (HERMES_URL): must be an http(s) URL, got '" + hu + "'");
+                problems.add(label("hermes.url") + ": must be an http(s) URL, got '" + hu + "'");
             }
         } catch (IllegalArgumentException e) {
-            problems.add("hermes.url (HERMES_URL): not a URL: '" + hu + "'");
+            problems.add(label("hermes.url") + ": not a URL: '" + hu + "'");
         }
         PeniaConfig.Hermes h = new PeniaConfig.Hermes(bool(hermes, "hermes.enabled", true), hermesUrl,
                 Duration.ofSeconds(integer(hermes, "hermes.heartbeat_seconds", 30, 1, 3600)));
@@ -282,6 +285,36 @@ public final class ConfigLoader {
         known(name, out, keys);
         return out;
     }
+
+    /**
+     * Inside Tekton, Hermes is named by {@code HERMES_HOST} or {@code TEKTON_HOST} (else localhost)
+     * and {@code HERMES_PORT} (else Tekton's 8001), the way Tekton's own URL builder
+     * (shared/urls.py) finds it. Used only when one of them is set; {@code HERMES_URL} still wins.
+     */
+    private void tektonHermes(Map<String, Object> hermes, Map<String, String> env) {
+        String hermesHost = env.get("HERMES_HOST");
+        String tektonHost = env.get("TEKTON_HOST");
+        String port = env.get("HERMES_PORT");
+        String host = hermesHost != null && !hermesHost.isEmpty() ? hermesHost : tektonHost;
+        boolean hasHost = host != null && !host.isEmpty();
+        boolean hasPort = port != null && !port.isEmpty();
+        if (!hasHost && !hasPort) {
+            return;
+        }
+        if (hasPort && !(port.strip().matches("\\d{1,5}") && Integer.parseInt(port.strip()) >= 1
+                && Integer.parseInt(port.strip()) <= 65535)) {
+            problems.add("hermes.url (HERMES_PORT): must be a port number between 1 and 65535, got '" + port + "'");
+            return;
+        }
+        String vars = (hasHost ? (hermesHost != null && !hermesHost.isEmpty() ? "HERMES_HOST" : "TEKTON_HOST") : "")
+                + (hasHost && hasPort ? "/" : "") + (hasPort ? "HERMES_PORT" : "");
+        hermes.put("url", "http://" + (hasHost ? host.strip() : "localhost") + ":"
+                + (hasPort ? port.strip() : String.valueOf(TEKTON_HERMES_PORT)));
+        fromEnv.put("hermes.url", vars);
+    }
+
+    /** Hermes' port in Tekton's port assignments (config/port_assignments.md, .env.local.example). */
+    private static final int TEKTON_HERMES_PORT = 8001;
 
     /** Sets {@code path}'s key from {@code var} when it is set and not empty; problems with it then name the variable. */
     private void override(Map<String, Object> m, String path, Map<String, String> env, String var) {

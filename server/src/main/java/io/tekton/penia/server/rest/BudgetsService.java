@@ -92,6 +92,12 @@ public final class BudgetsService implements HttpService {
         String id = Http.param(req, "id");
         Caller caller = Callers.of(req);
         engine.budget(id).ifPresent(b -> Callers.checkSees(caller, b));
+        String period = Http.query(req, "period");
+        if (period != null) {
+            // Tekton's original list form (its Hephaestus panel reads element 0 of ?period=daily).
+            Http.ok(res, Reports.budgetPeriodList(engine, id, period));
+            return;
+        }
         Http.ok(res, Reports.budgetSummary(engine, id, Access.usageOf(caller)));
     }
 

@@ -13,7 +13,7 @@ import io.tekton.penia.server.Health;
 
 import java.util.Map;
 
-/** {@code /health} (SPEC §8) and {@code /metrics} (Prometheus text). */
+/** {@code /health} (SPEC §8), {@code /ready} (Tekton's readiness probe) and {@code /metrics} (Prometheus text). */
 public final class HealthService implements HttpService {
     private final Health health;
     private final RequestMetrics requests;
@@ -26,6 +26,12 @@ public final class HealthService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/health", this::health).get("/metrics", this::metrics).get("/openapi.yaml", this::openapi);
+        rules.get("/ready", this::ready);
+    }
+
+    private void ready(ServerRequest req, ServerResponse res) {
+        Map<String, Object> body = health.readiness();
+        Http.send(res, Boolean.TRUE.equals(body.get("ready")) ? 200 : 503, body);
     }
 
     private void health(ServerRequest req, ServerResponse res) {

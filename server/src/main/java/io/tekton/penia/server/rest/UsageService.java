@@ -28,6 +28,8 @@ import java.util.Map;
 
 /** {@code /api/v1/usage}: record (durable before the answer), page the ledger, summarize. */
 public final class UsageService implements HttpService {
+    /** Most entries of {@code top_usage}. */
+    private static final int TOP_USAGE = 10;
     private final BudgetEngine engine;
     private final Http http;
 
@@ -63,6 +65,7 @@ public final class UsageService implements HttpService {
                 Map<String, Object> empty = new LinkedHashMap<>();
                 empty.put("items", List.of());
                 empty.put("next_cursor", null);
+                empty.put("top_usage", List.of());
                 Http.ok(res, empty);
                 return;
             }
@@ -80,6 +83,10 @@ public final class UsageService implements HttpService {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("items", page.stream().map(Streamed::record).toList());
         body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
+        if (before == null) {
+            // The models that cost most over the same filters (Tekton's budget panel shows them); first page only.
+            body.put("top_usage", Reports.topUsage(engine, component, provider, model, f.start(), f.end(), TOP_USAGE));
+        }
         Http.ok(res, body);
     }
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class Policy {
     /** What a route needs. */
     public enum Need {
-        /** No key at all: {@code /health}, the API description. */
+        /** No key at all: {@code /health}, {@code /ready}, the API description and discovery. */
         PUBLIC,
         /** Any valid key. */
         ANY,
@@ -28,7 +28,8 @@ public final class Policy {
         ADMIN
     }
 
-    private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml");
+    /** Probes and self-descriptions that Tekton's launcher and components ask without a key. */
+    private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml", "/ready", "/api/v1/discovery");
     private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit");
     private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
     private static final Set<String> READ_POSTS = Set.of("/api/v1/usage/summary", "/api/v1/prices/recommend",

@@ -75,6 +75,32 @@ class ConfigLoaderTest {
         assertThat(c.server().host()).isEqualTo("0.0.0.0");
     }
 
+    /** Inside Tekton (SPEC §1): HERMES_URL from TEKTON_HOST and HERMES_PORT when unset; BUDGET_PORT when PENIA_PORT is unset. */
+    @Test
+    void tektonEnvironment_derivesHermesUrl_andTakesBudgetPort() {
+        PeniaConfig tekton = ConfigLoader.load(SHIPPED, Map.of("TEKTON_HOST", "coder-b.local", "HERMES_PORT", "8001",
+                "BUDGET_PORT", "8013"));
+        assertThat(tekton.hermes().url().toString()).isEqualTo("http://coder-b.local:8001");
+        assertThat(tekton.server().port()).isEqualTo(8013);
+        // Only HERMES_PORT: Hermes on localhost, as Tekton's own URL builder does.
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("HERMES_PORT", "8001")).hermes().url().toString())
+                .isEqualTo("http://localhost:8001");
+        // Only TEKTON_HOST: Tekton's Hermes port.
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("TEKTON_HOST", "coder-b.local")).hermes().url().toString())
+                .isEqualTo("http://coder-b.local:8001");
+        // HERMES_URL and PENIA_PORT win.
+        PeniaConfig explicit = ConfigLoader.load(SHIPPED, Map.of("TEKTON_HOST", "coder-b.local", "HERMES_PORT", "8001",
+                "HERMES_URL", "http://hermes.example:9000", "BUDGET_PORT", "8013", "PENIA_PORT", "8113"));
+        assertThat(explicit.hermes().url().toString()).isEqualTo("http://hermes.example:9000");
+        assertThat(explicit.server().port()).isEqualTo(8113);
+        // Nothing from Tekton: the file's URL.
+        assertThat(ConfigLoader.load(SHIPPED, Map.of()).hermes().url().toString()).isEqualTo("http://localhost:8101");
+        ConfigException bad = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(SHIPPED,
+                Map.of("HERMES_PORT", "eighty", "BUDGET_PORT", "70000")));
+        assertThat(bad.problems()).hasSize(2);
+        assertThat(bad.getMessage()).contains("HERMES_PORT").contains("BUDGET_PORT");
+    }
+
     @Test
     void everyBadSetting_isListed_inOneRefusal() {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(SHIPPED,

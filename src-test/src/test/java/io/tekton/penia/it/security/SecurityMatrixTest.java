@@ -203,6 +203,8 @@ class SecurityMatrixTest {
         g.add(read("assistant.context", EnumSet.of(Role.VIEWER, Role.ADMIN), "/api/v1/assistant/context"));
         g.add(read("metrics", ALL_KEYS, "/metrics"));
         g.add(read("health", EnumSet.allOf(Role.class), "/health"));
+        g.add(read("ready", EnumSet.allOf(Role.class), "/ready"));
+        g.add(read("discovery", EnumSet.allOf(Role.class), "/api/v1/discovery"));
         g.add(write("tools.record_usage", WRITERS_OF_OWN, 200, () -> null,
                 (key, ctx) -> Sec.call(t, key, "POST", "/api/tools/record_usage/execute", Sec.usage(OWN, "openai", "0.01")),
                 ctx -> Sec.ledgerRows(t, OWN)));

@@ -201,6 +201,99 @@ public final class Reports {
         return res;
     }
 
+    /**
+     * {@code GET /budgets/{id}/summary?period=P}: the list form of Tekton's original Penia
+     * ({@code BudgetSummaryResponse}), one element per requested period; {@code all} gives every
+     * period the budget limits. A period it does not limit still gets its element: the spend in
+     * that period's current window and no limit. {@code cost_usage_percentage} is a fraction of
+     * the limit (1.0 = all of it), as the original computed it.
+     */
+    public static List<Map<String, Object>> budgetPeriodList(BudgetEngine engine, String budgetId, String period) {
+        List<Period> wanted = new ArrayList<>();
+        BudgetEngine.BudgetStatus st = engine.status(budgetId);
+        if ("all".equals(period)) {
+            for (Period p : Period.values()) {
+                if (st.budget().limits().containsKey(p)) {
+                    wanted.add(p);
+                }
+            }
+        } else {
+            wanted.add(Period.parse(period).orElseThrow(() ->
+                    PeniaException.invalid("period", "must be hourly, daily, weekly, monthly or all")));
+        }
+        Budget b = st.budget();
+        int holds = engine.activeHolds(budgetId);
+        Instant now = engine.now();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Period p : wanted) {
+            BudgetEngine.PeriodStatus ps = st.periods().stream().filter(x -> x.period() == p).findFirst().orElse(null);
+            Instant start = ps != null ? ps.start() : p.start(now, engine.config().zone());
+            Instant end = ps != null ? ps.end() : p.end(now, engine.config().zone());
+            long costMicros = 0;
+            long tokens = 0;
+            for (BudgetEngine.Slice sl : engine.slices(new LedgerStore.UsageFilter(b.scope().component(),
+                    b.scope().provider(), b.scope().model(), start, end), true)) {
+                costMicros += sl.costMicros();
+                tokens += sl.inputTokens() + sl.outputTokens();
+            }
+            Money spent = ps != null ? ps.spent() : Money.ofMicros(costMicros);
+            Money limit = ps == null ? null : ps.limit();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("budget_id", budgetId);
+            m.put("period", p.wireName());
+            m.put("spent", spent.usd());
+            m.put("limit", limit == null ? null : limit.usd());
+            m.put("total_cost", spent.usd());
+            m.put("cost_limit", limit == null ? null : limit.usd());
+            m.put("cost_usage_percentage", limit == null || limit.micros() == 0 ? null
+                    : java.math.BigDecimal.valueOf(spent.micros()).divide(java.math.BigDecimal.valueOf(limit.micros()),
+                    6, java.math.RoundingMode.HALF_UP).stripTrailingZeros());
+            m.put("remaining_cost", limit == null ? null : limit.minus(spent).minus(ps.reserved()).usd());
+            m.put("cost_limit_exceeded", limit != null && spent.micros() > limit.micros());
+            m.put("total_tokens_used", tokens);
+            m.put("start_time", start.toString());
+            m.put("end_time", end.toString());
+            m.put("active_allocations", holds);
+            out.add(m);
+        }
+        return out;
+    }
+
+    /**
+     * The models that cost most over a range, for {@code GET /usage/records}' {@code top_usage}:
+     * {@code {model, provider, requests, tokens, cost}}, most expensive first, at most
+     * {@code max}. Without start and end, the current month (as {@link #usageSummary}).
+     */
+    public static List<Map<String, Object>> topUsage(BudgetEngine engine, String component, String provider,
+                                                     String model, Instant start, Instant end, int max) {
+        if (start != null && end != null && !start.isBefore(end)) {
+            return List.of();
+        }
+        Map<String, Object> q = new LinkedHashMap<>();
+        q.put("component", component);
+        q.put("provider", provider);
+        q.put("model", model);
+        q.put("start", start == null ? null : start.toString());
+        q.put("end", end == null ? null : end.toString());
+        q.put("group_by", List.of("model", "provider"));
+        List<Map<String, Object>> out = new ArrayList<>();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) usageSummary(engine, Args.of(q)).get("groups");
+        for (Map<String, Object> g : groups) {
+            if (out.size() == max) {
+                break;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", g.get("model"));
+            m.put("provider", g.get("provider"));
+            m.put("requests", g.get("count"));
+            m.put("tokens", ((Number) g.get("input_tokens")).longValue() + ((Number) g.get("output_tokens")).longValue());
+            m.put("cost", g.get("cost"));
+            out.add(m);
+        }
+        return out;
+    }
+
     /** The breakdowns by provider, model and component of one component's usage within a budget's scope. */
     private static Map<String, Map<String, long[]>> breakdowns(BudgetEngine engine, Budget b,
                                                               BudgetEngine.PeriodStatus window, String component) {

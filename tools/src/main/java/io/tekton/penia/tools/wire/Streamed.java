@@ -59,6 +59,7 @@ public final class Streamed {
     private static final byte[] MODEL = JsonBytes.name("model");
     private static final byte[] INPUT_TOKENS = JsonBytes.name("input_tokens");
     private static final byte[] OUTPUT_TOKENS = JsonBytes.name("output_tokens");
+    private static final byte[] TOTAL_TOKENS = JsonBytes.name("total_tokens");
     private static final byte[] CACHED_INPUT_TOKENS = JsonBytes.name("cached_input_tokens");
     private static final byte[] CACHE_WRITE_TOKENS = JsonBytes.name("cache_write_tokens");
     private static final byte[] REASONING_TOKENS = JsonBytes.name("reasoning_tokens");
@@ -184,6 +185,8 @@ public final class Streamed {
         g.field(MODEL, false).str(r.model());
         g.field(INPUT_TOKENS, false).num(r.inputTokens());
         g.field(OUTPUT_TOKENS, false).num(r.outputTokens());
+        // Input counts cached and cache-written tokens, output counts reasoning ones (SPEC §3): their sum is every token.
+        g.field(TOTAL_TOKENS, false).num(r.inputTokens() + r.outputTokens());
         g.field(CACHED_INPUT_TOKENS, false).num(r.cachedInputTokens());
         g.field(CACHE_WRITE_TOKENS, false).num(r.cacheWriteTokens());
         g.field(REASONING_TOKENS, false).num(r.reasoningTokens());

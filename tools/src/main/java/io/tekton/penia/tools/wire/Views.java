@@ -41,6 +41,8 @@ public final class Views {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budget_id", b.budgetId());
         m.put("name", b.name());
+        m.put("description", b.description());
+        m.put("owner", b.owner());
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("component", b.scope().component());
         scope.put("provider", b.scope().provider());
