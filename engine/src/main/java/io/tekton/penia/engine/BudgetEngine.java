@@ -251,6 +251,7 @@ public final class BudgetEngine implements AutoCloseable {
             if (budgets.containsKey(id)) {
                 throw new PeniaException(ErrorCode.CONFLICT, "budget '" + id + "' already exists", Map.of("budget_id", id));
             }
+            requireRoom();
             BudgetState s = new BudgetState(b);
             budgets.put(id, s);
             roll(s, now, events);
@@ -259,7 +260,7 @@ public final class BudgetEngine implements AutoCloseable {
             // No budget holds the id: whatever is still kept under it is an earlier budget's
             // (a database written before deletes retired it); the new budget starts clean.
             retire(id, writes);
-            f = writer.submit(all(writes));
+            f = writer.offer(all(writes));
         } finally {
             lock.unlock();
         }
@@ -281,6 +282,7 @@ public final class BudgetEngine implements AutoCloseable {
             BudgetState s = state(id);
             before = s.budget;
             after = BudgetRules.build(spec, before, id, defaults, now);
+            requireRoom();
             oldPeriods = new EnumMap<>(s.periods);
             s.budget = after;
             s.periods.clear();
@@ -289,7 +291,7 @@ public final class BudgetEngine implements AutoCloseable {
             writes.add(store.upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
                     after.updatedAt()));
             keepBreakers(s, oldPeriods, now, writes);
-            f = writer.submit(all(writes));
+            f = writer.offer(all(writes));
         } finally {
             lock.unlock();
         }
@@ -324,11 +326,12 @@ public final class BudgetEngine implements AutoCloseable {
         lock.lock();
         try {
             removed = state(id);
+            requireRoom();
             budgets.remove(id);
             List<LedgerWriter.Write> writes = new ArrayList<>();
             writes.add(store.deleteBudget(id, now));
             unretire = retire(id, writes);
-            f = writer.submit(all(writes));
+            f = writer.offer(all(writes));
         } finally {
             lock.unlock();
         }
@@ -478,7 +481,8 @@ public final class BudgetEngine implements AutoCloseable {
             if (wasOpen) {
                 // A new period closes the breaker of the old one.
                 BudgetState.PeriodCounter closed = c;
-                writer.submit(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
+                // Not waited for under the lock; refused (writer full), the load ignores a breaker stored for an earlier window.
+                writer.offer(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
                 String id = s.budget.budgetId();
                 events.add(() -> fire(l -> l.onBudgetChanged(id)));
             }
@@ -558,7 +562,8 @@ public final class BudgetEngine implements AutoCloseable {
             if (decision instanceof Decision.Block) {
                 blocksTotal.incrementAndGet();
                 for (Reason r : reasons) {
-                    if (r.level() == Reason.Level.BLOCK) {
+                    // With the writer full, a later blocked check raises the alert: nothing is marked fired unstored.
+                    if (r.level() == Reason.Level.BLOCK && writer.hasRoom()) {
                         BudgetState s = budgets.get(r.budgetId());
                         alerts.blocked(s.budget, r.period(), s.periods.get(r.period()).window.start(), r.monitor(),
                                 r.detail(), now, out, outbox);
@@ -572,6 +577,7 @@ public final class BudgetEngine implements AutoCloseable {
                             "must be at most " + cfg.maxReservationTtl().toSeconds());
                 }
                 checkHoldRoom(matched, estimate);
+                requireRoom();
                 hold = new Reservation(Ids.next("res", now.toEpochMilli()), in.component(), in.provider(), in.model(),
                         estimate, matched.stream().map(s -> s.budget.budgetId()).toList(), now, now.plusSeconds(ttl),
                         Reservation.ACTIVE);
@@ -585,14 +591,14 @@ public final class BudgetEngine implements AutoCloseable {
                 List<LedgerWriter.Write> writes = new ArrayList<>();
                 writes.add(store.insertReservation(hold));
                 writes.addAll(out.writes());
-                f = writer.submit(all(writes));
+                f = writer.offer(all(writes));
             }
             if (f == null && !out.writes().isEmpty()) {
                 // Alerts and suppression counts are awaited: whoever reads after the answer sees them.
-                f = writer.submit(all(out.writes()));
+                f = writer.offer(all(out.writes()));
             }
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
         if (f != null && hold == null) {
             await(f);
@@ -612,7 +618,6 @@ public final class BudgetEngine implements AutoCloseable {
                 fire(l -> l.onBudgetChanged(id));
             }
         }
-        events.forEach(Runnable::run);
         publish(out.alerts());
         return new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
     }
@@ -709,6 +714,7 @@ public final class BudgetEngine implements AutoCloseable {
         lock.lock();
         try {
             expireDue(now, events);
+            requireRoom();
             r = reservations.remove(reservationId);
             if (r != null) {
                 expiries.remove(r);
@@ -722,13 +728,13 @@ public final class BudgetEngine implements AutoCloseable {
                         + stored.get().status(), Map.of("reservation_id", reservationId, "status", stored.get().status()));
             }
             releaseHold(r);
-            f = writer.submit(store.closeReservation(reservationId, Reservation.RELEASED, now));
+            f = writer.offer(store.closeReservation(reservationId, Reservation.RELEASED, now));
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
-        await(f);
+        Reservation released = r;
+        awaitOrUndo(f, () -> restoreHold(released));
         Reservation done = r.withStatus(Reservation.RELEASED);
-        events.forEach(Runnable::run);
         fire(l -> l.onReservation(done));
         for (String id : r.budgetIds()) {
             fire(l -> l.onBudgetChanged(id));
@@ -773,6 +779,19 @@ public final class BudgetEngine implements AutoCloseable {
         return store.findReservation(id);
     }
 
+    /** Puts back a hold whose release was not committed (a due one then expires as usual). */
+    private void restoreHold(Reservation r) {
+        if (reservations.putIfAbsent(r.reservationId(), r) == null) {
+            expiries.add(r);
+            for (String id : r.budgetIds()) {
+                BudgetState s = budgets.get(id);
+                if (s != null) {
+                    s.reservedMicros += r.amount().micros();
+                }
+            }
+        }
+    }
+
     private void releaseHold(Reservation r) {
         for (String id : r.budgetIds()) {
             BudgetState s = budgets.get(id);
@@ -785,14 +804,20 @@ public final class BudgetEngine implements AutoCloseable {
     /** Expires every hold due at {@code now}; exact to the clock, called before each decision. */
     private void expireDue(Instant now, List<Runnable> events) {
         while (!expiries.isEmpty() && !expiries.first().expiresAt().isAfter(now)) {
-            Reservation r = expiries.pollFirst();
+            Reservation r = expiries.first();
             if (reservations.get(r.reservationId()) != r) {
+                expiries.pollFirst();
                 continue;
             }
+            // Never waits under the lock: with the writer full the hold stays held (a little past its
+            // time, never less) until a later call finds room for its close.
+            if (refused(writer.offer(store.closeReservation(r.reservationId(), Reservation.EXPIRED, r.expiresAt())))) {
+                return;
+            }
+            expiries.pollFirst();
             reservations.remove(r.reservationId());
             releaseHold(r);
             reservationsExpired.incrementAndGet();
-            writer.submit(store.closeReservation(r.reservationId(), Reservation.EXPIRED, r.expiresAt()));
             Reservation done = r.withStatus(Reservation.EXPIRED);
             events.add(() -> {
                 fire(l -> l.onReservation(done));
@@ -878,6 +903,7 @@ public final class BudgetEngine implements AutoCloseable {
                 }
             }
             checkLedgerRoom(rec);
+            requireRoom();
             if (in.reservationId() != null) {
                 settled = reservations.remove(in.reservationId());
                 if (settled != null) {
@@ -923,7 +949,7 @@ public final class BudgetEngine implements AutoCloseable {
                 writes.add(store.closeReservation(settled.reservationId(), Reservation.SETTLED, now));
             }
             writes.addAll(out.writes());
-            f = writer.submit(all(writes));
+            f = writer.offer(all(writes));
             if (in.requestId() != null) {
                 recentRequests.put(in.requestId(), f.thenApply(v -> rec));
             }
@@ -931,7 +957,7 @@ public final class BudgetEngine implements AutoCloseable {
                 idempotency.settling(settled.reservationId(), f.thenApply(v -> rec.recordId()));
             }
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
         Reservation undoHold = settled;
         awaitOrUndo(f, () -> {
@@ -955,7 +981,6 @@ public final class BudgetEngine implements AutoCloseable {
         });
         recordsTotal.incrementAndGet();
         costTotalMicros.addAndGet(cost.micros());
-        events.forEach(Runnable::run);
         fire(l -> l.onUsage(rec));
         if (settled != null) {
             Reservation done = settled.withStatus(Reservation.SETTLED);
@@ -1070,6 +1095,7 @@ public final class BudgetEngine implements AutoCloseable {
         lock.lock();
         try {
             expireDue(now, events);
+            requireRoom();
             for (BudgetState s : budgets.values()) {
                 if (!s.budget.active()) {
                     continue;
@@ -1079,15 +1105,14 @@ public final class BudgetEngine implements AutoCloseable {
                 afterChange(s, before, now, countRepeats, out);
             }
             if (!out.writes().isEmpty()) {
-                f = writer.submit(all(out.writes()));
+                f = writer.offer(all(out.writes()));
             }
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
         if (f != null) {
             await(f);
         }
-        events.forEach(Runnable::run);
         publish(out.alerts());
         return out.alerts();
     }
@@ -1098,26 +1123,36 @@ public final class BudgetEngine implements AutoCloseable {
         List<LedgerWriter.Write> writes = new ArrayList<>();
         List<String> reset = new ArrayList<>();
         CompletableFuture<Void> f;
+        List<Runnable> undo = new ArrayList<>();
         lock.lock();
         try {
             BudgetState s = state(budgetId);
+            requireRoom();
             roll(s, now, new ArrayList<>());
             for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
                 if (onlyPeriod != null && e.getKey() != onlyPeriod) {
                     continue;
                 }
                 BudgetState.PeriodCounter c = e.getValue();
+                boolean wasOpen = c.breakerOpen;
+                Instant wasChanged = c.breakerChangedAt;
+                Long wasReset = c.resetSpentMicros;
+                undo.add(() -> {
+                    c.breakerOpen = wasOpen;
+                    c.breakerChangedAt = wasChanged;
+                    c.resetSpentMicros = wasReset;
+                });
                 c.breakerOpen = false;
                 c.breakerChangedAt = now;
                 c.resetSpentMicros = c.spentMicros;
                 reset.add(e.getKey().wireName());
                 writes.add(store.upsertBreaker(budgetId, e.getKey(), c.window.start(), "closed", now, c.spentMicros));
             }
-            f = writer.submit(all(writes));
+            f = writer.offer(all(writes));
         } finally {
             lock.unlock();
         }
-        await(f);
+        awaitOrUndo(f, () -> undo.forEach(Runnable::run));
         fire(l -> l.onBudgetChanged(budgetId));
         return Map.of("budget_id", budgetId, "reset_periods", reset, "state", "closed", "reset_at", now.toString());
     }
@@ -1166,9 +1201,8 @@ public final class BudgetEngine implements AutoCloseable {
             expireDue(now, events);
             st = statusOf(state(budgetId), now, events);
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
-        events.forEach(Runnable::run);
         return st;
     }
 
@@ -1183,9 +1217,8 @@ public final class BudgetEngine implements AutoCloseable {
                 out.add(statusOf(s, now, events));
             }
         } finally {
-            lock.unlock();
+            unlockAndFire(events);
         }
-        events.forEach(Runnable::run);
         return out;
     }
 
@@ -1385,6 +1418,42 @@ public final class BudgetEngine implements AutoCloseable {
         };
     }
 
+    /**
+     * Refuses a change before it is made when the writer has no room for its write (issue 18):
+     * the engine never waits for room under its lock, and a write it cannot queue must leave
+     * nothing changed in memory. (A write refused all the same, the room taken meanwhile by a
+     * writer outside the lock, is undone after the unlock like a failed commit.)
+     */
+    private void requireRoom() {
+        if (!writer.hasRoom()) {
+            throw busy();
+        }
+    }
+
+    /** A write the writer's full queue refused: 503 {@code unavailable}, to be retried in a second. */
+    private static PeniaException busy() {
+        return new PeniaException(ErrorCode.UNAVAILABLE, "the ledger writer is busy (its queue is full); retry in 1 s",
+                Map.of("retry_after_seconds", 1));
+    }
+
+    /** True when the writer's full queue refused the write at once (it is not applied). */
+    private static boolean refused(CompletableFuture<Void> f) {
+        return f.state() == java.util.concurrent.Future.State.FAILED
+                && f.exceptionNow() instanceof LedgerWriter.QueueFull;
+    }
+
+    /**
+     * Leaves the lock, then runs the events collected under it (issue 18): from the finally of
+     * the locked block, so that a method throwing (or returning) inside the lock, or failing
+     * later, still delivers what its expiries and rollovers did.
+     */
+    private void unlockAndFire(List<Runnable> events) {
+        lock.unlock();
+        List<Runnable> due = List.copyOf(events);
+        events.clear();
+        due.forEach(Runnable::run);
+    }
+
     private void awaitOrUndo(CompletableFuture<Void> f, Runnable undo) {
         try {
             await(f);
@@ -1416,6 +1485,9 @@ public final class BudgetEngine implements AutoCloseable {
             Throwable c = e.getCause() != null ? e.getCause() : e;
             if (c instanceof PeniaException pe) {
                 throw pe;
+            }
+            if (c instanceof LedgerWriter.QueueFull) {
+                throw busy();
             }
             throw new StoreException("ledger write failed: " + c.getMessage(), c);
         }

@@ -124,6 +124,9 @@ public final class PeniaServer implements AutoCloseable {
                 .host(cfg.server().host())
                 .port(cfg.server().port())
                 .maxPayloadSize(Math.max(64L << 20, 4L * cfg.server().maxBodyBytes()))
+                // Requests served at once; more are answered 503 at once (issue 18). WebSocket
+                // connections are not counted (websocket.max_connections bounds them).
+                .maxConcurrentRequests(cfg.server().maxConcurrentRequests())
                 // Helidon's traffic log (at TRACE) would print headers, API keys among them.
                 // validatePrologue(false): Helidon 4.2's prologue check refuses a raw ':' in a query
                 // (?start=2026-11-24T00:00:00Z, as curl sends it) with a 400. The path is still

@@ -216,6 +216,26 @@ public final class LedgerWriter implements AutoCloseable {
      * failed or the writer is full or closed (the write is then not applied).
      */
     public CompletableFuture<Void> submit(Write write) {
+        return enqueue(write, true);
+    }
+
+    /**
+     * As {@link #submit}, but never waits for room: with the queue full the future is already
+     * failed with {@link QueueFull} when this returns, and the write is not applied. For callers
+     * that hold a lock others wait on (the engine's, issue 18).
+     */
+    public CompletableFuture<Void> offer(Write write) {
+        return enqueue(write, false);
+    }
+
+    /** The queue was full: the write was refused and not applied; it may be tried again shortly. */
+    public static final class QueueFull extends IllegalStateException {
+        QueueFull(int capacity) {
+            super("ledger writer queue full (capacity=" + capacity + ")");
+        }
+    }
+
+    private CompletableFuture<Void> enqueue(Write write, boolean waitForRoom) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (!running) {
             done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
@@ -224,10 +244,9 @@ public final class LedgerWriter implements AutoCloseable {
         Pending p = new Pending(write, done);
         try {
             // A free slot is taken at once (even by an interrupted thread: what is queued is then
-            // committed or failed, and its waiter told); only a full queue makes it wait, 5 s at most.
-            if (!queue.offer(p) && !queue.offer(p, 5, TimeUnit.SECONDS)) {
-                done.completeExceptionally(new IllegalStateException(
-                        "ledger writer queue full (capacity=" + (queue.size() + queue.remainingCapacity()) + ")"));
+            // committed or failed, and its waiter told); only a full queue makes submit wait, 5 s at most.
+            if (!queue.offer(p) && (!waitForRoom || !queue.offer(p, 5, TimeUnit.SECONDS))) {
+                done.completeExceptionally(new QueueFull(queue.size() + queue.remainingCapacity()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -269,6 +288,11 @@ public final class LedgerWriter implements AutoCloseable {
     /** Since when (epoch ms) {@link #failing()} has been set; 0 while the writer is fine. */
     public long failingSinceMs() {
         return failingSinceMs;
+    }
+
+    /** True while the queue has room: {@link #offer} would take a write now. */
+    public boolean hasRoom() {
+        return queue.remainingCapacity() > 0;
     }
 
     /** Passive checkpoints run so far (each copies the WAL's committed pages back). */

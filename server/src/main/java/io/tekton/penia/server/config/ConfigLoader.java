@@ -66,7 +66,7 @@ public final class ConfigLoader {
         known("", root, Set.of("server", "database", "time", "engine", "alerts", "hermes", "websocket", "mcp",
                 "security", "mail", "seed_budgets"));
         Map<String, Object> server = section(root, "server", Set.of("host", "port", "max_body_bytes",
-                "max_header_bytes", "max_page_size", "shutdown_grace_seconds"));
+                "max_header_bytes", "max_page_size", "shutdown_grace_seconds", "max_concurrent_requests"));
         Map<String, Object> db = section(root, "database", Set.of("path", "pool_size"));
         Map<String, Object> time = section(root, "time", Set.of("zone"));
         Map<String, Object> engine = section(root, "engine", Set.of("reservation_ttl_seconds",
@@ -88,6 +88,7 @@ public final class ConfigLoader {
         // Tekton names this component's port BUDGET_PORT (and PENIA_PORT): PENIA_PORT, applied after it, wins.
         override(server, "server.port", env, "BUDGET_PORT");
         override(server, "server.port", env, "PENIA_PORT");
+        override(server, "server.max_concurrent_requests", env, "PENIA_MAX_CONCURRENT_REQUESTS");
         override(db, "database.path", env, "PENIA_DB");
         override(time, "time.zone", env, "PENIA_TIMEZONE");
         tektonHermes(hermes, env);
@@ -123,7 +124,8 @@ public final class ConfigLoader {
                 integer(server, "server.max_body_bytes", 1 << 20, 1024, 64 << 20),
                 integer(server, "server.max_header_bytes", 16 * 1024, 1024, 1 << 20),
                 integer(server, "server.max_page_size", 1000, 1, 100_000),
-                Duration.ofSeconds(integer(server, "server.shutdown_grace_seconds", 5, 0, 600)));
+                Duration.ofSeconds(integer(server, "server.shutdown_grace_seconds", 5, 0, 600)),
+                integer(server, "server.max_concurrent_requests", 1024, 1, 1_000_000));
         PeniaConfig.Database database = new PeniaConfig.Database(
                 Paths.get(str(db, "database.path", "data/penia.db")), integer(db, "database.pool_size", 4, 2, 64));
         ZoneId zone = ZoneId.of("UTC");

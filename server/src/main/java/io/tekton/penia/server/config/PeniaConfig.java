@@ -18,7 +18,7 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
 
     /** Where and how the HTTP server listens. */
     public record Server(String host, int port, int maxBodyBytes, int maxHeaderBytes, int maxPageSize,
-                         Duration shutdownGrace) {
+                         Duration shutdownGrace, int maxConcurrentRequests) {
     }
 
     /** The SQLite file. */

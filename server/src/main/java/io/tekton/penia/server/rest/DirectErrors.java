@@ -48,6 +48,10 @@ public final class DirectErrors implements DirectHandler {
         } catch (Exception e) {
             body = ("{\"error\":{\"code\":\"" + code.wireName() + "\",\"message\":\"refused\",\"details\":{}}}").getBytes();
         }
+        if (status.code() == 503) {
+            // Over server.max_concurrent_requests (issue 18): a moment later there is room again.
+            headers.set(HeaderNames.RETRY_AFTER, "1");
+        }
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)

@@ -134,6 +134,10 @@ public final class Http {
     }
 
     public static void error(ServerResponse res, PeniaException e) {
+        // A refusal to retry later (the ledger writer full, issue 18) says when, as the header too.
+        if (e.details().get("retry_after_seconds") instanceof Number n) {
+            res.header(HeaderNames.RETRY_AFTER, String.valueOf(n.longValue()));
+        }
         send(res, e.code().httpStatus(), Map.of("error", e.errorObject()));
     }
 

@@ -253,7 +253,8 @@ public final class KeyStore {
             return;
         }
         e.flushedMillis = now;
-        writer.submit(st -> {
+        // Best effort, never waited for: with the writer's queue full a request is not held up here (issue 18).
+        writer.offer(st -> {
             PreparedStatement ps = st.get(USED);
             ps.setLong(1, now);
             ps.setString(2, keyId);

@@ -45,6 +45,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void concurrentRequestBound_defaults1024_isSetByEnvironment_andBounded() {
+        assertThat(ConfigLoader.load(SHIPPED, Map.of()).server().maxConcurrentRequests()).isEqualTo(1024);
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("PENIA_MAX_CONCURRENT_REQUESTS", "8")).server()
+                .maxConcurrentRequests()).isEqualTo(8);
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(SHIPPED, Map.of("PENIA_MAX_CONCURRENT_REQUESTS", "0")));
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("server.max_concurrent_requests (PENIA_MAX_CONCURRENT_REQUESTS)");
+    }
+
+    @Test
     void browserLists_comeCommaSeparatedFromTheEnvironment_andBadEntriesAreListed(@TempDir Path dir) throws IOException {
         PeniaConfig c = ConfigLoader.load(SHIPPED, Map.of("PENIA_CORS_ORIGINS", " https://UI.example.com/ ,http://[::1]:3000",
                 "PENIA_ALLOWED_HOSTS", "penia.internal, *"));

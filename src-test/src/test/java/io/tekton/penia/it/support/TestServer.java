@@ -29,6 +29,8 @@ public final class TestServer implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> env;
     private final InstantSource clock;
+    /** Adjusts the loaded configuration (keys without an environment variable). */
+    private java.util.function.UnaryOperator<PeniaConfig> adjust = c -> c;
     private PeniaServer server;
 
     private TestServer(Path dir, Map<String, String> env, InstantSource clock) {
@@ -47,6 +49,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Map<String, String> extraEnv, InstantSource clock) {
+        return start(extraEnv, clock, c -> c);
+    }
+
+    /** As {@link #start(Map, InstantSource)}, with the loaded configuration adjusted before the start. */
+    public static TestServer start(Map<String, String> extraEnv, InstantSource clock,
+                                   java.util.function.UnaryOperator<PeniaConfig> adjust) {
         try {
             Path dir = Files.createTempDirectory("penia-it");
             Map<String, String> env = new HashMap<>();
@@ -55,6 +63,7 @@ public final class TestServer implements AutoCloseable {
             env.put("PENIA_HERMES", "off");
             env.putAll(extraEnv);
             TestServer t = new TestServer(dir, env, clock);
+            t.adjust = adjust;
             t.boot();
             return t;
         } catch (IOException e) {
@@ -69,7 +78,7 @@ public final class TestServer implements AutoCloseable {
             c = new PeniaConfig(c.server(), c.database(), c.zone(), c.engine(), c.alerts(), c.hermes(), c.websocket(),
                     c.mcp(), c.security(), c.mail(), java.util.List.of());
         }
-        return c;
+        return adjust.apply(c);
     }
 
     private void boot() {
