@@ -894,7 +894,8 @@ public final class BudgetEngine implements AutoCloseable {
             Map<BudgetState, Map<Period, Long>> before = new HashMap<>();
             Collection<BudgetState> affected = settled == null
                     ? matching(rec.component(), rec.provider(), rec.model(), rec.taskType())
-                    : union(matching(rec.component(), rec.provider(), rec.model(), rec.taskType()), settled.budgetIds());
+                    : union(matching(rec.component(), rec.provider(), rec.model(), rec.taskType()),
+                            settled.budgetIds());
             for (BudgetState s : affected) {
                 roll(s, now, events);
                 before.put(s, used(s));

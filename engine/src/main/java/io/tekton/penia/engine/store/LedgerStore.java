@@ -87,8 +87,8 @@ public final class LedgerStore {
                 throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
             }
             // Summed per batch, written once per rollup row just before the commit.
-            s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.taskType(), r.cost().micros(),
-                    r.inputTokens(), r.outputTokens(), seq);
+            s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.taskType(),
+                    r.cost().micros(), r.inputTokens(), r.outputTokens(), seq);
         };
     }
 

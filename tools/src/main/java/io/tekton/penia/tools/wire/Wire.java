@@ -94,7 +94,8 @@ public final class Wire {
 
     public static UsageInput usage(Args a) {
         UsageInput in = new UsageInput(a.reqStr("component"), a.reqStr("provider"), a.reqStr("model"),
-                a.str("task_type"), a.reqNonNegLong("input_tokens"), a.reqNonNegLong("output_tokens"), a.nonNegLong("cached_input_tokens", 0),
+                a.str("task_type"), a.reqNonNegLong("input_tokens"), a.reqNonNegLong("output_tokens"),
+                a.nonNegLong("cached_input_tokens", 0),
                 a.nonNegLong("cache_write_tokens", 0), a.nonNegLong("reasoning_tokens", 0), a.money("cost"),
                 a.str("reservation_id"), a.str("request_id"), a.instant("timestamp"));
         tektonRecordFields(a);
