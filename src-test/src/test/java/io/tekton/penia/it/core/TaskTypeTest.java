@@ -151,6 +151,31 @@ class TaskTypeTest {
     }
 
     @Test
+    void holdOfATaskType_countsOnlyAgainstItsBudgets_untilSettled() {
+        String c = uniq("tt-hold");
+        String id = codeBudget(t, c, "1.00");
+        Map<String, Object> chat = check(c, "chat", "0.60");
+        chat.put("reserve", true);
+        TestServer.Resp other = t.post(CHECK, chat);
+        assertThat(other.get("decision").asText()).as(other.raw()).isEqualTo("allow");
+        assertUsd(Ledger.period(t, id, "monthly").get("reserved"), "0");
+
+        Map<String, Object> code = check(c, "code", "0.60");
+        code.put("reserve", true);
+        TestServer.Resp held = t.post(CHECK, code);
+        assertThat(held.get("decision").asText()).as(held.raw()).isEqualTo("allow");
+        assertUsd(Ledger.period(t, id, "monthly").get("reserved"), "0.60");
+        assertThat(t.post(CHECK, check(c, "code", "0.60")).get("decision").asText()).isEqualTo("block");
+        assertThat(t.post(CHECK, check(c, "chat", "0.60")).get("decision").asText()).isEqualTo("allow");
+
+        Map<String, Object> settle = usage(c, "code", "0.50");
+        settle.put("reservation_id", held.get("reservation_id").asText());
+        assertThat(Ledger.record(t, settle).path("reservation_status").asText()).isEqualTo("settled");
+        assertUsd(Ledger.period(t, id, "monthly").get("reserved"), "0");
+        assertUsd(Ledger.period(t, id, "monthly").get("spent"), "0.50");
+    }
+
+    @Test
     void taskTypeScopedBudget_stillBlocksOnlyItsTaskType_afterRestart() {
         try (TestServer own = TestServer.start()) {
             String c = uniq("tt-restart");
