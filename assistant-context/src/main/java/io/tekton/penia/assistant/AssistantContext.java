@@ -3,6 +3,7 @@ package io.tekton.penia.assistant;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Scope;
 import io.tekton.penia.engine.monitor.Monitors;
 
 import java.math.BigDecimal;
@@ -59,10 +60,11 @@ public final class AssistantContext {
             }
             b.append("- ").append(s.budget().name()).append(" [").append(s.budget().budgetId()).append("]");
             var sc = s.budget().scope();
-            b.append(" scope: ").append(sc.component() == null && sc.provider() == null && sc.model() == null ? "global"
+            b.append(" scope: ").append(sc.equals(Scope.GLOBAL) ? "global"
                     : (sc.component() == null ? "" : "component=" + sc.component() + " ")
                     + (sc.provider() == null ? "" : "provider=" + sc.provider() + " ")
-                    + (sc.model() == null ? "" : "model=" + sc.model())).append(";");
+                    + (sc.model() == null ? "" : "model=" + sc.model())
+                    + (sc.taskType() == null ? "" : " task_type=" + sc.taskType())).append(";");
             for (BudgetEngine.PeriodStatus p : s.periods()) {
                 BigDecimal pct = Monitors.percent(p.spent().micros(), p.limit().micros());
                 b.append(' ').append(p.period().wireName()).append(' ').append(usd(p.spent())).append(" of ")

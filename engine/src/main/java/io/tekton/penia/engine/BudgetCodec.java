@@ -27,6 +27,7 @@ final class BudgetCodec {
         m.put("component", b.scope().component());
         m.put("provider", b.scope().provider());
         m.put("model", b.scope().model());
+        m.put("task_type", b.scope().taskType());
         Map<String, Long> limits = new LinkedHashMap<>();
         b.limits().forEach((p, v) -> limits.put(p.wireName(), v.micros()));
         m.put("limits_micros", limits);
@@ -77,7 +78,8 @@ final class BudgetCodec {
             thresholds.add(((Number) o).intValue());
         }
         return new Budget((String) m.get("budget_id"), (String) m.get("name"),
-                new Scope((String) m.get("component"), (String) m.get("provider"), (String) m.get("model")), limits,
+                new Scope((String) m.get("component"), (String) m.get("provider"), (String) m.get("model"),
+                        (String) m.get("task_type")), limits,
                 ((Number) m.get("warning_percent")).intValue(), ((Number) m.get("stop_percent")).intValue(), thresholds,
                 Enforcement.valueOf(((String) m.get("enforcement")).toUpperCase(java.util.Locale.ROOT)),
                 Boolean.TRUE.equals(m.get("is_active")), ((Number) m.get("cooldown_seconds")).longValue(), channels,

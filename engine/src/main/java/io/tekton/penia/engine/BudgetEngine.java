@@ -489,10 +489,10 @@ public final class BudgetEngine implements AutoCloseable {
         }
     }
 
-    private List<BudgetState> matching(String component, String provider, String model) {
+    private List<BudgetState> matching(String component, String provider, String model, String taskType) {
         List<BudgetState> out = new ArrayList<>();
         for (BudgetState s : budgets.values()) {
-            if (s.budget.active() && s.budget.scope().matches(component, provider, model)) {
+            if (s.budget.active() && s.budget.scope().matches(component, provider, model, taskType)) {
                 out.add(s);
             }
         }
@@ -542,7 +542,7 @@ public final class BudgetEngine implements AutoCloseable {
         lock.lock();
         try {
             expireDue(now, events);
-            matched = matching(in.component(), in.provider(), in.model());
+            matched = matching(in.component(), in.provider(), in.model(), in.taskType());
             List<Reason> reasons = new ArrayList<>();
             for (BudgetState s : matched) {
                 roll(s, now, events);
@@ -677,6 +677,15 @@ public final class BudgetEngine implements AutoCloseable {
      * budget reaches its stop threshold; null when no budget matches. No side effects.
      */
     public Long remainingMicros(String component, String provider, String model) {
+        return remainingMicros(component, provider, model, null);
+    }
+
+    /**
+     * As {@link #remainingMicros(String, String, String)} for usage of a task type (null: the
+     * default one, as a usage that names none is recorded).
+     */
+    public Long remainingMicros(String component, String provider, String model, String taskType) {
+        taskType = UsageInput.taskType(taskType);
         String canonicalModel = CanonicalNames.model(provider, model);
         provider = CanonicalNames.provider(provider);
         model = canonicalModel;
@@ -685,7 +694,7 @@ public final class BudgetEngine implements AutoCloseable {
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
-            for (BudgetState s : matching(component, provider, model)) {
+            for (BudgetState s : matching(component, provider, model, taskType)) {
                 roll(s, now, events);
                 if (s.budget.enforcement() != Enforcement.BLOCK) {
                     continue;
@@ -861,7 +870,7 @@ public final class BudgetEngine implements AutoCloseable {
             version = priced.map(Pricer.Priced::priceVersion).orElse(null);
         }
         UsageRecord rec = new UsageRecord(0, Ids.next("rec", now.toEpochMilli()), in.requestId(), ts, in.component(),
-                in.provider(), in.model(), in.inputTokens(), in.outputTokens(), in.cachedInputTokens(),
+                in.provider(), in.model(), in.taskType(), in.inputTokens(), in.outputTokens(), in.cachedInputTokens(),
                 in.cacheWriteTokens(), in.reasoningTokens(), cost, source, version, in.reservationId());
         if (replay.isPresent()) {
             return sameBody(in, rec, replay.get().record());
@@ -923,8 +932,10 @@ public final class BudgetEngine implements AutoCloseable {
                 }
             }
             Map<BudgetState, Map<Period, Long>> before = new HashMap<>();
-            Collection<BudgetState> affected = settled == null ? matching(rec.component(), rec.provider(), rec.model())
-                    : union(matching(rec.component(), rec.provider(), rec.model()), settled.budgetIds());
+            Collection<BudgetState> affected = settled == null
+                    ? matching(rec.component(), rec.provider(), rec.model(), rec.taskType())
+                    : union(matching(rec.component(), rec.provider(), rec.model(), rec.taskType()),
+                            settled.budgetIds());
             for (BudgetState s : affected) {
                 roll(s, now, events);
                 before.put(s, used(s));
@@ -1066,10 +1077,10 @@ public final class BudgetEngine implements AutoCloseable {
         ledgerTotals[0] = Math.addExact(ledgerTotals[0], cost);
         ledgerTotals[1] = Math.addExact(ledgerTotals[1], sign * rec.inputTokens());
         ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
-        rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), cost,
-                sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
+        rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), rec.taskType(),
+                cost, sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
         for (BudgetState s : budgets.values()) {
-            if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model())) {
+            if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model(), rec.taskType())) {
                 continue;
             }
             for (BudgetState.PeriodCounter c : s.periods.values()) {
@@ -1253,7 +1264,7 @@ public final class BudgetEngine implements AutoCloseable {
             Map<String, long[]> out = new java.util.TreeMap<>();
             // Whole days at once: this runs under the engine lock, once per dimension.
             rollups.forEachCoarse(from, to, (bucket, d, a) -> {
-                if (scope.matches(d.component(), d.provider(), d.model())) {
+                if (scope.matches(d.component(), d.provider(), d.model(), d.taskType())) {
                     String k = switch (dimension) {
                         case "provider" -> d.provider();
                         case "model" -> d.model();
@@ -1273,8 +1284,8 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     /** One slice of a usage summary: bucket start and dimensions with their sums. */
-    public record Slice(long bucketSecond, String component, String provider, String model, long costMicros,
-                        long inputTokens, long outputTokens, long count) {
+    public record Slice(long bucketSecond, String component, String provider, String model, String taskType,
+                        long costMicros, long inputTokens, long outputTokens, long count) {
     }
 
     /**
@@ -1302,12 +1313,12 @@ public final class BudgetEngine implements AutoCloseable {
         if (firstWhole < endWhole) {
             wholeBuckets(f, firstWhole, endWhole, byDay, out);
             if (from != null && from.getEpochSecond() < firstWhole) {
-                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), from,
+                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), f.taskType(), from,
                         Instant.ofEpochSecond(firstWhole)), out);
             }
             if (to != null && to.isAfter(Instant.ofEpochSecond(endWhole))) {
-                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), Instant.ofEpochSecond(endWhole),
-                        to), out);
+                raw(new LedgerStore.UsageFilter(f.component(), f.provider(), f.model(), f.taskType(),
+                        Instant.ofEpochSecond(endWhole), to), out);
             }
         } else {
             raw(f, out);
@@ -1326,10 +1337,10 @@ public final class BudgetEngine implements AutoCloseable {
         lock.lock();
         try {
             heldFrom = Math.max(fromBucket, rollups.windowStartSecond());
-            Scope filter = new Scope(f.component(), f.provider(), f.model());
+            Scope filter = new Scope(f.component(), f.provider(), f.model(), f.taskType());
             RollupIndex.Visitor add = (bucket, d, a) -> {
-                if (filter.matches(d.component(), d.provider(), d.model()) && a.count != 0) {
-                    held.add(new Slice(bucket, d.component(), d.provider(), d.model(), a.costMicros,
+                if (filter.matches(d.component(), d.provider(), d.model(), d.taskType()) && a.count != 0) {
+                    held.add(new Slice(bucket, d.component(), d.provider(), d.model(), d.taskType(), a.costMicros,
                             a.inputTokens, a.outputTokens, a.count));
                 }
             };
@@ -1362,8 +1373,8 @@ public final class BudgetEngine implements AutoCloseable {
     /** A stored row as a slice, its names canonical (rows stored before names were canonical merge with later ones). */
     private static Slice slice(LedgerStore.RollupRow r) {
         return new Slice(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
-                CanonicalNames.model(r.provider(), r.model()), r.costMicros(), r.inputTokens(), r.outputTokens(),
-                r.count());
+                CanonicalNames.model(r.provider(), r.model()), r.taskType(), r.costMicros(), r.inputTokens(),
+                r.outputTokens(), r.count());
     }
 
     private static long ceilBucket(Instant t) {

@@ -35,6 +35,7 @@ final class BudgetRules {
                 {"scope.model", scope.model()}}) {
             UsageInput.name(f[0], f[1], false);
         }
+        UsageInput.scopeTaskType("scope.task_type", scope.taskType());
         Map<Period, Money> limits = new EnumMap<>(Period.class);
         if (spec.limits() != null) {
             spec.limits().forEach((p, v) -> {

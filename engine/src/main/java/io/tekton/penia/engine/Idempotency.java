@@ -56,6 +56,7 @@ final class Idempotency {
         differs(out, "component", candidate.component(), stored.component());
         differs(out, "provider", candidate.provider(), stored.provider());
         differs(out, "model", candidate.model(), stored.model());
+        differs(out, "task_type", candidate.taskType(), stored.taskType());
         differs(out, "input_tokens", candidate.inputTokens(), stored.inputTokens());
         differs(out, "output_tokens", candidate.outputTokens(), stored.outputTokens());
         differs(out, "cached_input_tokens", candidate.cachedInputTokens(), stored.cachedInputTokens());

@@ -15,7 +15,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
- * In-memory sums of the ledger per 15-minute bucket and component/provider/model, for the
+ * In-memory sums of the ledger per 15-minute bucket and component/provider/model/task type, for the
  * current periods. It mirrors the {@code usage_rollup} table (same transaction) and is what
  * checks and current-period summaries read, so they never scan raw rows.
  *
@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * Not thread-safe: the engine guards it with its lock.
  */
 final class RollupIndex {
-    /** A component/provider/model combination. */
-    record Dim(String component, String provider, String model) {
+    /** A component/provider/model/task type combination. */
+    record Dim(String component, String provider, String model, String taskType) {
     }
 
     /** Running sums; mutable, owned by the index. */
@@ -74,11 +74,12 @@ final class RollupIndex {
         return from.getEpochSecond() >= windowStartSecond;
     }
 
-    void add(long bucketSecond, String component, String provider, String model, long cost, long in, long out, long n) {
+    void add(long bucketSecond, String component, String provider, String model, String taskType, long cost, long in,
+             long out, long n) {
         if (bucketSecond < windowStartSecond) {
             return;
         }
-        Dim dim = new Dim(component, provider, model);
+        Dim dim = new Dim(component, provider, model, taskType);
         buckets.computeIfAbsent(bucketSecond, k -> new HashMap<>(8))
                 .computeIfAbsent(dim, k -> new Agg())
                 .add(cost, in, out, n);
@@ -105,8 +106,8 @@ final class RollupIndex {
         for (LedgerStore.RollupRow r : rows) {
             // Names canonical: rows stored before they were count against today's budgets too.
             add(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
-                    CanonicalNames.model(r.provider(), r.model()), r.costMicros(), r.inputTokens(), r.outputTokens(),
-                    r.count());
+                    CanonicalNames.model(r.provider(), r.model()), r.taskType(), r.costMicros(), r.inputTokens(),
+                    r.outputTokens(), r.count());
         }
     }
 
@@ -114,7 +115,7 @@ final class RollupIndex {
     long sumCost(Scope scope, Instant from, Instant to) {
         long[] sum = new long[1];
         forEachCoarse(from, to, (start, d, a) -> {
-            if (scope.matches(d.component, d.provider, d.model)) {
+            if (scope.matches(d.component, d.provider, d.model, d.taskType)) {
                 sum[0] = Math.addExact(sum[0], a.costMicros);
             }
         });

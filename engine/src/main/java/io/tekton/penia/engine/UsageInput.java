@@ -12,11 +12,13 @@ import java.time.Instant;
  * and cache-written tokens, {@code outputTokens} includes reasoning tokens), and optionally the
  * cost the caller computed. Validated here, at the edge of the engine.
  */
-public record UsageInput(String component, String provider, String model, long inputTokens, long outputTokens,
-                         long cachedInputTokens, long cacheWriteTokens, long reasoningTokens, Money cost,
-                         String reservationId, String requestId, Instant timestamp) {
+public record UsageInput(String component, String provider, String model, String taskType, long inputTokens,
+                         long outputTokens, long cachedInputTokens, long cacheWriteTokens, long reasoningTokens,
+                         Money cost, String reservationId, String requestId, Instant timestamp) {
     /** Longest identifier accepted (component, provider, model, ids). */
     public static final int MAX_NAME = 200;
+    /** Longest task type accepted (as {@code recommend_models} bounds its task types). */
+    public static final int MAX_TASK_TYPE = 64;
     /** Most tokens of any kind one call may report: the bound the pricing has too (one hundred billion). */
     public static final long MAX_TOKENS = TokenCounts.MAX_TOKENS;
     /** Most tokens of one kind (input, output) the whole ledger may hold: 10^18, so no sum of them overflows. */
@@ -28,6 +30,7 @@ public record UsageInput(String component, String provider, String model, long i
         name("model", model, true);
         provider = CanonicalNames.provider(provider);
         model = CanonicalNames.model(provider, model);
+        taskType = taskType(taskType);
         name("reservation_id", reservationId, false);
         name("request_id", requestId, false);
         tokens("input_tokens", inputTokens);
@@ -50,6 +53,38 @@ public record UsageInput(String component, String provider, String model, long i
         if (cost != null) {
             Money.checkRecordCost("cost", cost);
         }
+    }
+
+    /** A usage of the {@linkplain CanonicalNames#DEFAULT_TASK_TYPE default} task type. */
+    public UsageInput(String component, String provider, String model, long inputTokens, long outputTokens,
+                      long cachedInputTokens, long cacheWriteTokens, long reasoningTokens, Money cost,
+                      String reservationId, String requestId, Instant timestamp) {
+        this(component, provider, model, null, inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens,
+                reasoningTokens, cost, reservationId, requestId, timestamp);
+    }
+
+    /**
+     * A task type from outside (a usage, a check) in its canonical form, the default one when
+     * absent; blank or longer than {@link #MAX_TASK_TYPE} is invalid.
+     */
+    static String taskType(String v) {
+        return v == null ? CanonicalNames.DEFAULT_TASK_TYPE : scopeTaskType("task_type", v);
+    }
+
+    /** A task type as a filter or scope field: null stays null (any task type). */
+    public static String scopeTaskType(String field, String v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.isBlank()) {
+            throw PeniaException.invalid(field, "must not be blank");
+        }
+        String canonical = CanonicalNames.taskType(v);
+        if (canonical.length() > MAX_TASK_TYPE) {
+            throw PeniaException.invalid(field, "longer than " + MAX_TASK_TYPE + " characters (got "
+                    + canonical.length() + ")");
+        }
+        return canonical;
     }
 
     static void name(String field, String v, boolean required) {

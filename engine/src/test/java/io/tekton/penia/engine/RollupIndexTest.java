@@ -29,7 +29,7 @@ class RollupIndexTest {
             for (int i = 0; i < 20_000; i++) {
                 long t = windowStart.getEpochSecond() - 86_400 + (long) (rnd.nextDouble() * (span + 86_400));
                 index.add(LedgerStore.bucketOf(Instant.ofEpochSecond(t)), COMPONENTS[rnd.nextInt(3)], "p",
-                        MODELS[rnd.nextInt(2)], 1 + rnd.nextInt(1000), 1, 1, 1);
+                        MODELS[rnd.nextInt(2)], "default", 1 + rnd.nextInt(1000), 1, 1, 1);
             }
             for (int i = 0; i < 150; i++) {
                 Instant from = windowStart.plusSeconds((long) (rnd.nextDouble() * span) - 86_400);
@@ -63,8 +63,8 @@ class RollupIndexTest {
     void advanceWindow_dropsDaysBeforeTheNewStart_fromCoarseSums() {
         ZoneId utc = ZoneId.of("UTC");
         RollupIndex index = new RollupIndex(Instant.parse("2026-10-26T00:00:00Z"), utc);
-        index.add(Instant.parse("2026-10-30T10:00:00Z").getEpochSecond(), "a", "p", "m", 5, 0, 0, 1);
-        index.add(Instant.parse("2026-11-02T10:00:00Z").getEpochSecond(), "a", "p", "m", 7, 0, 0, 1);
+        index.add(Instant.parse("2026-10-30T10:00:00Z").getEpochSecond(), "a", "p", "m", "default", 5, 0, 0, 1);
+        index.add(Instant.parse("2026-11-02T10:00:00Z").getEpochSecond(), "a", "p", "m", "default", 7, 0, 0, 1);
         index.advanceWindow(Instant.parse("2026-11-01T00:00:00Z"));
         assertThat(index.sumCost(Scope.GLOBAL, Instant.parse("2026-10-01T00:00:00Z"),
                 Instant.parse("2026-12-01T00:00:00Z"))).isEqualTo(7);

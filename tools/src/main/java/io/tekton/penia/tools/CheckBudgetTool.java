@@ -19,7 +19,9 @@ public final class CheckBudgetTool extends AbstractTool {
                         + "catalog). Both monitors must approve. With reserve=true an allowed estimate is held until "
                         + "record_usage settles it with the reservation_id.",
                 obj(props("component", str("calling component"), "provider", str("LLM provider, e.g. openai"),
-                        "model", str("model name, e.g. gpt-4o"), "estimated_cost", usd("estimated cost"),
+                        "model", str("model name, e.g. gpt-4o"),
+                        "task_type", str("what the call is for, as record_usage will name it (default \"default\")"),
+                        "estimated_cost", usd("estimated cost"),
                         "estimated_input_tokens", count("estimated prompt tokens"),
                         "estimated_output_tokens", count("estimated completion tokens"),
                         "reserve", bool("hold the estimate atomically when allowed"),

@@ -13,14 +13,16 @@ import static io.tekton.penia.tools.Schemas.*;
 public final class GetUsageSummaryTool extends AbstractTool {
     public GetUsageSummaryTool(BudgetEngine engine) {
         super(engine, "get_usage_summary",
-                "Summarize recorded LLM spend: totals and groups by provider, model, component, day or hour, over the "
-                        + "current hourly/daily/weekly/monthly period or a start/end range (default: this month).",
+                "Summarize recorded LLM spend: totals and groups by provider, model, component, task_type, day or "
+                        + "hour, over the current hourly/daily/weekly/monthly period or a start/end range (default: "
+                        + "this month).",
                 obj(props("period", enumStr("current period", List.of("hourly", "daily", "weekly", "monthly")),
                         "start", str("ISO-8601 start"), "end", str("ISO-8601 end (exclusive)"),
                         "component", str("filter"), "provider", str("filter"), "model", str("filter"),
-                        "budget_id", str("use this budget's scope as filter"),
+                        "task_type", str("filter"), "budget_id", str("use this budget's scope as filter"),
                         "group_by", array("grouping", enumStr("dimension",
-                                List.of("provider", "model", "component", "day", "hour")))), List.of(), true),
+                                List.of("provider", "model", "component", "task_type", "day", "hour")))),
+                        List.of(), true),
                 obj(props("total_cost", any("USD"), "total_input_tokens", count("tokens"),
                         "total_output_tokens", count("tokens"), "count", count("records"),
                         "groups", array("groups", Map.of("type", "object")), "error", errorProp()), List.of(), false),

@@ -19,6 +19,7 @@ public final class RecordUsageTool extends AbstractTool {
                         + "included); output_tokens includes reasoning tokens. Without cost, the cost is computed from the "
                         + "price catalog. request_id makes the call idempotent; reservation_id settles a hold.",
                 obj(props("component", str("calling component"), "provider", str("LLM provider"), "model", str("model"),
+                        "task_type", str("what the call was for, free text such as chat or code (default \"default\")"),
                         "input_tokens", count("all prompt tokens"), "output_tokens", count("all completion tokens"),
                         "cached_input_tokens", count("prompt tokens read from cache"),
                         "cache_write_tokens", count("prompt tokens written to cache"),

@@ -62,7 +62,7 @@ public class DecisionBench {
         List<Reason> reasons = new ArrayList<>(8);
         for (int i = 0; i < budgets.size(); i++) {
             Budget b = budgets.get(i);
-            if (!b.active() || !b.scope().matches("bench-a", "openai", "gpt-4o-mini")) {
+            if (!b.active() || !b.scope().matches("bench-a", "openai", "gpt-4o-mini", "default")) {
                 continue;
             }
             Money spent = Money.ofMicros(spentMicros[i]);

@@ -22,6 +22,9 @@ import java.util.Map;
  *       {@code /} stays: {@code openrouter} + {@code openai/gpt-4o} and {@code together_ai} +
  *       {@code meta-llama/llama-3.3-70b-instruct-turbo} are real model ids.
  *       Without a provider a model is only trimmed and lower-cased.</li>
+ *   <li>task type: trimmed and lower-case ({@code " Code"} is {@code code}); free text otherwise,
+ *       as Tekton's components send their own ({@code chat}, {@code text_generation}, ...), and
+ *       {@value #DEFAULT_TASK_TYPE} when a usage or check names none.</li>
  * </ul>
  * Pure functions over constants: the form of a name never depends on the catalog of the day.
  */
@@ -43,7 +46,15 @@ public final class CanonicalNames {
             Map.entry("aws", "bedrock"),
             Map.entry("amazon-nova", "amazon_nova"));
 
+    /** The task type of a usage or check that names none (Tekton's default too). */
+    public static final String DEFAULT_TASK_TYPE = "default";
+
     private CanonicalNames() {
+    }
+
+    /** The canonical task type; {@code null} stays {@code null}. */
+    public static String taskType(String taskType) {
+        return taskType == null ? null : taskType.strip().toLowerCase(Locale.ROOT);
     }
 
     /** The canonical provider name; {@code null} stays {@code null}. */

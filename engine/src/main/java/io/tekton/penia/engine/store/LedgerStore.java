@@ -30,19 +30,20 @@ public final class LedgerStore {
 
     private static final String INSERT_USAGE = "INSERT INTO usage_records (record_id, request_id, ts_ms, component, provider, model,"
             + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
-            + " cost_source, price_version, reservation_id, created_ms, seq) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            + " cost_source, price_version, reservation_id, created_ms, seq, task_type)"
+            + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             + " ON CONFLICT DO NOTHING";
     /** Adds a batch's sums to one rollup row (see {@link LedgerWriter.Statements#addRollup}). */
     static final String UPSERT_ROLLUP = "INSERT INTO usage_rollup (bucket_s, component, provider, model, cost_micros,"
-            + " input_tokens, output_tokens, record_count, min_seq, max_seq) VALUES (?,?,?,?,?,?,?,?,?,?)"
-            + " ON CONFLICT(bucket_s, component, provider, model) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros,"
+            + " input_tokens, output_tokens, record_count, min_seq, max_seq, task_type) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            + " ON CONFLICT(bucket_s, component, provider, model, task_type) DO UPDATE SET cost_micros = cost_micros + excluded.cost_micros,"
             + " input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,"
             + " record_count = record_count + excluded.record_count,"
             + " min_seq = MIN(COALESCE(min_seq, excluded.min_seq), excluded.min_seq),"
             + " max_seq = MAX(COALESCE(max_seq, excluded.max_seq), excluded.max_seq)";
     private static final String USAGE_COLUMNS = "seq, record_id, request_id, ts_ms, component, provider, model, input_tokens,"
             + " output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, cost_source,"
-            + " price_version, reservation_id";
+            + " price_version, reservation_id, task_type";
 
     private final Database db;
 
@@ -81,12 +82,13 @@ public final class LedgerStore {
             ps.setLong(16, System.currentTimeMillis());
             long seq = s.nextSeq();
             ps.setLong(17, seq);
+            ps.setString(18, r.taskType());
             if (ps.executeUpdate() != 1) {
                 throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
             }
             // Summed per batch, written once per rollup row just before the commit.
-            s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.cost().micros(),
-                    r.inputTokens(), r.outputTokens(), seq);
+            s.addRollup(bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.taskType(),
+                    r.cost().micros(), r.inputTokens(), r.outputTokens(), seq);
         };
     }
 
@@ -267,20 +269,24 @@ public final class LedgerStore {
         return !query("SELECT 1 FROM budgets LIMIT 1", ps -> { }, rs -> 1).isEmpty();
     }
 
-    /** One rollup row: a bucket's sums for one component/provider/model. */
-    public record RollupRow(long bucketSecond, String component, String provider, String model,
+    /** One rollup row: a bucket's sums for one component/provider/model/task type. */
+    public record RollupRow(long bucketSecond, String component, String provider, String model, String taskType,
                             long costMicros, long inputTokens, long outputTokens, long count) {
     }
 
     public List<RollupRow> loadRollups(Instant from, Instant to) {
-        return query("SELECT bucket_s, component, provider, model, cost_micros, input_tokens, output_tokens, record_count"
-                        + " FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?",
+        return query("SELECT bucket_s, component, provider, model, task_type, cost_micros, input_tokens, output_tokens,"
+                        + " record_count FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?",
                 ps -> {
                     ps.setLong(1, from.getEpochSecond());
                     ps.setLong(2, to.getEpochSecond());
                 },
-                rs -> new RollupRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+                LedgerStore::rollupRow);
+    }
+
+    private static RollupRow rollupRow(ResultSet rs) throws SQLException {
+        return new RollupRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9));
     }
 
     public List<Reservation> loadActiveReservations() {
@@ -396,11 +402,18 @@ public final class LedgerStore {
     }
 
     /** Filters of a ledger query; null fields match anything. */
-    public record UsageFilter(String component, String provider, String model, Instant start, Instant end) {
-        /** Provider and model filters in their canonical form: they compare with stored canonical names. */
+    public record UsageFilter(String component, String provider, String model, String taskType, Instant start,
+                              Instant end) {
+        /** Provider, model and task type filters in their canonical form: they compare with stored canonical names. */
         public UsageFilter {
             provider = CanonicalNames.provider(provider);
             model = CanonicalNames.model(provider, model);
+            taskType = CanonicalNames.taskType(taskType);
+        }
+
+        /** A filter over every task type. */
+        public UsageFilter(String component, String provider, String model, Instant start, Instant end) {
+            this(component, provider, model, null, start, end);
         }
     }
 
@@ -434,7 +447,8 @@ public final class LedgerStore {
     }
 
     private static boolean narrowed(UsageFilter f) {
-        return f.component() != null || f.provider() != null || f.model() != null || f.start() != null
+        return f.component() != null || f.provider() != null || f.model() != null || f.taskType() != null
+                || f.start() != null
                 || f.end() != null;
     }
 
@@ -485,7 +499,8 @@ public final class LedgerStore {
             return List.of();
         }
         StringBuilder sql = new StringBuilder("SELECT " + (byHourBucket ? "(ts_ms / 1000 / 900) * 900" : "0")
-                + ", component, provider, model, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*)"
+                + ", component, provider, model, task_type, SUM(cost_micros), SUM(input_tokens), SUM(output_tokens),"
+                + " COUNT(*)"
                 + " FROM usage_records WHERE (");
         List<Object> args = new ArrayList<>();
         for (long[] iv : intervals) {
@@ -495,19 +510,17 @@ public final class LedgerStore {
         }
         sql.append(')');
         where(f, sql, args);
-        sql.append(" GROUP BY 1, component, provider, model");
-        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+        sql.append(" GROUP BY 1, component, provider, model, task_type");
+        return query(sql.toString(), ps -> bind(ps, args), LedgerStore::rollupRow);
     }
 
     /** Rollup rows in whole buckets [from, to) matching the filter's dimensions. */
     public List<RollupRow> sumRollups(UsageFilter f, long fromBucket, long toBucket) {
-        StringBuilder sql = new StringBuilder("SELECT bucket_s, component, provider, model, cost_micros, input_tokens,"
-                + " output_tokens, record_count FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?");
+        StringBuilder sql = new StringBuilder("SELECT bucket_s, component, provider, model, task_type, cost_micros,"
+                + " input_tokens, output_tokens, record_count FROM usage_rollup WHERE bucket_s >= ? AND bucket_s < ?");
         List<Object> args = new ArrayList<>(List.of(fromBucket, toBucket));
         dims(f, sql, args);
-        return query(sql.toString(), ps -> bind(ps, args), rs -> new RollupRow(rs.getLong(1), rs.getString(2),
-                rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)));
+        return query(sql.toString(), ps -> bind(ps, args), LedgerStore::rollupRow);
     }
 
     public long countUsage() {
@@ -565,13 +578,17 @@ public final class LedgerStore {
             sql.append(" AND model = ?");
             args.add(f.model());
         }
+        if (f.taskType() != null) {
+            sql.append(" AND task_type = ?");
+            args.add(f.taskType());
+        }
     }
 
     private static UsageRecord usage(ResultSet rs) throws SQLException {
         return new UsageRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)),
-                rs.getString(5), rs.getString(6), rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10),
-                rs.getLong(11), rs.getLong(12), Money.ofMicros(rs.getLong(13)), rs.getString(14), rs.getString(15),
-                rs.getString(16));
+                rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(17), rs.getLong(8), rs.getLong(9),
+                rs.getLong(10), rs.getLong(11), rs.getLong(12), Money.ofMicros(rs.getLong(13)), rs.getString(14),
+                rs.getString(15), rs.getString(16));
     }
 
     // ---- plumbing -----------------------------------------------------------------------

@@ -50,7 +50,7 @@ public final class LedgerWriter implements AutoCloseable {
         private long nextSeq;
         private long batchSeq;
 
-        private record RollupKey(long bucket, String component, String provider, String model) {
+        private record RollupKey(long bucket, String component, String provider, String model, String taskType) {
         }
 
         Statements(Connection connection) {
@@ -89,9 +89,9 @@ public final class LedgerWriter implements AutoCloseable {
         }
 
         /** Adds one record to its 15-minute rollup row, in this batch's transaction. */
-        public void addRollup(long bucket, String component, String provider, String model, long costMicros,
-                              long inputTokens, long outputTokens, long seq) {
-            long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model),
+        public void addRollup(long bucket, String component, String provider, String model, String taskType,
+                              long costMicros, long inputTokens, long outputTokens, long seq) {
+            long[] sum = rollups.computeIfAbsent(new RollupKey(bucket, component, provider, model, taskType),
                     k -> new long[]{0, 0, 0, 0, Long.MAX_VALUE, Long.MIN_VALUE});
             sum[0] = Math.addExact(sum[0], costMicros);
             sum[1] = Math.addExact(sum[1], inputTokens);
@@ -120,6 +120,7 @@ public final class LedgerWriter implements AutoCloseable {
                 up.setLong(8, sum[3]);
                 up.setLong(9, sum[4]);
                 up.setLong(10, sum[5]);
+                up.setString(11, k.taskType());
                 up.executeUpdate();
             }
             rollups.clear();

@@ -31,6 +31,6 @@ class CanonicalNamesTest {
         String m = CanonicalNames.model(" Anthropic", "anthropic/Claude-Sonnet-4-5");
         assertThat(CanonicalNames.provider(p)).isEqualTo(p);
         assertThat(CanonicalNames.model(p, m)).isEqualTo(m).isEqualTo("claude-sonnet-4-5");
-        assertThat(new Scope(null, " Anthropic", "anthropic/Claude-Sonnet-4-5").matches(null, p, m)).isTrue();
+        assertThat(new Scope(null, " Anthropic", "anthropic/Claude-Sonnet-4-5").matches(null, p, m, "default")).isTrue();
     }
 }

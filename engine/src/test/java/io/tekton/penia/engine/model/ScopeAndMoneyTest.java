@@ -11,24 +11,34 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ScopeAndMoneyTest {
     @Test
     void globalScope_matchesEverything() {
-        assertThat(Scope.GLOBAL.matches("a", "openai", "gpt-4o")).isTrue();
+        assertThat(Scope.GLOBAL.matches("a", "openai", "gpt-4o", "default")).isTrue();
     }
 
     @Test
     void providerScope_matchesOnlyThatProvider_anyComponentAndModel() {
         Scope s = new Scope(null, "openai", null);
-        assertThat(s.matches("x", "openai", "gpt-4o")).isTrue();
-        assertThat(s.matches("x", "anthropic", "claude")).isFalse();
-        assertThat(s.matches("x", null, null)).isFalse();
+        assertThat(s.matches("x", "openai", "gpt-4o", "default")).isTrue();
+        assertThat(s.matches("x", "anthropic", "claude", "default")).isFalse();
+        assertThat(s.matches("x", null, null, "default")).isFalse();
     }
 
     @Test
     void fullScope_needsAllThree_andBlankMeansAny() {
         Scope s = new Scope("c1", "openai", "gpt-4o");
-        assertThat(s.matches("c1", "openai", "gpt-4o")).isTrue();
-        assertThat(s.matches("c2", "openai", "gpt-4o")).isFalse();
-        assertThat(s.matches("c1", "openai", "gpt-4o-mini")).isFalse();
+        assertThat(s.matches("c1", "openai", "gpt-4o", "default")).isTrue();
+        assertThat(s.matches("c2", "openai", "gpt-4o", "default")).isFalse();
+        assertThat(s.matches("c1", "openai", "gpt-4o-mini", "default")).isFalse();
         assertThat(new Scope(" ", "", null)).isEqualTo(Scope.GLOBAL);
+    }
+
+    @Test
+    void taskTypeScope_matchesOnlyThatTaskType_canonical() {
+        Scope s = new Scope("c1", null, null, " Code ");
+        assertThat(s.taskType()).isEqualTo("code");
+        assertThat(s.matches("c1", "openai", "gpt-4o", "code")).isTrue();
+        assertThat(s.matches("c1", "openai", "gpt-4o", "default")).isFalse();
+        assertThat(new Scope("c1", null, null).matches("c1", "openai", "gpt-4o", "chat")).isTrue();
+        assertThat(new Scope(null, null, null, " ")).isEqualTo(Scope.GLOBAL);
     }
 
     @Test

@@ -55,12 +55,14 @@ public final class UsageService implements HttpService {
         String component = Access.readScope(Callers.of(req), Http.query(req, "component"));
         String provider = CanonicalNames.provider(Http.query(req, "provider"));
         String model = CanonicalNames.model(provider, Http.query(req, "model"));
+        String taskType = UsageInput.scopeTaskType("task_type", Http.query(req, "task_type"));
         String budgetId = Http.query(req, "budget_id");
         if (budgetId != null) {
             Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
             if (component != null && b.scope().component() != null && !component.equals(b.scope().component())
                     || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())
-                    || model != null && b.scope().model() != null && !model.equals(b.scope().model())) {
+                    || model != null && b.scope().model() != null && !model.equals(b.scope().model())
+                    || taskType != null && b.scope().taskType() != null && !taskType.equals(b.scope().taskType())) {
                 // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
                 Map<String, Object> empty = new LinkedHashMap<>();
                 empty.put("items", List.of());
@@ -72,10 +74,11 @@ public final class UsageService implements HttpService {
             component = component != null ? component : b.scope().component();
             provider = provider != null ? provider : b.scope().provider();
             model = model != null ? model : b.scope().model();
+            taskType = taskType != null ? taskType : b.scope().taskType();
         }
         int limit = http.limit(req, 100);
         Long before = cursor(Http.query(req, "cursor"));
-        LedgerStore.UsageFilter f = new LedgerStore.UsageFilter(component, provider, model,
+        LedgerStore.UsageFilter f = new LedgerStore.UsageFilter(component, provider, model, taskType,
                 time(req, "start"), time(req, "end"));
         List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
         boolean more = rows.size() > limit;

@@ -125,7 +125,8 @@ public final class PriceWire {
                 a.str("current_provider"), a.str("current_model"), a.str("component"), limit == null ? 0 : limit);
         a.noOthers();
         List<Recommendation> recs = Recommender.recommend(req, book.catalog(),
-                p -> req.component() == null ? null : engine.remainingMicros(req.component(), p.provider(), p.model()),
+                p -> req.component() == null ? null : engine.remainingMicros(req.component(), p.provider(), p.model(),
+                        req.taskType()),
                 LocalDate.ofInstant(engine.now(), engine.config().zone()));
         List<Map<String, Object>> items = recs.stream().map(r -> {
             Map<String, Object> m = new LinkedHashMap<>();

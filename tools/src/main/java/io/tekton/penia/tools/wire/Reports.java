@@ -1,6 +1,7 @@
 package io.tekton.penia.tools.wire;
 
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.CanonicalNames;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /** Usage summaries and budget summaries, computed from the engine's rollups for every adapter. */
 public final class Reports {
-    private static final Set<String> GROUPS = Set.of("provider", "model", "component", "day", "hour");
+    private static final Set<String> GROUPS = Set.of("provider", "model", "component", "task_type", "day", "hour");
 
     private Reports() {
     }
@@ -38,8 +39,9 @@ public final class Reports {
         String component = filter(a, filters, "component");
         String provider = CanonicalNames.provider(filter(a, filters, "provider"));
         String model = CanonicalNames.model(provider, filter(a, filters, "model"));
+        String taskType = UsageInput.scopeTaskType("task_type", filter(a, filters, "task_type"));
         String budgetId = filter(a, filters, "budget_id");
-        List<String> groupBy = a.strings("group_by", 5);
+        List<String> groupBy = a.strings("group_by", GROUPS.size());
         a.noOthers();
         if (filters != null) {
             filters.noOthers();
@@ -47,7 +49,8 @@ public final class Reports {
         groupBy = groupBy == null ? List.of() : groupBy;
         for (String g : groupBy) {
             if (!GROUPS.contains(g)) {
-                throw PeniaException.invalid("group_by", "each must be one of provider, model, component, day, hour");
+                throw PeniaException.invalid("group_by",
+                        "each must be one of provider, model, component, task_type, day, hour");
             }
         }
         ZoneId zone = engine.config().zone();
@@ -70,13 +73,14 @@ public final class Reports {
             Budget b = engine.budget(budgetId).orElseThrow(() -> PeniaException.notFound("budget", budgetId));
             // The filters narrow the budget's scope; a filter outside it matches nothing.
             excluded = conflicts(component, b.scope().component()) || conflicts(provider, b.scope().provider())
-                    || conflicts(model, b.scope().model());
+                    || conflicts(model, b.scope().model()) || conflicts(taskType, b.scope().taskType());
             component = component != null ? component : b.scope().component();
             provider = provider != null ? provider : b.scope().provider();
             model = model != null ? model : b.scope().model();
+            taskType = taskType != null ? taskType : b.scope().taskType();
         }
         List<BudgetEngine.Slice> slices = excluded ? List.of()
-                : engine.slices(new LedgerStore.UsageFilter(component, provider, model, start, end),
+                : engine.slices(new LedgerStore.UsageFilter(component, provider, model, taskType, start, end),
                         !groupBy.contains("hour"));
         long cost = 0;
         long in = 0;
@@ -99,6 +103,7 @@ public final class Reports {
                         case "provider" -> s.provider();
                         case "model" -> s.model();
                         case "component" -> s.component();
+                        case "task_type" -> s.taskType();
                         case "day" -> dayOf.computeIfAbsent(s.bucketSecond(),
                                 b -> Instant.ofEpochSecond(b).atZone(zone).toLocalDate().toString());
                         default -> hourOf.computeIfAbsent(s.bucketSecond(),
@@ -305,7 +310,7 @@ public final class Reports {
             return out;
         }
         for (BudgetEngine.Slice s : engine.slices(new LedgerStore.UsageFilter(component, b.scope().provider(),
-                b.scope().model(), window.start(), window.end()), true)) {
+                b.scope().model(), b.scope().taskType(), window.start(), window.end()), true)) {
             for (String dim : List.of("provider", "model", "component")) {
                 String k = switch (dim) {
                     case "provider" -> s.provider();

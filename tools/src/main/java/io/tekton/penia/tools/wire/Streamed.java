@@ -57,6 +57,7 @@ public final class Streamed {
     private static final byte[] COMPONENT = JsonBytes.name("component");
     private static final byte[] PROVIDER = JsonBytes.name("provider");
     private static final byte[] MODEL = JsonBytes.name("model");
+    private static final byte[] TASK_TYPE = JsonBytes.name("task_type");
     private static final byte[] INPUT_TOKENS = JsonBytes.name("input_tokens");
     private static final byte[] OUTPUT_TOKENS = JsonBytes.name("output_tokens");
     private static final byte[] TOTAL_TOKENS = JsonBytes.name("total_tokens");
@@ -183,6 +184,7 @@ public final class Streamed {
         g.field(COMPONENT, false).str(r.component());
         g.field(PROVIDER, false).str(r.provider());
         g.field(MODEL, false).str(r.model());
+        g.field(TASK_TYPE, false).str(r.taskType());
         g.field(INPUT_TOKENS, false).num(r.inputTokens());
         g.field(OUTPUT_TOKENS, false).num(r.outputTokens());
         // Input counts cached and cache-written tokens, output counts reasoning ones (SPEC §3): their sum is every token.

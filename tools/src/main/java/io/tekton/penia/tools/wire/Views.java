@@ -47,6 +47,7 @@ public final class Views {
         scope.put("component", b.scope().component());
         scope.put("provider", b.scope().provider());
         scope.put("model", b.scope().model());
+        scope.put("task_type", b.scope().taskType());
         m.put("scope", scope);
         Map<String, Object> limits = new LinkedHashMap<>();
         for (Period p : Period.values()) {

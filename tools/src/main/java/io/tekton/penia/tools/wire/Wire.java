@@ -35,7 +35,7 @@ public final class Wire {
         Scope scope = null;
         Args s = a.obj("scope");
         if (s != null) {
-            scope = new Scope(s.str("component"), s.str("provider"), s.str("model"));
+            scope = new Scope(s.str("component"), s.str("provider"), s.str("model"), s.str("task_type"));
             s.noOthers();
         }
         Map<Period, Money> limits = null;
@@ -94,16 +94,34 @@ public final class Wire {
 
     public static UsageInput usage(Args a) {
         UsageInput in = new UsageInput(a.reqStr("component"), a.reqStr("provider"), a.reqStr("model"),
-                a.reqNonNegLong("input_tokens"), a.reqNonNegLong("output_tokens"), a.nonNegLong("cached_input_tokens", 0),
+                a.str("task_type"), a.reqNonNegLong("input_tokens"), a.reqNonNegLong("output_tokens"),
+                a.nonNegLong("cached_input_tokens", 0),
                 a.nonNegLong("cache_write_tokens", 0), a.nonNegLong("reasoning_tokens", 0), a.money("cost"),
                 a.str("reservation_id"), a.str("request_id"), a.instant("timestamp"));
+        tektonRecordFields(a);
         a.noOthers();
         return in;
     }
 
+    /**
+     * The fields of the original Tekton Budget's record body ({@code RecordUsageRequest}) that
+     * Penia keeps nothing for: accepted so that Tekton's clients can record unchanged, checked
+     * (ids are strings of at most {@link UsageInput#MAX_NAME} characters, metadata an object),
+     * and not stored.
+     */
+    private static void tektonRecordFields(Args a) {
+        for (String f : List.of("context_id", "allocation_id", "operation_id", "user_id")) {
+            String v = a.str(f);
+            if (v != null && v.length() > UsageInput.MAX_NAME) {
+                throw PeniaException.invalid(f, "longer than " + UsageInput.MAX_NAME + " characters");
+            }
+        }
+        a.obj("metadata");
+    }
+
     public static CheckInput check(Args a) {
         Boolean reserve = a.bool("reserve");
-        CheckInput in = new CheckInput(a.reqStr("component"), a.str("provider"), a.str("model"),
+        CheckInput in = new CheckInput(a.reqStr("component"), a.str("provider"), a.str("model"), a.str("task_type"),
                 a.money("estimated_cost"), a.nonNegLong("estimated_input_tokens"), a.nonNegLong("estimated_output_tokens"),
                 Boolean.TRUE.equals(reserve), a.nonNegLong("reservation_ttl_seconds"));
         a.noOthers();

@@ -119,7 +119,8 @@ class StreamedTest {
 
             UsageRecord rec = new UsageRecord(rnd.nextLong(1, 1_000_000), words[rnd.nextInt(words.length)],
                     rnd.nextBoolean() ? null : words[rnd.nextInt(words.length)], Instant.ofEpochMilli(rnd.nextLong(0, 4_000_000_000_000L)),
-                    words[rnd.nextInt(words.length)], "openai", words[rnd.nextInt(words.length)], rnd.nextLong(0, Long.MAX_VALUE),
+                    words[rnd.nextInt(words.length)], "openai", words[rnd.nextInt(words.length)],
+                    words[rnd.nextInt(words.length)], rnd.nextLong(0, Long.MAX_VALUE),
                     rnd.nextLong(0, 1_000_000), 0, rnd.nextInt(100), Long.MAX_VALUE, money(rnd), "catalog",
                     rnd.nextBoolean() ? null : "v" + i, rnd.nextBoolean() ? null : "res_" + i);
             RecordResult result = new RecordResult(rec, rnd.nextBoolean(), rnd.nextBoolean() ? null : "settled");
@@ -130,6 +131,7 @@ class StreamedTest {
             r.put("component", rec.component());
             r.put("provider", rec.provider());
             r.put("model", rec.model());
+            r.put("task_type", rec.taskType());
             r.put("input_tokens", rec.inputTokens());
             r.put("output_tokens", rec.outputTokens());
             r.put("cached_input_tokens", rec.cachedInputTokens());
