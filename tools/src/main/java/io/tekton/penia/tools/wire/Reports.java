@@ -15,11 +15,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Usage summaries and budget summaries, computed from the engine's rollups for every adapter. */
 public final class Reports {
-    private static final Set<String> GROUPS = Set.of("provider", "model", "component", "day", "hour");
+    /** The dimensions a usage summary may group by (the tool schemas list these). */
+    public static final List<String> GROUP_BY = List.of("provider", "model", "component", "day", "hour");
 
     private Reports() {
     }
@@ -45,7 +45,7 @@ public final class Reports {
         }
         groupBy = groupBy == null ? List.of() : groupBy;
         for (String g : groupBy) {
-            if (!GROUPS.contains(g)) {
+            if (!GROUP_BY.contains(g)) {
                 throw PeniaException.invalid("group_by", "each must be one of provider, model, component, day, hour");
             }
         }
