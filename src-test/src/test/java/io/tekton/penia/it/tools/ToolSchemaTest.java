@@ -303,7 +303,7 @@ class ToolSchemaTest {
             assertThat(m.find()).as(tool.name() + " has an example: " + tool.description()).isTrue();
             Map<String, Object> example = Json.mapper().readValue(m.group(1), Map.class);
             assertThat(errors(tool.inputSchema(), example)).as(tool.name() + " example " + example).isEmpty();
-            assertThat(tool.description()).as(tool.name()).contains("Answer").containsAnyOf("USD", "tokens");
+            assertThat(tool.description()).as(tool.name()).contains("Answer").containsAnyOf("USD", "tokens", "percent", "seconds");
         }
         assertThat(tools.get("set_alerts").description()).contains("channels:[] deletes every channel");
         assertThat(tools.get("set_alerts").annotations().idempotentHint()).isTrue();
