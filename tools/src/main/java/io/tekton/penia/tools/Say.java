@@ -7,12 +7,10 @@ import java.util.Map;
 
 /** Pieces of the one-line sentences tools put beside their structured results. */
 final class Say {
-    private static final BigDecimal CENT = new BigDecimal("0.01");
-
     private Say() {
     }
 
-    /** USD for people: cents from one cent up ("$412.30"), else up to six places ("$0.0035"), "$0" for zero. */
+    /** USD for people: cents from a dollar up ("$412.30"), below 2 to 6 places ("$0.04", "$0.0135"), "$0" for zero. */
     static String usd(Object v) {
         BigDecimal d = decimal(v);
         if (d == null) {
@@ -23,8 +21,10 @@ final class Say {
         if (d.signum() == 0) {
             return "$0";
         }
-        String digits = d.compareTo(CENT) >= 0 ? String.format("%,.2f", d.setScale(2, RoundingMode.HALF_UP))
-                : d.setScale(6, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
+        // Cents from a dollar up; below, the places the amount has (2 to 6): a call often costs $0.0135.
+        String digits = d.compareTo(BigDecimal.ONE) >= 0 ? String.format("%,.2f", d.setScale(2, RoundingMode.HALF_UP))
+                : d.setScale(Math.max(2, Math.min(6, d.stripTrailingZeros().scale())), RoundingMode.HALF_UP)
+                .toPlainString();
         return sign + "$" + digits;
     }
 
