@@ -29,7 +29,7 @@ public final class GetUsageSummaryTool extends AbstractTool {
                         "model", str("only this model"),
                         "budget_id", str("only usage within this budget's scope"),
                         "group_by", with(array("dimensions to group by, in order", enumStr("dimension",
-                                Reports.GROUP_BY)), "maxItems", Reports.GROUP_BY.size(), "uniqueItems", true)),
+                                Reports.GROUP_BY)), "maxItems", Reports.GROUP_BY.size(), "uniqueItems", true, "default", List.of())),
                         List.of(), true),
                 result(props("start", nullable(dateTime("start of the range")),
                         "end", nullable(dateTime("end of the range, exclusive")),

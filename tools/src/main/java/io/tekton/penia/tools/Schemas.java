@@ -1,5 +1,6 @@
 package io.tekton.penia.tools;
 
+import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.price.TokenCounts;
 
@@ -99,10 +100,15 @@ final class Schemas {
                 List.of("2026-12-01"));
     }
 
-    /** A whole number of tokens, 0 to the most the server accepts. */
+    /** A whole number of tokens of a call, 0 to the most the server accepts. */
     static Map<String, Object> tokens(String description) {
         return Map.of("type", "integer", "description", description + " (tokens)", "minimum", 0,
-                "maximum", TokenCounts.MAX_TOKENS);
+                "maximum", UsageInput.MAX_TOKENS);
+    }
+
+    /** Tokens of a call to estimate in the catalog (recommendations), with the pricer's bound. */
+    static Map<String, Object> pricedTokens(String description) {
+        return with(tokens(description), "maximum", TokenCounts.MAX_TOKENS);
     }
 
     /** An amount in USD as answers write it: a decimal number, possibly negative (over a limit). */
