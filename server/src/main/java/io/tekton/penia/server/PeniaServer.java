@@ -281,7 +281,8 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         java.util.List<HermesTool> ht = tools.all().stream()
                 .map(t -> new HermesTool(t.name(), t.description(), t.inputSchema(), java.util.List.of("budget", "penia"),
-                        Map.of("output_schema", t.outputSchema(), "mutates", t.mutates())))
+                        Map.of("output_schema", t.outputSchema(), "mutates", t.mutates(),
+                                "title", t.hints().title(), "annotations", io.tekton.penia.tools.McpBinding.annotations(t))))
                 .toList();
         hermes = new HermesRegistrar(hc, ht, () -> Map.of("active_budgets", engine.stats().activeBudgets(),
                 "websocket_clients", health.websocketClientCount()));

@@ -28,8 +28,9 @@ public final class ToolsService {
     public static HttpService tools(BudgetTools tools, Http http, Function<ServerRequest, Caller> callerOf) {
         return rules -> rules
                 .get("/", (req, res) -> Http.ok(res, Map.of("tools", tools.all().stream().map(t -> Map.of(
-                        "name", t.name(), "description", t.description(), "input_schema", t.inputSchema(),
-                        "output_schema", t.outputSchema())).toList())))
+                        "name", t.name(), "title", t.hints().title(), "description", t.description(),
+                        "input_schema", t.inputSchema(), "output_schema", t.outputSchema(),
+                        "annotations", McpBinding.annotations(t))).toList())))
                 .post("/{tool}/execute", (req, res) -> execute(req, res, tools, http, callerOf));
     }
 

@@ -17,11 +17,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Usage summaries and budget summaries, computed from the engine's rollups for every adapter. */
 public final class Reports {
-    private static final Set<String> GROUPS = Set.of("provider", "model", "component", "task_type", "day", "hour");
+    /** The dimensions a usage summary may group by (the tool schemas list these). */
+    public static final List<String> GROUP_BY = List.of("provider", "model", "component", "task_type", "day", "hour");
 
     private Reports() {
     }
@@ -41,14 +41,14 @@ public final class Reports {
         String model = CanonicalNames.model(provider, filter(a, filters, "model"));
         String taskType = UsageInput.scopeTaskType("task_type", filter(a, filters, "task_type"));
         String budgetId = filter(a, filters, "budget_id");
-        List<String> groupBy = a.strings("group_by", GROUPS.size());
+        List<String> groupBy = a.strings("group_by", GROUP_BY.size());
         a.noOthers();
         if (filters != null) {
             filters.noOthers();
         }
         groupBy = groupBy == null ? List.of() : groupBy;
         for (String g : groupBy) {
-            if (!GROUPS.contains(g)) {
+            if (!GROUP_BY.contains(g)) {
                 throw PeniaException.invalid("group_by",
                         "each must be one of provider, model, component, task_type, day, hour");
             }
