@@ -42,8 +42,11 @@ public final class ListBudgetsTool extends AbstractTool {
             limits.put(p.wireName(), nullable(usd(p.wireName() + " limit")));
         }
         return out("a budget", props("budget_id", str("budget id"), "name", str("name"),
+                        "description", nullable(str("free text about the budget")),
+                        "owner", nullable(str("who the budget belongs to")),
                         "scope", out("what the budget covers", props("component", nullable(str("component"))
-                                        , "provider", nullable(str("provider")), "model", nullable(str("model"))),
+                                        , "provider", nullable(str("provider")), "model", nullable(str("model")),
+                                        "task_type", nullable(str("task type (free text; null: any)"))),
                                 List.of("component", "provider", "model")),
                         "limits", out("limit per period; null: no limit for that period", limits,
                                 Schemas.periods()),

@@ -263,7 +263,7 @@ class ToolSchemaTest {
         enumOf(summary.get("period")).forEach(p -> assertThat(periodError).contains(p));
         String groupError = errorMessage("get_usage_summary", Map.of("group_by", List.of("planet")));
         enumOf(items(summary.get("group_by"))).forEach(g -> assertThat(groupError).contains(g));
-        assertThat(enumOf(items(summary.get("group_by")))).hasSize(5);
+        assertThat(enumOf(items(summary.get("group_by")))).hasSize(6);
     }
 
     @Test
