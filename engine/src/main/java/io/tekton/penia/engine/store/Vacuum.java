@@ -40,10 +40,14 @@ public final class Vacuum {
             int slice = (int) Math.min(SLICE_PAGES, left);
             try {
                 writer.submit(s -> {
-                    PreparedStatement ps = s.get("PRAGMA incremental_vacuum(1)");
-                    // Each step of the pragma frees one page; the driver runs one step per execute.
-                    for (int i = 0; i < slice; i++) {
-                        ps.execute();
+                    // Each step of the pragma frees one page and the driver runs one step per
+                    // execute, keeping the statement open on its row: it is closed (not cached)
+                    // before the writer commits, which an open statement would hold up.
+                    Connection c = s.get("PRAGMA freelist_count").getConnection();
+                    try (PreparedStatement ps = c.prepareStatement("PRAGMA incremental_vacuum(1)")) {
+                        for (int i = 0; i < slice; i++) {
+                            ps.execute();
+                        }
                     }
                 }).get(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
