@@ -4,15 +4,15 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.UUID;
 
 /**
  * Consistent copies of a database file, taken while it is in use: SQLite's {@code VACUUM INTO}
@@ -58,7 +58,7 @@ public final class Backup {
         if (Files.exists(abs)) {
             throw new IllegalArgumentException("backup target " + abs + " already exists; name a new file");
         }
-        Path partial = abs.resolveSibling("." + abs.getFileName() + ".partial");
+        Path partial = abs.resolveSibling("." + abs.getFileName() + "." + UUID.randomUUID() + ".partial");
         try {
             Files.createDirectories(abs.getParent());
             Files.deleteIfExists(partial);
@@ -71,11 +71,10 @@ public final class Backup {
                 ps.setString(1, partial.toString());
                 ps.execute();
             }
-            try {
-                Files.move(partial, abs, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(partial, abs);
-            }
+            // A rename in one directory, refused when another backup took the name meanwhile.
+            Files.move(partial, abs);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException("backup target " + abs + " already exists; name a new file");
         } catch (IOException e) {
             throw new StoreException("backup to " + abs + " failed: " + e.getMessage(), e);
         } finally {

@@ -74,6 +74,9 @@ public final class LedgerArchive {
      */
     public Result archiveBefore(Instant cutoff) {
         long bound = maxSeqBefore(cutoff);
+        // The watermark first: from now on a partial-bucket sum before it is refused rather than
+        // answered without the rows this run is about to move (even if the run stops half-way).
+        mark(cutoff);
         Map<YearMonth, long[]> moved = new LinkedHashMap<>();
         long after = 0;
         long total = 0;
@@ -99,7 +102,7 @@ public final class LedgerArchive {
             total += rows.size();
             after = (Long) rows.getLast()[0];
         }
-        finish(cutoff, bound);
+        unlink(cutoff, bound);
         List<Month> months = new ArrayList<>();
         moved.forEach((m, n) -> months.add(new Month(m.toString(), file(m), n[0], n[1])));
         if (total > 0) {
@@ -189,22 +192,28 @@ public final class LedgerArchive {
         }));
     }
 
+    /** Moves the retention watermark up to the cut-off (never down). */
+    private void mark(Instant cutoff) {
+        long was = store.archivedBefore().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
+        if (cutoff.toEpochMilli() <= was) {
+            return;
+        }
+        await(writer.submit(store.putSetting(LedgerStore.ARCHIVED_BEFORE, Long.toString(cutoff.toEpochMilli()))));
+        store.archivedBefore(cutoff);
+    }
+
     /**
      * The rollup rows before the cut-off no longer point at ledger rows (listings and partial
-     * sums skip them), unless a row arrived there after this run began; the watermark is kept.
+     * sums skip them), unless a row arrived in their bucket after this run began.
      */
-    private void finish(Instant cutoff, long bound) {
-        long was = store.archivedBefore().map(Instant::toEpochMilli).orElse(Long.MIN_VALUE);
-        long mark = Math.max(was, cutoff.toEpochMilli());
+    private void unlink(Instant cutoff, long bound) {
         await(writer.submit(s -> {
             PreparedStatement ps = s.get("UPDATE usage_rollup SET min_seq = NULL, max_seq = NULL"
                     + " WHERE bucket_s < ? AND max_seq <= ?");
             ps.setLong(1, cutoff.getEpochSecond());
             ps.setLong(2, bound);
             ps.executeUpdate();
-            store.putSetting(LedgerStore.ARCHIVED_BEFORE, Long.toString(mark)).apply(s);
         }));
-        store.archivedBefore(Instant.ofEpochMilli(mark));
     }
 
     private static void await(java.util.concurrent.CompletableFuture<Void> f) {

@@ -59,13 +59,20 @@ class RetentionTest {
     /** Every summary the test compares, as JSON text. */
     Map<String, String> summaries(List<String> budgetIds) {
         Map<String, String> m = new LinkedHashMap<>();
-        List<Map<String, Object>> bodies = List.of(
+        List<Map<String, Object>> bodies = new java.util.ArrayList<>(List.of(
                 Map.of(),
                 Map.of("group_by", List.of("component", "model")),
                 Map.of("group_by", List.of("day"), "start", "2026-06-01T00:00:00Z", "end", "2026-12-01T00:00:00Z"),
                 Map.of("group_by", List.of("component"), "start", "2026-07-15T00:00:00Z", "end", "2026-09-15T00:00:00Z"),
                 Map.of("group_by", List.of("hour"), "start", "2026-08-31T22:00:00Z", "end", "2026-09-01T02:00:00Z"),
-                Map.of("component", "ret-a", "start", "2026-08-01T00:15:00Z", "end", "2026-08-20T13:45:00Z"));
+                Map.of("component", "ret-a", "start", "2026-08-01T00:15:00Z", "end", "2026-08-20T13:45:00Z"),
+                Map.of("group_by", List.of("provider", "model"), "start", "2026-01-01T00:00:00Z",
+                        "end", "2026-12-01T00:00:00Z")));
+        for (String id : budgetIds) {
+            // Each budget's usage over the archived and kept months, by day and by model.
+            bodies.add(Map.of("budget_id", id, "group_by", List.of("day", "model"), "start", "2026-07-01T00:00:00Z",
+                    "end", "2026-12-01T00:00:00Z"));
+        }
         for (Map<String, Object> body : bodies) {
             TestServer.Resp r = t.post("/api/v1/usage/summary", body);
             assertThat(r.status()).as(body + ": " + r.raw()).isEqualTo(200);
@@ -114,6 +121,8 @@ class RetentionTest {
             record(r[0], r[1], r[2], r[3]);
         }
         Map<String, String> before = summaries(List.of(global, scoped));
+        assertThat(before.values()).as("the summaries include the rows to be archived")
+                .anyMatch(v -> v.contains("\"total_cost\":12.958341"));
         assertThat(listed("2026-07-01T00:00:00Z", "2026-09-01T00:00:00Z")).isEqualTo(5);
 
         TestServer.Resp run = t.post("/api/v1/admin/retention", Map.of());
