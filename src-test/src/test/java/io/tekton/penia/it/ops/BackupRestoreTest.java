@@ -261,7 +261,8 @@ class BackupRestoreTest {
     void backupRoute_refusesNamesOutsideTheBackupDirectory_existingNames_andNonAdmins() throws Exception {
         String admin = "backup-test-admin-key-0123456789";
         try (TestServer t = TestServer.start(Map.of("PENIA_ADMIN_KEY", admin))) {
-            for (String bad : List.of("../escape.db", "/tmp/escape.db", "sub/dir.db", ".hidden.db", "..", "a\\b.db")) {
+            for (Object bad : List.<Object>of("../escape.db", "/tmp/escape.db", "sub/dir.db", ".hidden.db", "..",
+                    "a\\b.db", "", 12, List.of("x.db"))) {
                 TestServer.Resp r = t.send(adminPost(t, admin, Map.of("file", bad)));
                 assertThat(r.status()).as(bad + ": " + r.raw()).isEqualTo(400);
                 assertThat(r.body().get("error").get("code").asText()).isEqualTo("invalid_argument");
@@ -289,6 +290,38 @@ class BackupRestoreTest {
             TestServer.Resp none = t.post("/api/v1/admin/retention", Map.of());
             assertThat(none.status()).as(none.raw()).isEqualTo(401);
             assertThat(t.dbFile().getParent().resolve("backups").resolve("viewer.db")).doesNotExist();
+        }
+    }
+
+    @Test
+    void aDatabaseWithoutIncrementalVacuum_saysSo_andABackupRestoredFromItHasItOn() throws Exception {
+        try (TestServer t = TestServer.start()) {
+            assertThat(t.post("/api/v1/usage/record", usage("old", "gpt-4o", "0.5", 10, 1)).status()).isEqualTo(201);
+            // Made like a file of an earlier Penia: auto_vacuum off (a full VACUUM, while stopped).
+            t.restart(db -> {
+                try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement st = c.createStatement()) {
+                    st.execute("PRAGMA auto_vacuum = NONE");
+                    st.execute("VACUUM");
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            TestServer.Resp run = t.post("/api/v1/admin/retention", Map.of());
+            assertThat(run.status()).as(run.raw()).isEqualTo(200);
+            assertThat(run.get("vacuum").get("auto_vacuum").asText()).isEqualTo("none");
+            assertThat(run.get("vacuum").get("freed_pages").asLong()).isZero();
+
+            TestServer.Resp backup = t.post("/api/v1/admin/backup", Map.of());
+            assertThat(backup.status()).as(backup.raw()).isEqualTo(201);
+            assertThat(backup.get("name").asText()).matches("penia-\\d{8}-\\d{6}\\.db");
+            Path restored = Files.createTempDirectory("penia-restore-av").resolve("penia.db");
+            Run r = cli(restored, Map.of(), "restore", backup.get("file").asText());
+            assertThat(r.exit()).as(r.err()).isZero();
+            try (TestServer copy = TestServer.start(Map.of("PENIA_DB", restored.toString()))) {
+                TestServer.Resp again = copy.post("/api/v1/admin/retention", Map.of());
+                assertThat(again.get("vacuum").get("auto_vacuum").asText()).as(again.raw()).isEqualTo("incremental");
+                assertThat(summary(copy).get("total_cost").decimalValue()).isEqualByComparingTo("0.5");
+            }
         }
     }
 
