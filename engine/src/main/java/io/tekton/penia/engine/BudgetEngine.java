@@ -1365,6 +1365,7 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void raw(LedgerStore.UsageFilter f, List<Slice> out) {
+        store.requireLive(f);
         for (LedgerStore.RollupRow r : store.sumRaw(f, true)) {
             out.add(slice(r));
         }

@@ -8,7 +8,7 @@ import io.tekton.penia.server.config.PeniaConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code bin/penia [serve|mcp-stdio]}: loads the configuration and runs Penia in the foreground. */
+/** {@code bin/penia [serve|mcp-stdio|backup FILE|restore FILE]}: loads the configuration and runs Penia in the foreground. */
 public final class Main {
     private Main() {
     }
@@ -28,8 +28,9 @@ public final class Main {
             switch (cmd) {
                 case "serve" -> serve(cfg);
                 case "mcp-stdio" -> StdioMain.run(cfg);
+                case "backup", "restore" -> System.exit(new BackupCommands(cfg, System.out, System.err).run(cmd, args));
                 default -> {
-                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio)");
+                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio, backup, restore)");
                     System.exit(2);
                 }
             }

@@ -12,6 +12,7 @@ import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.server.rest.AdminService;
 import io.tekton.penia.server.rest.AlertsService;
 import io.tekton.penia.server.rest.AuditService;
 import io.tekton.penia.server.rest.BudgetsService;
@@ -73,6 +74,7 @@ public final class PeniaServer implements AutoCloseable {
     private final RequestMetrics requestMetrics = new RequestMetrics();
     private final PeniaSecurity security;
     private final BrowserPolicy browser;
+    private final Maintenance maintenance;
 
     /** Helidon's mapper manager is JVM-wide: the first server installs it (see installMappers). */
     private static final AtomicBoolean MAPPERS_INSTALLED = new AtomicBoolean();
@@ -119,6 +121,7 @@ public final class PeniaServer implements AutoCloseable {
             mcpTransport.closeSessions(ctx -> ctx.get(McpBinding.CALLER_KEY) instanceof Caller c
                     && keyId.equals(c.keyId()));
         });
+        this.maintenance = new Maintenance(cfg, db, engine, clock);
         join(mappers);
         this.web = WebServer.builder()
                 .host(cfg.server().host())
@@ -185,6 +188,7 @@ public final class PeniaServer implements AutoCloseable {
         }
         s.engine.start();
         s.alertDispatcher.start();
+        s.maintenance.start();
         s.health.markRunning();
         s.startHermes();
         String adminKey = cfg.security().adminKey();
@@ -212,6 +216,8 @@ public final class PeniaServer implements AutoCloseable {
                 .register("/api/v1/prices", new PricesService(engine, prices, http, security.audit()))
                 .register("/api/v1/keys", new KeysService(security.keys(), security.audit(), http))
                 .register("/api/v1/audit", new AuditService(security.audit(), http))
+                .register("/api/v1/admin", new AdminService(maintenance::backup, maintenance::retention, security.audit(),
+                        http))
                 .register("/audit", new AuditService(security.audit(), http))
                 .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
                 .register("/api/v1/assistant", ToolsService.assistant(assistant))
@@ -353,6 +359,7 @@ public final class PeniaServer implements AutoCloseable {
         }
         ws.close();
         web.stop();
+        maintenance.close();
         alertDispatcher.close();
         core.close();
     }

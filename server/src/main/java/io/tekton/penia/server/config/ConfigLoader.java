@@ -64,7 +64,7 @@ public final class ConfigLoader {
 
     private PeniaConfig build(Map<String, Object> root, Map<String, String> env) {
         known("", root, Set.of("server", "database", "time", "engine", "alerts", "hermes", "websocket", "mcp",
-                "security", "mail", "seed_budgets"));
+                "security", "mail", "seed_budgets", "maintenance"));
         Map<String, Object> server = section(root, "server", Set.of("host", "port", "max_body_bytes",
                 "max_header_bytes", "max_page_size", "shutdown_grace_seconds", "max_concurrent_requests"));
         Map<String, Object> db = section(root, "database", Set.of("path", "pool_size"));
@@ -83,6 +83,11 @@ public final class ConfigLoader {
         Map<String, Object> sec = section(root, "security", Set.of("admin_key", "requests_per_second", "burst",
                 "cors_origins", "allowed_hosts"));
         Map<String, Object> mail = section(root, "mail", Set.of("host", "port", "username", "from", "starttls"));
+        Map<String, Object> maint = section(root, "maintenance", Set.of("backup_dir", "archive_dir", "retention_months",
+                "interval_hours"));
+        override(maint, "maintenance.backup_dir", env, "PENIA_BACKUP_DIR");
+        override(maint, "maintenance.archive_dir", env, "PENIA_ARCHIVE_DIR");
+        override(maint, "maintenance.retention_months", env, "PENIA_RETENTION_MONTHS");
 
         override(server, "server.host", env, "PENIA_HOST");
         // Tekton names this component's port BUDGET_PORT (and PENIA_PORT): PENIA_PORT, applied after it, wins.
@@ -197,10 +202,11 @@ public final class ConfigLoader {
                     + " Penia runs open (no authentication); set PENIA_ADMIN_KEY or bind to 127.0.0.1");
         }
         List<BudgetSpec> seed = seeds(root.get("seed_budgets"));
+        PeniaConfig.Maintenance mt = maintenance(maint, database.path());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return new PeniaConfig(srv, database, zone, eng, al, h, w, m, s, ml, seed);
+        return new PeniaConfig(srv, database, zone, eng, al, h, w, m, s, ml, seed, mt);
     }
 
     // ---- helpers ------------------------------------------------------------------------
@@ -335,6 +341,18 @@ public final class ConfigLoader {
 
     private static String leaf(String path) {
         return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    /** Backups, archive and their schedule; the directories default to beside the database file. */
+    private PeniaConfig.Maintenance maintenance(Map<String, Object> m, Path db) {
+        Path home = db.toAbsolutePath().normalize().getParent();
+        String backups = str(m, "maintenance.backup_dir", null);
+        String archive = str(m, "maintenance.archive_dir", null);
+        return new PeniaConfig.Maintenance(
+                backups == null ? home.resolve("backups") : Paths.get(backups).toAbsolutePath().normalize(),
+                archive == null ? home.resolve("archive") : Paths.get(archive).toAbsolutePath().normalize(),
+                integer(m, "maintenance.retention_months", 0, 0, 1200),
+                Duration.ofHours(integer(m, "maintenance.interval_hours", 24, 1, 24 * 31)));
     }
 
     private String str(Map<String, Object> m, String path, String dflt) {
