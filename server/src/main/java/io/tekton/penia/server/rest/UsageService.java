@@ -39,6 +39,7 @@ public final class UsageService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/record", this::record)
                 .get("/records", this::records)
+                .get("/export", this::export)
                 .post("/summary", this::summary);
     }
 
@@ -49,6 +50,31 @@ public final class UsageService implements HttpService {
     }
 
     private void records(ServerRequest req, ServerResponse res) {
+        LedgerStore.UsageFilter f = filter(req);
+        if (f == null) {
+            // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
+            Map<String, Object> empty = new LinkedHashMap<>();
+            empty.put("items", List.of());
+            empty.put("next_cursor", null);
+            Http.ok(res, empty);
+            return;
+        }
+        int limit = http.limit(req, 100);
+        Long before = cursor(Http.query(req, "cursor"));
+        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
+        boolean more = rows.size() > limit;
+        List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(Streamed::record).toList());
+        body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
+        Http.ok(res, body);
+    }
+
+    /**
+     * The filters of {@code /records} and {@code /export} (component narrowed for a component
+     * key, a budget's scope filled in); null when they exclude the budget's scope (no rows).
+     */
+    private LedgerStore.UsageFilter filter(ServerRequest req) {
         String component = Access.readScope(Callers.of(req), Http.query(req, "component"));
         String provider = Http.query(req, "provider");
         String model = Http.query(req, "model");
@@ -58,28 +84,52 @@ public final class UsageService implements HttpService {
             if (component != null && b.scope().component() != null && !component.equals(b.scope().component())
                     || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())
                     || model != null && b.scope().model() != null && !model.equals(b.scope().model())) {
-                // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
-                Map<String, Object> empty = new LinkedHashMap<>();
-                empty.put("items", List.of());
-                empty.put("next_cursor", null);
-                Http.ok(res, empty);
-                return;
+                return null;
             }
             component = component != null ? component : b.scope().component();
             provider = provider != null ? provider : b.scope().provider();
             model = model != null ? model : b.scope().model();
         }
-        int limit = http.limit(req, 100);
+        return new LedgerStore.UsageFilter(component, provider, model, time(req, "start"), time(req, "end"));
+    }
+
+    /**
+     * The ledger rows of the {@code /records} filters, newest first, as CSV or JSON Lines,
+     * streamed page by page: memory stays constant however many rows match.
+     */
+    private void export(ServerRequest req, ServerResponse res) {
+        String format = Http.query(req, "format");
+        format = format == null ? "csv" : format;
+        if (!format.equals("csv") && !format.equals("jsonl")) {
+            throw PeniaException.invalid("format", "must be csv or jsonl");
+        }
+        LedgerStore.UsageFilter f = filter(req);
         Long before = cursor(Http.query(req, "cursor"));
-        LedgerStore.UsageFilter f = new LedgerStore.UsageFilter(component, provider, model,
-                time(req, "start"), time(req, "end"));
-        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
-        boolean more = rows.size() > limit;
-        List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.stream().map(Streamed::record).toList());
-        body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
-        Http.ok(res, body);
+        boolean csv = format.equals("csv");
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+        res.header(io.helidon.http.HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"penia-usage." + format + "\"");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(res.outputStream(), 1 << 16)) {
+            if (csv) {
+                UsageExport.csvHeader(out);
+            }
+            while (f != null) {
+                List<UsageRecord> page = engine.store().queryUsage(f, before, UsageExport.PAGE);
+                for (UsageRecord r : page) {
+                    if (csv) {
+                        UsageExport.csvRow(out, r);
+                    } else {
+                        out.write(Streamed.record(r).json());
+                        out.write('\n');
+                    }
+                }
+                if (page.size() < UsageExport.PAGE) {
+                    break;
+                }
+                before = page.getLast().seq();
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // The client went away mid-download: nothing more to send.
+        }
     }
 
     private void summary(ServerRequest req, ServerResponse res) {
