@@ -104,9 +104,9 @@ async function burn() {
     series: [{},
       {label: 'spent', stroke: '#2b6cb0', width: 2, fill: 'rgba(43,108,176,0.12)', value: (u, v) => usdExact(v)},
       {label: 'projected', stroke: '#805ad5', dash: [6, 4], width: 2, spanGaps: true, value: (u, v) => usdExact(v)},
-      {label: 'warning ' + budget.warning_percent + '%', stroke: '#d69e2e', width: 1, value: (u, v) => usd(v)},
-      {label: 'stop ' + budget.stop_percent + '%', stroke: '#e53e3e', width: 1, value: (u, v) => usd(v)},
-      {label: 'limit', stroke: '#1a202c', width: 1, dash: [2, 2], value: (u, v) => usd(v)}],
+      {label: 'warning ' + budget.warning_percent + '%', stroke: '#d69e2e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
+      {label: 'stop ' + budget.stop_percent + '%', stroke: '#e53e3e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
+      {label: 'limit', stroke: '#1a202c', width: 1, dash: [2, 2], points: {show: false}, value: (u, v) => usd(v)}],
     axes: [{}, {values: (u, vals) => vals.map((v) => '$' + v)}],
   }, [xs, spent, proj, flat(limit * budget.warning_percent / 100), flat(limit * budget.stop_percent / 100), flat(limit)]);
 }

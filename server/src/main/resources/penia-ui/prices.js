@@ -24,7 +24,10 @@ export async function show(main, c) {
       el('button', {type: 'submit', text: 'Recommend'}));
   rec.addEventListener('submit', (ev) => { ev.preventDefault(); recommend(rec); });
   root = el('section', {id: 'prices'},
+      el('h2', {text: 'Recommendations'}), rec,
+      el('div', {id: 'recommendations'}),
       el('h2', {text: 'Price catalog'}), search,
+      el('div', {id: 'price-detail'}),
       el('p', {id: 'price-total', class: 'hint'}),
       el('table', {class: 'grid'},
           el('thead', {}, el('tr', {}, ...['Provider', 'Model', 'Input / 1M', 'Output / 1M', 'Cached read / 1M', 'Context', 'Capabilities']
@@ -32,10 +35,7 @@ export async function show(main, c) {
           el('tbody', {id: 'price-rows'})),
       el('div', {class: 'pager'},
           el('button', {type: 'button', id: 'prices-prev', text: '‹ Previous', onclick: () => page(Math.max(0, cursors.length - 3))}),
-          el('button', {type: 'button', id: 'prices-next', text: 'Next ›', onclick: () => page(cursors.length - 1)})),
-      el('div', {id: 'price-detail'}),
-      el('h2', {text: 'Recommendations'}), rec,
-      el('div', {id: 'recommendations'}));
+          el('button', {type: 'button', id: 'prices-next', text: 'Next ›', onclick: () => page(cursors.length - 1)})));
   main.append(root);
   await page(0);
 }
@@ -79,14 +79,18 @@ async function detail(p) {
     return;
   }
   if (!root) return;
-  const versions = [{price_version: d.price_version, input_per_token: d.input_per_token, output_per_token: d.output_per_token,
-    effective_from: d.effective_from || 'current'}, ...(d.history || [])];
+  // The versions set through PUT /prices (newest first), then the catalog's when it is not among them.
+  const versions = [...(d.history || [])].sort((x, y) => String(y.effective_from).localeCompare(String(x.effective_from)));
+  if (!versions.some((v) => v.price_version === d.price_version)) {
+    versions.push({price_version: d.price_version, input_per_token: d.input_per_token, output_per_token: d.output_per_token,
+      effective_from: 'catalog'});
+  }
   root.querySelector('#price-detail').replaceChildren(el('div', {class: 'card-form'},
       el('h3', {text: d.provider + ' / ' + d.model}),
       el('table', {class: 'grid'},
           el('thead', {}, el('tr', {}, ...['Version', 'From', 'Input / 1M', 'Output / 1M'].map((h) => el('th', {text: h})))),
           el('tbody', {}, ...versions.map((v) => el('tr', {},
-              el('td', {class: 'mono', text: v.price_version || '–'}), el('td', {text: v.effective_from || v.effective_at || v.created_at || '–'}),
+              el('td', {class: 'mono', text: v.price_version || '–'}), el('td', {text: v.effective_from || '–'}),
               el('td', {class: 'num', text: perM(v.input_per_token == null ? null : v.input_per_token * 1e6)}),
               el('td', {class: 'num', text: perM(v.output_per_token == null ? null : v.output_per_token * 1e6)})))))));
 }
@@ -107,7 +111,7 @@ async function recommend(form) {
   if (!root) return;
   root.querySelector('#recommendations').replaceChildren(el('table', {class: 'grid', id: 'recommendation-table'},
       el('thead', {}, el('tr', {}, ...['#', 'Provider', 'Model', 'Estimated cost', 'Savings', 'Fits budget', 'Why'].map((h) => el('th', {text: h})))),
-      el('tbody', {}, ...r.recommendations.slice(0, 20).map((x, i) => el('tr', {},
+      el('tbody', {}, ...r.recommendations.slice(0, 8).map((x, i) => el('tr', {},
           el('td', {text: String(i + 1)}), el('td', {text: x.provider}), el('td', {text: x.model}),
           el('td', {class: 'num', text: '$' + Number(x.estimated_cost).toFixed(6)}),
           el('td', {class: 'num', text: x.savings == null ? '–' : '$' + Number(x.savings).toFixed(6)}),

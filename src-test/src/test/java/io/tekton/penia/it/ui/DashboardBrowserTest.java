@@ -349,16 +349,24 @@ class DashboardBrowserTest {
         assertThat(text("#breakdowns table[data-dim='provider'] tbody")).contains("anthropic").contains("openai");
         b.screenshot("2-budget-detail");
 
+        call("PUT", "/api/v1/prices/uitest/model-a", Map.of("input_per_million", 1, "output_per_million", 2));
+        call("PUT", "/api/v1/prices/uitest/model-a", Map.of("input_per_million", 1.5, "output_per_million", 3));
         open(ADMIN, "prices", "prices");
         await().atMost(Duration.ofSeconds(5)).until(() -> !all("tr.price-row").isEmpty());
-        find("#p-provider").sendKeys("anthropic");
+        find("#p-provider").sendKeys("uitest");
         find("#price-search button[type='submit']").click();
-        await().atMost(Duration.ofSeconds(5)).until(() -> all("tr.price-row").stream()
-                .allMatch(r -> r.getText().startsWith("anthropic")));
-        all("tr.price-row button.link").getFirst().click();
-        await().atMost(Duration.ofSeconds(5)).until(() -> text("#price-detail h3") != null);
+        await().atMost(Duration.ofSeconds(5)).until(() -> all("tr.price-row").size() == 1
+                && all("tr.price-row").getFirst().getText().startsWith("uitest model-a $1.500 $3.000"));
+        find("tr.price-row button.link").click();
+        await().atMost(Duration.ofSeconds(5)).until(() -> "uitest / model-a".equals(text("#price-detail h3")));
+        JsonNode history = call("GET", "/api/v1/prices/uitest/model-a", null).get("history");
+        List<WebElement> versions = all("#price-detail tbody tr");
+        assertThat(versions).hasSize(history.size()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(versions.get(0).getText()).contains("$1.500").contains("$3.000");
+        assertThat(versions.get(1).getText()).contains("$1.000").contains("$2.000");
         find("#recommend button[type='submit']").click();
         await().atMost(Duration.ofSeconds(5)).until(() -> all("#recommendation-table tbody tr").size() > 0);
+        b.driver.executeScript("window.scrollTo(0, 0);");
         b.screenshot("6-prices");
     }
 
