@@ -44,6 +44,7 @@ export function leave() {
   charts.forEach((c) => c.destroy());
   charts = [];
   clearTimeout(refreshTimer);
+  refreshTimer = null;
 }
 
 function width(box) {
@@ -163,6 +164,9 @@ async function daily() {
 
 export function onEvent(type, data) {
   if (!root || type !== 'budget_update' || data.budget_id !== budget.budget_id) return;
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(() => Promise.all([burn(), breakdowns(), daily()]).catch((e) => ctx.error(e, 'The charts could not be refreshed')), 1000);
+  if (refreshTimer) return; // at most one refresh a second while usage streams in
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    if (root) Promise.all([burn(), breakdowns(), daily()]).catch((e) => ctx.error(e, 'The charts could not be refreshed'));
+  }, 1000);
 }

@@ -27,6 +27,7 @@ export function leave() {
   root = null;
   clearTimeout(totalsTimer);
   clearTimeout(reloadTimer);
+  totalsTimer = null;
 }
 
 async function load() {
@@ -163,8 +164,8 @@ export function onEvent(type, data) {
     }
     update(c, b, data);
   } else if (type === 'usage') {
-    clearTimeout(totalsTimer);
-    totalsTimer = setTimeout(totals, 250);
+    // At most one refresh per 250 ms however fast records arrive (a throttle, not a debounce).
+    if (!totalsTimer) totalsTimer = setTimeout(() => { totalsTimer = null; totals(); }, 250);
   } else if (type === 'alert') {
     const c = root.querySelector('article.budget[data-budget-id="' + CSS.escape(data.budget_id || '') + '"]');
     if (c) setAlert(c, data);
