@@ -226,6 +226,7 @@ public final class PeniaServer implements AutoCloseable {
                         discoveryMetadata()))
                 .register("/mcp", mcpTransport)
                 .register("/", new HealthService(health, requestMetrics))
+                .register("/", new io.tekton.penia.server.ui.Dashboard())
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();

@@ -54,7 +54,8 @@ public final class Policy {
         }
         switch (method) {
             case "GET", "HEAD", "OPTIONS" -> {
-                if (PUBLIC_GET.contains(p)) {
+                // And the dashboard's files: the page asks for a key and sends it with each API call.
+                if (PUBLIC_GET.contains(p) || p.equals("/") || p.startsWith("/ui/")) {
                     return Need.PUBLIC;
                 }
                 if (p.equals("/api/v1/budget-alerts/unified/status") || p.equals("/api/v1/budget-alerts/status")

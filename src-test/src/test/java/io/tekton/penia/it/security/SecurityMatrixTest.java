@@ -147,6 +147,7 @@ class SecurityMatrixTest {
                 ctx -> List.of(Sec.ledgerRows(t, OWN), adminGet("/api/v1/budgets/" + budA + "/summary")
                         .get("periods").get("monthly").get("spent").decimalValue().stripTrailingZeros())));
         g.add(read("usage.records", READERS_OF_OWN, "/api/v1/usage/records?component=" + OWN));
+        g.add(read("usage.export", READERS_OF_OWN, "/api/v1/usage/export?format=jsonl&component=" + OWN));
         g.add(new Group("usage.summary", READERS_OF_OWN, 200, () -> null,
                 (key, ctx) -> Sec.call(t, key, "POST", "/api/v1/usage/summary", Map.of("component", OWN)), null));
         g.add(write("check.reserve", WRITERS_OF_OWN, 200, () -> null,
@@ -262,6 +263,9 @@ class SecurityMatrixTest {
         JsonNode rows = Sec.get(t, other, "/api/v1/usage/records").body().get("items");
         assertThat(rows).isNotEmpty();
         rows.forEach(row -> assertThat(row.get("component").asText()).isEqualTo(OTHER));
+        String export = Sec.get(t, other, "/api/v1/usage/export?format=jsonl").raw();
+        assertThat(export).contains("\"component\":\"" + OTHER + "\"").doesNotContain("\"component\":\"" + OWN + "\"");
+        assertThat(Sec.get(t, other, "/api/v1/usage/export?component=" + OWN).status()).isEqualTo(403);
         JsonNode byBudget = Sec.get(t, other, "/api/v1/usage/records?budget_id=" + budA).body().get("items");
         assertThat(byBudget).isEmpty();
         JsonNode summary = Sec.call(t, other, "POST", "/api/v1/usage/summary", Map.of("group_by", List.of("component")))
