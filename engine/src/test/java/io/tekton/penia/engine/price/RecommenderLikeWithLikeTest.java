@@ -135,6 +135,13 @@ class RecommenderLikeWithLikeTest {
      */
     @Test
     void heldOut_tenCurrentModels_topThreeForChatAndCode() throws IOException {
+        heldOut(null, "recommendations-table.md");
+        // An installation that calls the makers' own APIs (and groq for Llama).
+        heldOut(Set.of("openai", "anthropic", "gemini", "mistral", "deepseek", "xai", "groq"),
+                "recommendations-table-makers.md");
+    }
+
+    private static void heldOut(Set<String> providers, String file) throws IOException {
         List<String> table = new ArrayList<>();
         table.add("| current model | task | 1st | 2nd | 3rd |");
         table.add("|---|---|---|---|---|");
@@ -143,7 +150,7 @@ class RecommenderLikeWithLikeTest {
                 ModelPrice current = CATALOG.resolve(m[1], m[2]).orElseThrow();
                 ModelQuality.Entry cq = TABLE.of(current.model()).orElseThrow(() -> new AssertionError(m[2]));
                 boolean code = task.equals("code");
-                List<Recommendation> top = recommend(request(task, Set.of(), m[1], m[2], 3, null, false));
+                List<Recommendation> top = recommend(request(task, Set.of(), m[1], m[2], 3, providers, false));
 
                 assertThat(top).as(m[0] + " " + task).hasSize(3);
                 Set<String> seen = new HashSet<>();
@@ -158,6 +165,9 @@ class RecommenderLikeWithLikeTest {
                     assertThat(q.olderThan(cq)).isFalse();
                     assertThat(r.reason()).contains(task + " tier").contains(current.model());
                     assertThat(r.savingsMicros()).isNotNull();
+                    if (providers != null) {
+                        assertThat(providers).contains(r.provider());
+                    }
                     row.append(' ').append(r.provider()).append('/').append(r.model()).append(" ($")
                             .append(usd(r.estimatedCostMicros())).append(", ").append(ModelQuality.tierName(q.tier(code)))
                             .append(r.routeCount() > 1 ? ", " + r.routeCount() + " routes" : "").append(") |");
@@ -165,7 +175,7 @@ class RecommenderLikeWithLikeTest {
                 table.add(row.toString());
             }
         }
-        Path out = Path.of("target", "recommendations-table.md");
+        Path out = Path.of("target", file);
         Files.createDirectories(out.getParent());
         Files.write(out, table);
     }
