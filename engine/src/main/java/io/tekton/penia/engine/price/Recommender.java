@@ -302,12 +302,18 @@ public final class Recommender {
             return;
         }
         for (String p : providers) {
-            if (!catalog.providers().contains(p)
-                    && catalog.providers().stream().noneMatch(member -> Names.inFamily(p, member))) {
+            if (!knows(catalog, p)) {
                 throw PeniaException.invalid("providers", "unknown provider '" + p + "' (GET /api/v1/prices lists the "
                         + catalog.providers().size() + " providers of the catalog; [\"*\"] means all)");
             }
         }
+    }
+
+    /** Whether the catalog has the provider, or providers of its family ({@code bedrock}: {@code bedrock_converse}). */
+    public static boolean knows(PriceCatalog catalog, String provider) {
+        String p = Names.provider(provider);
+        return catalog.providers().contains(p)
+                || catalog.providers().stream().anyMatch(member -> Names.inFamily(p, member));
     }
 
     private static void checkKnown(Set<String> required, PriceCatalog catalog) {

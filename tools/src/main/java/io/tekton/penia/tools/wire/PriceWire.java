@@ -128,7 +128,7 @@ public final class PriceWire {
         Boolean allowWeaker = a.bool("allow_weaker");
         String currentProvider = a.str("current_provider");
         Set<String> considered = providers != null ? new HashSet<>(providers)
-                : installationProviders(engine, currentProvider);
+                : installationProviders(engine, book, currentProvider);
         RecommendRequest req = new RecommendRequest(a.str("task_type"), caps == null ? Set.of() : new HashSet<>(caps),
                 in, out, max == null ? null : max.micros(),
                 currentProvider, a.str("current_model"), a.str("component"), limit == null ? 0 : limit,
@@ -169,14 +169,15 @@ public final class PriceWire {
 
     /**
      * The providers a recommendation considers by default: those with a budget or usage in this
-     * installation, and the current model's provider; every provider ({@code ["*"]}) while the
-     * installation has neither.
+     * installation, and the current model's provider, as far as the price catalog knows them;
+     * every provider ({@code ["*"]}) while there is none.
      */
-    private static Set<String> installationProviders(BudgetEngine engine, String currentProvider) {
+    private static Set<String> installationProviders(BudgetEngine engine, PriceBook book, String currentProvider) {
         Set<String> used = new HashSet<>(engine.providersInUse());
         if (currentProvider != null && !currentProvider.isBlank()) {
             used.add(currentProvider);
         }
+        used.removeIf(p -> !Recommender.knows(book.catalog(), p));
         return used.isEmpty() || used.size() > RecommendRequest.MAX_PROVIDERS ? Set.of(RecommendRequest.ALL_PROVIDERS)
                 : used;
     }
