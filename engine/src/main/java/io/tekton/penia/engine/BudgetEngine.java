@@ -714,6 +714,33 @@ public final class BudgetEngine implements AutoCloseable {
         return remaining;
     }
 
+    /**
+     * The providers this installation uses, canonical and sorted: those a budget's scope names
+     * and those with usage in the window the engine holds in memory (the current month and
+     * week). Model recommendations default to these. No side effects.
+     */
+    public java.util.SortedSet<String> providersInUse() {
+        java.util.SortedSet<String> used = new java.util.TreeSet<>();
+        lock.lock();
+        try {
+            for (BudgetState s : budgets.values()) {
+                if (s.budget.scope().provider() != null) {
+                    used.add(s.budget.scope().provider());
+                }
+            }
+            Instant from = Instant.ofEpochSecond(rollups.windowStartSecond());
+            // Usage may carry a timestamp ahead of the clock: the window's end is far enough out.
+            rollups.forEachCoarse(from, from.plus(Duration.ofDays(3_660)), (bucket, d, a) -> {
+                if (d.provider() != null) {
+                    used.add(d.provider());
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        return used;
+    }
+
     /** Releases a hold before it expires; the held amount returns to every budget. */
     public Reservation release(String reservationId) {
         Instant now = now();
