@@ -15,31 +15,24 @@ import java.util.Map;
 
 /** Creating, changing and deleting budgets, and the defaults new budgets start with. */
 final class BudgetBook {
+    private final EngineContext ctx;
     private final Counters counters;
     private final Holds holds;
     private final Breakers breakers;
-    private final EngineLock lock;
-    private final LedgerStore store;
-    private final LedgerWriter writer;
-    private final Listeners listeners;
     private volatile BudgetEngine.Defaults defaults;
 
-    BudgetBook(EngineConfig cfg, Counters counters, Holds holds, Breakers breakers, EngineLock lock, LedgerStore store,
-               LedgerWriter writer, Listeners listeners) {
+    BudgetBook(EngineContext ctx, Counters counters, Holds holds, Breakers breakers) {
+        this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
         this.breakers = breakers;
-        this.lock = lock;
-        this.store = store;
-        this.writer = writer;
-        this.listeners = listeners;
-        this.defaults = new BudgetEngine.Defaults(cfg.defaultThresholds(), cfg.defaultWarningPercent(),
-                cfg.defaultStopPercent(), cfg.defaultCooldown().toSeconds());
+        this.defaults = new BudgetEngine.Defaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
+                ctx.cfg().defaultStopPercent(), ctx.cfg().defaultCooldown().toSeconds());
     }
 
     /** Loads the stored defaults, if they were ever changed. */
     void load() {
-        store.getSetting("defaults").ifPresent(json -> {
+        ctx.store().getSetting("defaults").ifPresent(json -> {
             Map<String, Object> m = LedgerStore.parse(json);
             List<Integer> t = new ArrayList<>();
             for (Object o : (List<?>) m.get("thresholds")) {
@@ -55,11 +48,11 @@ final class BudgetBook {
     }
 
     List<Budget> budgets() {
-        return lock.read(() -> counters.all().stream().map(s -> s.budget).toList());
+        return ctx.lock().read(() -> counters.all().stream().map(s -> s.budget).toList());
     }
 
     int seedIfEmpty(List<BudgetSpec> seed) {
-        if (store.hasAnyBudgetEverBeenStored()) {
+        if (ctx.store().hasAnyBudgetEverBeenStored()) {
             return 0;
         }
         for (BudgetSpec s : seed) {
@@ -73,36 +66,36 @@ final class BudgetBook {
         String id = spec.budgetId() != null ? spec.budgetId() : Ids.next("bud", now.toEpochMilli());
         UsageInput.name("budget_id", id, true);
         Budget b = BudgetRules.build(spec, null, id, defaults, now);
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             if (counters.contains(id)) {
                 throw new PeniaException(ErrorCode.CONFLICT, "budget '" + id + "' already exists", Map.of("budget_id", id));
             }
-            lock.requireRoom();
+            ctx.lock().requireRoom();
             BudgetState s = new BudgetState(b);
             counters.put(id, s);
             counters.roll(s, now, c.events);
-            c.write(store.upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
+            c.write(ctx.store().upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
             // No budget holds the id: whatever is still kept under it is an earlier budget's
             // (a database written before deletes retired it); the new budget starts clean.
             retire(id, c.writes);
             c.undo(() -> counters.remove(id));
-            c.afterCommit(() -> listeners.budgetChanged(id));
+            c.afterCommit(() -> ctx.listeners().budgetChanged(id));
             return b;
         });
     }
 
     Budget update(String id, BudgetSpec spec) {
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             BudgetState s = counters.state(id);
             Budget before = s.budget;
             Budget after = BudgetRules.build(spec, before, id, defaults, now);
-            lock.requireRoom();
+            ctx.lock().requireRoom();
             Map<Period, BudgetState.PeriodCounter> oldPeriods = new EnumMap<>(s.periods);
             s.budget = after;
             s.periods.clear();
             counters.roll(s, now, c.events);
-            c.write(store.upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
+            c.write(ctx.store().upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
                     after.updatedAt()));
             breakers.keep(s, oldPeriods, now, c.writes);
             c.undo(() -> {
@@ -114,24 +107,24 @@ final class BudgetBook {
                     Breakers.restore(u, oldPeriods);
                 }
             });
-            c.afterCommit(() -> listeners.budgetChanged(id));
+            c.afterCommit(() -> ctx.listeners().budgetChanged(id));
             return after;
         });
     }
 
     Budget delete(String id) {
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             BudgetState removed = counters.state(id);
-            lock.requireRoom();
+            ctx.lock().requireRoom();
             counters.remove(id);
-            c.write(store.deleteBudget(id, now));
+            c.write(ctx.store().deleteBudget(id, now));
             Runnable unretire = retire(id, c.writes);
             c.undo(() -> {
                 counters.put(id, removed);
                 unretire.run();
             });
-            c.afterCommit(() -> listeners.budgetChanged(id));
+            c.afterCommit(() -> ctx.listeners().budgetChanged(id));
             return removed.budget;
         });
     }
@@ -140,7 +133,7 @@ final class BudgetBook {
     BudgetEngine.Defaults setDefaults(BudgetEngine.Defaults d) {
         BudgetRules.checkThresholds(d.thresholds(), d.warningPercent(), d.stopPercent(), d.cooldownSeconds());
         try {
-            EngineLock.await(writer.submit(store.putSetting("defaults", Json.mapper().writeValueAsString(Map.of(
+            EngineLock.await(ctx.writer().submit(ctx.store().putSetting("defaults", Json.mapper().writeValueAsString(Map.of(
                     "thresholds", d.thresholds(), "warning_percent", d.warningPercent(),
                     "stop_percent", d.stopPercent(), "cooldown_seconds", d.cooldownSeconds())))));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -166,7 +159,7 @@ final class BudgetBook {
     private Runnable retire(String id, List<LedgerWriter.Write> writes) {
         Runnable undoHolds = holds.detach(id, writes);
         Map<String, AlertBook.Fired> fired = breakers.alerts.retire(id);
-        writes.add(store.retireBudgetState(id));
+        writes.add(ctx.store().retireBudgetState(id));
         return () -> {
             undoHolds.run();
             breakers.alerts.restore(fired);

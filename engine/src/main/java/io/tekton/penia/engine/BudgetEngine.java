@@ -47,6 +47,7 @@ public final class BudgetEngine implements AutoCloseable {
     private final Recorder recorder;
     private final BudgetViews views;
     private final UsageQueries usage;
+    private final Guardrail guardrail;
     private final ScheduledExecutorService scheduler;
     private final Instant startedAt;
 
@@ -85,16 +86,16 @@ public final class BudgetEngine implements AutoCloseable {
         this.writer = new LedgerWriter(store.database(), cfg.writerQueueCapacity(), cfg.writerMaxBatch());
         this.lock = new EngineLock(writer, listeners);
         this.startedAt = cfg.clock().instant();
-        this.counters = new Counters(cfg, store, writer, listeners, startedAt);
-        this.holds = new Holds(counters, store, writer, lock, listeners, stats);
+        EngineContext ctx = new EngineContext(cfg, store, writer, lock, listeners, stats);
+        this.counters = new Counters(ctx, startedAt);
+        this.holds = new Holds(ctx, counters);
         this.breakers = new Breakers(store);
-        this.book = new BudgetBook(cfg, counters, holds, breakers, lock, store, writer, listeners);
-        this.checker = new Checker(cfg, counters, holds, breakers, lock, store, writer, listeners, stats,
-                () -> this.pricer);
-        this.recorder = new Recorder(cfg, counters, holds, breakers, book, lock, store, listeners, stats,
-                () -> this.pricer);
-        this.views = new BudgetViews(counters, holds, lock);
-        this.usage = new UsageQueries(counters, lock, store);
+        this.book = new BudgetBook(ctx, counters, holds, breakers);
+        this.checker = new Checker(ctx, counters, holds, breakers, () -> this.pricer);
+        this.recorder = new Recorder(ctx, counters, holds, breakers, book, () -> this.pricer);
+        this.views = new BudgetViews(ctx, counters, holds);
+        this.usage = new UsageQueries(ctx, counters);
+        this.guardrail = new Guardrail(ctx, counters, holds, breakers);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "penia-engine-sweeper");
             t.setDaemon(true);
@@ -120,10 +121,7 @@ public final class BudgetEngine implements AutoCloseable {
         holds.load(store.loadActiveReservations());
         breakers.alerts.load(store.loadAlertsSince(
                 Instant.ofEpochSecond(counters.rollups.windowStartSecond()).minus(Duration.ofDays(1))));
-        lock.mutate(c -> {
-            holds.expireDue(now, c.events);
-            return null;
-        });
+        guardrail.sweep();
     }
 
     /** Starts the background sweeper: hold expiry and the guardrail's periodic evaluation. */
@@ -265,32 +263,13 @@ public final class BudgetEngine implements AutoCloseable {
      * as suppressed repeats. Returns the alerts raised.
      */
     public List<Alert> evaluateAll(boolean countRepeats) {
-        Instant now = now();
-        return lock.mutate(c -> {
-            holds.expireDue(now, c.events);
-            lock.requireRoom();
-            for (BudgetState s : counters.all()) {
-                if (s.budget.active()) {
-                    counters.roll(s, now, c.events);
-                    breakers.afterChange(s, Counters.used(s), now, countRepeats, c.out);
-                }
-            }
-            return c.out.alerts();
-        });
+        return guardrail.evaluateAll(countRepeats);
     }
 
     /** Closes the breaker of a budget (every period, or one); it reopens only on new spend. */
     public Map<String, Object> resetBreaker(String budgetId, Period onlyPeriod) {
         Instant now = now();
-        List<String> reset = lock.mutate(c -> {
-            BudgetState s = counters.state(budgetId);
-            lock.requireRoom();
-            counters.roll(s, now, new java.util.ArrayList<>());
-            List<String> periods = breakers.reset(s, onlyPeriod, now, c);
-            c.submit();
-            c.afterCommit(() -> listeners.budgetChanged(budgetId));
-            return periods;
-        });
+        List<String> reset = guardrail.resetBreaker(budgetId, onlyPeriod, now);
         return Map.of("budget_id", budgetId, "reset_periods", reset, "state", "closed", "reset_at", now.toString());
     }
 
@@ -359,16 +338,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     private void sweepSafely() {
         try {
-            Instant now = now();
-            lock.mutate(c -> {
-                holds.expireDue(now, c.events);
-                Instant ws = counters.windowStart(now);
-                if (ws.getEpochSecond() > counters.rollups.windowStartSecond()) {
-                    counters.rollups.advanceWindow(ws);
-                    breakers.alerts.prune(ws);
-                }
-                return null;
-            });
+            guardrail.sweep();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "sweep failed", e);
         }

@@ -15,19 +15,19 @@ import java.util.Map;
 
 /** The live views of budgets: each period's spend, hold, breaker and projection; what is left to spend. */
 final class BudgetViews {
+    private final EngineContext ctx;
     private final Counters counters;
     private final Holds holds;
-    private final EngineLock lock;
 
-    BudgetViews(Counters counters, Holds holds, EngineLock lock) {
+    BudgetViews(EngineContext ctx, Counters counters, Holds holds) {
+        this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
-        this.lock = lock;
     }
 
     BudgetEngine.BudgetStatus status(String budgetId) {
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
             return statusOf(counters.state(budgetId), now, c.events);
         });
@@ -35,7 +35,7 @@ final class BudgetViews {
 
     List<BudgetEngine.BudgetStatus> statuses() {
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
             List<BudgetEngine.BudgetStatus> out = new ArrayList<>();
             for (BudgetState s : counters.all()) {
@@ -74,7 +74,7 @@ final class BudgetViews {
         String canonicalModel = CanonicalNames.model(provider, model);
         String canonicalProvider = CanonicalNames.provider(provider);
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             Long remaining = null;
             for (BudgetState s : counters.matching(component, canonicalProvider, canonicalModel, type)) {
                 counters.roll(s, now, c.events);

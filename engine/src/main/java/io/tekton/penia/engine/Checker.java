@@ -8,8 +8,6 @@ import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.monitor.Decision;
 import io.tekton.penia.engine.monitor.Monitors;
 import io.tekton.penia.engine.monitor.Reason;
-import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,36 +17,25 @@ import java.util.function.Supplier;
 
 /** The unified check: both monitors over the matching budgets, and the hold of an allowed check. */
 final class Checker {
-    private final EngineConfig cfg;
+    private final EngineContext ctx;
     private final Counters counters;
     private final Holds holds;
     private final Breakers breakers;
-    private final EngineLock lock;
-    private final LedgerStore store;
-    private final LedgerWriter writer;
-    private final Listeners listeners;
-    private final EngineStats stats;
     private final Supplier<Pricer> pricer;
 
-    Checker(EngineConfig cfg, Counters counters, Holds holds, Breakers breakers, EngineLock lock, LedgerStore store,
-            LedgerWriter writer, Listeners listeners, EngineStats stats, Supplier<Pricer> pricer) {
-        this.cfg = cfg;
+    Checker(EngineContext ctx, Counters counters, Holds holds, Breakers breakers, Supplier<Pricer> pricer) {
+        this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
         this.breakers = breakers;
-        this.lock = lock;
-        this.store = store;
-        this.writer = writer;
-        this.listeners = listeners;
-        this.stats = stats;
         this.pricer = pricer;
     }
 
     CheckResult check(CheckInput in) {
         Instant now = counters.now();
         Money estimate = estimate(in);
-        stats.checksTotal.incrementAndGet();
-        return lock.mutate(c -> {
+        ctx.stats().checksTotal.incrementAndGet();
+        return ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
             List<BudgetState> matched = counters.matching(in.component(), in.provider(), in.model(), in.taskType());
             List<Reason> reasons = new ArrayList<>();
@@ -87,10 +74,10 @@ final class Checker {
 
     /** Counts the block and raises its alerts (awaited: whoever reads after the answer sees them). */
     private void blocked(List<Reason> reasons, Instant now, Change c) {
-        stats.blocksTotal.incrementAndGet();
+        ctx.stats().blocksTotal.incrementAndGet();
         for (Reason r : reasons) {
             // With the writer full, a later blocked check raises the alert: nothing is marked fired unstored.
-            if (r.level() == Reason.Level.BLOCK && writer.hasRoom()) {
+            if (r.level() == Reason.Level.BLOCK && ctx.writer().hasRoom()) {
                 breakers.blocked(counters.get(r.budgetId()), r, now, c.out);
             }
         }
@@ -99,13 +86,13 @@ final class Checker {
     /** Holds the estimate against every matched budget until settled, released or expired. */
     private Reservation hold(CheckInput in, List<BudgetState> matched, Money estimate, Instant now, Change c) {
         long ttl = in.reservationTtlSeconds() != null ? in.reservationTtlSeconds()
-                : cfg.defaultReservationTtl().toSeconds();
-        if (ttl > cfg.maxReservationTtl().toSeconds()) {
+                : ctx.cfg().defaultReservationTtl().toSeconds();
+        if (ttl > ctx.cfg().maxReservationTtl().toSeconds()) {
             throw PeniaException.invalid("reservation_ttl_seconds",
-                    "must be at most " + cfg.maxReservationTtl().toSeconds());
+                    "must be at most " + ctx.cfg().maxReservationTtl().toSeconds());
         }
         Holds.checkRoom(matched, estimate);
-        lock.requireRoom();
+        ctx.lock().requireRoom();
         Reservation hold = new Reservation(Ids.next("res", now.toEpochMilli()), in.component(), in.provider(),
                 in.model(), estimate, matched.stream().map(s -> s.budget.budgetId()).toList(), now,
                 now.plusSeconds(ttl), Reservation.ACTIVE);
@@ -115,7 +102,7 @@ final class Checker {
             breakers.afterChange(s, before, now, false, c.out);
         }
         holds.add(hold);
-        c.write(store.insertReservation(hold));
+        c.write(ctx.store().insertReservation(hold));
         c.undo(() -> {
             Reservation live = holds.take(hold.reservationId());
             if (live != null) {
@@ -123,9 +110,9 @@ final class Checker {
             }
         });
         c.afterCommit(() -> {
-            listeners.fire(l -> l.onReservation(hold));
+            ctx.listeners().fire(l -> l.onReservation(hold));
             for (BudgetState s : matched) {
-                listeners.budgetChanged(s.budget.budgetId());
+                ctx.listeners().budgetChanged(s.budget.budgetId());
             }
         });
         return hold;

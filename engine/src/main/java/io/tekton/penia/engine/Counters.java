@@ -6,7 +6,6 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +21,7 @@ import java.util.Map;
  * a usage matches. Guarded by the engine lock.
  */
 final class Counters {
-    private final EngineConfig cfg;
-    private final LedgerStore store;
-    private final LedgerWriter writer;
-    private final Listeners listeners;
+    private final EngineContext ctx;
     private final Map<String, BudgetState> budgets = new LinkedHashMap<>();
     final RollupIndex rollups;
     /**
@@ -35,33 +31,30 @@ final class Counters {
      */
     private final long[] ledgerTotals = new long[3];
 
-    Counters(EngineConfig cfg, LedgerStore store, LedgerWriter writer, Listeners listeners, Instant startedAt) {
-        this.cfg = cfg;
-        this.store = store;
-        this.writer = writer;
-        this.listeners = listeners;
-        this.rollups = new RollupIndex(windowStart(startedAt), cfg.zone());
+    Counters(EngineContext ctx, Instant startedAt) {
+        this.ctx = ctx;
+        this.rollups = new RollupIndex(windowStart(startedAt), ctx.cfg().zone());
     }
 
     /** The engine's time, in the millisecond precision the ledger stores. */
     Instant now() {
-        return cfg.clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return ctx.now();
     }
 
     /** The first second the rollups hold in memory: the earlier of this month's and this week's start. */
     Instant windowStart(Instant now) {
-        Instant m = Period.MONTHLY.start(now, cfg.zone());
-        Instant w = Period.WEEKLY.start(now, cfg.zone());
+        Instant m = Period.MONTHLY.start(now, ctx.cfg().zone());
+        Instant w = Period.WEEKLY.start(now, ctx.cfg().zone());
         return m.isBefore(w) ? m : w;
     }
 
     /** Loads the rollups of the window, the ledger's totals and the live budgets, each rolled to {@code now}. */
     void load(Instant now) {
-        rollups.load(store.loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
+        rollups.load(ctx.store().loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
                 Instant.parse("9999-01-01T00:00:00Z")));
-        System.arraycopy(store.ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
+        System.arraycopy(ctx.store().ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         Invariants.ledgerTotalsNonNegative(ledgerTotals, "load");
-        for (LedgerStore.StoredBudget sb : store.loadBudgets()) {
+        for (LedgerStore.StoredBudget sb : ctx.store().loadBudgets()) {
             if (!sb.deleted()) {
                 budgets.put(sb.budgetId(), new BudgetState(BudgetCodec.fromStorage(sb.body())));
             }
@@ -128,16 +121,16 @@ final class Counters {
             }
             boolean wasOpen = c != null && c.breakerOpen;
             c = new BudgetState.PeriodCounter();
-            c.window = p.window(now, cfg.zone());
+            c.window = p.window(now, ctx.cfg().zone());
             c.spentMicros = rollups.sumCost(s.budget.scope(), c.window.start(), c.window.end());
             s.periods.put(p, c);
             if (wasOpen) {
                 // A new period closes the breaker of the old one.
                 BudgetState.PeriodCounter closed = c;
                 // Not waited for under the lock; refused (writer full), the load ignores a breaker stored for an earlier window.
-                writer.offer(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
+                ctx.writer().offer(ctx.store().upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
                 String id = s.budget.budgetId();
-                events.add(() -> listeners.budgetChanged(id));
+                events.add(() -> ctx.listeners().budgetChanged(id));
             }
         }
     }

@@ -65,16 +65,6 @@ final class EngineLock {
         }
     }
 
-    /** Runs {@code r} under the lock. */
-    void run(Runnable r) {
-        lock.lock();
-        try {
-            r.run();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /**
      * Runs {@code work} with the lock left (from inside a locked body: to wait for another
      * caller's commit), then takes the lock again, whatever {@code work} did.

@@ -4,7 +4,6 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Reservation;
-import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.LedgerWriter;
 
 import java.time.Instant;
@@ -19,15 +18,11 @@ import java.util.TreeSet;
 /**
  * The live holds (reservations): by id, by expiry, and the sum each budget has on hold by them;
  * taking, releasing, restoring and expiring them, and keeping each budget's reserved counter
- * equal to the sum of its open holds. Guarded by the engine lock.
+ * equal to the sum of its open holds. Guarded by the engine ctx.lock().
  */
 final class Holds {
+    private final EngineContext ctx;
     private final Counters counters;
-    private final LedgerStore store;
-    private final LedgerWriter writer;
-    private final EngineLock lock;
-    private final Listeners listeners;
-    private final EngineStats stats;
     private final Map<String, Reservation> reservations = new HashMap<>();
     /**
      * Live holds by expiry (then id). A hold leaves it when it is settled or released, not
@@ -40,14 +35,9 @@ final class Holds {
     /** Per budget id, the sum of the open holds naming it: kept apart from the counters to check them. */
     private final Map<String, Long> heldMicros = new HashMap<>();
 
-    Holds(Counters counters, LedgerStore store, LedgerWriter writer, EngineLock lock, Listeners listeners,
-          EngineStats stats) {
+    Holds(EngineContext ctx, Counters counters) {
+        this.ctx = ctx;
         this.counters = counters;
-        this.store = store;
-        this.writer = writer;
-        this.lock = lock;
-        this.listeners = listeners;
-        this.stats = stats;
     }
 
     /** Loads the stored live holds; each counts against the budgets it names that exist. */
@@ -72,8 +62,8 @@ final class Holds {
 
     /** A hold: the live one from memory, else as the ledger has it. */
     Optional<Reservation> find(String id) {
-        Reservation r = lock.read(() -> reservations.get(id));
-        return r != null ? Optional.of(r) : store.findReservation(id);
+        Reservation r = ctx.lock().read(() -> reservations.get(id));
+        return r != null ? Optional.of(r) : ctx.store().findReservation(id);
     }
 
     int size() {
@@ -112,12 +102,12 @@ final class Holds {
     /** Releases a live hold before it expires; the held amount returns to every budget. */
     Reservation release(String reservationId) {
         Instant now = counters.now();
-        return lock.mutate(c -> {
+        return ctx.lock().mutate(c -> {
             expireDue(now, c.events);
-            lock.requireRoom();
+            ctx.lock().requireRoom();
             Reservation r = take(reservationId);
             if (r == null) {
-                Optional<Reservation> stored = store.findReservation(reservationId);
+                Optional<Reservation> stored = ctx.store().findReservation(reservationId);
                 if (stored.isEmpty()) {
                     throw PeniaException.notFound("reservation", reservationId);
                 }
@@ -125,13 +115,13 @@ final class Holds {
                         + stored.get().status(), Map.of("reservation_id", reservationId, "status", stored.get().status()));
             }
             release(r);
-            c.write(store.closeReservation(reservationId, Reservation.RELEASED, now));
+            c.write(ctx.store().closeReservation(reservationId, Reservation.RELEASED, now));
             c.undo(() -> restore(r));
             Reservation done = r.withStatus(Reservation.RELEASED);
             c.afterCommit(() -> {
-                listeners.fire(l -> l.onReservation(done));
+                ctx.listeners().fire(l -> l.onReservation(done));
                 for (String id : r.budgetIds()) {
-                    listeners.budgetChanged(id);
+                    ctx.listeners().budgetChanged(id);
                 }
             });
             return done;
@@ -194,7 +184,7 @@ final class Holds {
         }
         for (Reservation[] pair : detached) {
             swap(pair[0], pair[1]);
-            writes.add(store.setReservationBudgets(pair[1].reservationId(), pair[1].budgetIds()));
+            writes.add(ctx.store().setReservationBudgets(pair[1].reservationId(), pair[1].budgetIds()));
         }
         return () -> {
             for (Reservation[] pair : detached) {
@@ -224,18 +214,18 @@ final class Holds {
             }
             // Never waits under the lock: with the writer full the hold stays held (a little past its
             // time, never less) until a later call finds room for its close.
-            if (EngineLock.refused(writer.offer(store.closeReservation(r.reservationId(), Reservation.EXPIRED,
+            if (EngineLock.refused(ctx.writer().offer(ctx.store().closeReservation(r.reservationId(), Reservation.EXPIRED,
                     r.expiresAt())))) {
                 return;
             }
             take(r.reservationId());
             release(r);
-            stats.reservationsExpired.incrementAndGet();
+            ctx.stats().reservationsExpired.incrementAndGet();
             Reservation done = r.withStatus(Reservation.EXPIRED);
             events.add(() -> {
-                listeners.fire(l -> l.onReservation(done));
+                ctx.listeners().fire(l -> l.onReservation(done));
                 for (String id : done.budgetIds()) {
-                    listeners.budgetChanged(id);
+                    ctx.listeners().budgetChanged(id);
                 }
             });
         }

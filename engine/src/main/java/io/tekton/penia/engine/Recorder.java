@@ -5,7 +5,6 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.UsageRecord;
-import io.tekton.penia.engine.store.LedgerStore;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -24,17 +23,13 @@ import java.util.function.Supplier;
  * the counters and the ledger.
  */
 final class Recorder {
+    private final EngineContext ctx;
     private static final int IDEMPOTENCY_CACHE = 200_000;
 
-    private final EngineConfig cfg;
     private final Counters counters;
     private final Holds holds;
     private final Breakers breakers;
     private final BudgetBook book;
-    private final EngineLock lock;
-    private final LedgerStore store;
-    private final Listeners listeners;
-    private final EngineStats stats;
     private final Supplier<Pricer> pricer;
     private final Map<String, CompletableFuture<UsageRecord>> recentRequests =
             new LinkedHashMap<>(1024, 0.75f, false) {
@@ -50,17 +45,13 @@ final class Recorder {
         static final Known NONE = new Known(null, null);
     }
 
-    Recorder(EngineConfig cfg, Counters counters, Holds holds, Breakers breakers, BudgetBook book, EngineLock lock,
-             LedgerStore store, Listeners listeners, EngineStats stats, Supplier<Pricer> pricer) {
-        this.cfg = cfg;
+    Recorder(EngineContext ctx, Counters counters, Holds holds, Breakers breakers, BudgetBook book,
+             Supplier<Pricer> pricer) {
+        this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
         this.breakers = breakers;
         this.book = book;
-        this.lock = lock;
-        this.store = store;
-        this.listeners = listeners;
-        this.stats = stats;
         this.pricer = pricer;
     }
 
@@ -73,18 +64,18 @@ final class Recorder {
             return sameBody(in, rec, replay.get().record());
         }
         Known known = knownHold(in);
-        return lock.mutate(c -> book(in, rec, known, now, c));
+        return ctx.lock().mutate(c -> book(in, rec, known, now, c));
     }
 
     /** The usage's time (now when it names none), refused too far ahead of or behind the clock. */
     private Instant timestamp(UsageInput in, Instant now) {
         Instant ts = in.timestamp() == null ? now : in.timestamp().truncatedTo(ChronoUnit.MILLIS);
-        if (ts.isAfter(now.plus(cfg.maxTimestampSkew()))) {
+        if (ts.isAfter(now.plus(ctx.cfg().maxTimestampSkew()))) {
             throw PeniaException.invalid("timestamp", "is in the future (more than "
-                    + cfg.maxTimestampSkew().toSeconds() + " s of clock skew)");
+                    + ctx.cfg().maxTimestampSkew().toSeconds() + " s of clock skew)");
         }
-        if (ts.isBefore(now.minus(cfg.maxBackdate()))) {
-            throw PeniaException.invalid("timestamp", "is more than " + cfg.maxBackdate().toDays()
+        if (ts.isBefore(now.minus(ctx.cfg().maxBackdate()))) {
+            throw PeniaException.invalid("timestamp", "is more than " + ctx.cfg().maxBackdate().toDays()
                     + " days in the past (engine.max_backdate_days)");
         }
         return ts;
@@ -116,11 +107,11 @@ final class Recorder {
         if (in.reservationId() == null) {
             return Known.NONE;
         }
-        Reservation live = lock.read(() -> holds.get(in.reservationId()));
+        Reservation live = ctx.lock().read(() -> holds.get(in.reservationId()));
         if (live != null) {
             return new Known(live, null);
         }
-        Reservation stored = store.findReservation(in.reservationId())
+        Reservation stored = ctx.store().findReservation(in.reservationId())
                 .orElseThrow(() -> PeniaException.notFound("reservation", in.reservationId()));
         if (Reservation.SETTLED.equals(stored.status())) {
             throw Idempotency.settledConflict(in.reservationId(), settlingRecord(in.reservationId()));
@@ -133,10 +124,10 @@ final class Recorder {
         holds.expireDue(now, c.events);
         if (in.requestId() != null && recentRequests.containsKey(in.requestId())) {
             CompletableFuture<UsageRecord> earlier = recentRequests.get(in.requestId());
-            return lock.unlocked(() -> sameBody(in, rec, EngineLock.await(earlier)));
+            return ctx.lock().unlocked(() -> sameBody(in, rec, EngineLock.await(earlier)));
         }
         counters.checkLedgerRoom(rec);
-        lock.requireRoom();
+        ctx.lock().requireRoom();
         Reservation settled = null;
         String status = known.status();
         if (in.reservationId() != null) {
@@ -145,7 +136,7 @@ final class Recorder {
                 CompletableFuture<String> by = idempotency.settledBy(in.reservationId());
                 if (by != null) {
                     // Another record settled it (maybe still committing): the winner books, this one nothing.
-                    throw lock.unlocked(() -> Idempotency.settledConflict(in.reservationId(), EngineLock.await(by)));
+                    throw ctx.lock().unlocked(() -> Idempotency.settledConflict(in.reservationId(), EngineLock.await(by)));
                 }
                 status = closedStatus(known, now);
             }
@@ -183,9 +174,9 @@ final class Recorder {
 
     /** Offers the record (and the hold's close) under the lock; a repeat or second settle then waits for it. */
     private void submit(UsageInput in, UsageRecord rec, Reservation settled, Instant now, Change c) {
-        c.write(store.insertUsage(rec));
+        c.write(ctx.store().insertUsage(rec));
         if (settled != null) {
-            c.write(store.closeReservation(settled.reservationId(), Reservation.SETTLED, now));
+            c.write(ctx.store().closeReservation(settled.reservationId(), Reservation.SETTLED, now));
         }
         CompletableFuture<Void> f = c.submit();
         if (in.requestId() != null) {
@@ -208,15 +199,15 @@ final class Recorder {
 
     /** After the commit: the totals, then the listeners (usage, the settled hold, each budget). */
     private void committed(UsageRecord rec, Reservation settled, Collection<BudgetState> affected) {
-        stats.recordsTotal.incrementAndGet();
-        stats.costTotalMicros.addAndGet(rec.cost().micros());
-        listeners.fire(l -> l.onUsage(rec));
+        ctx.stats().recordsTotal.incrementAndGet();
+        ctx.stats().costTotalMicros.addAndGet(rec.cost().micros());
+        ctx.listeners().fire(l -> l.onUsage(rec));
         if (settled != null) {
             Reservation done = settled.withStatus(Reservation.SETTLED);
-            listeners.fire(l -> l.onReservation(done));
+            ctx.listeners().fire(l -> l.onReservation(done));
         }
         for (BudgetState s : affected) {
-            listeners.budgetChanged(s.budget.budgetId());
+            ctx.listeners().budgetChanged(s.budget.budgetId());
         }
     }
 
@@ -236,8 +227,8 @@ final class Recorder {
 
     /** The record that settled a hold: from memory for recent settles, else from the ledger. */
     private String settlingRecord(String reservationId) {
-        CompletableFuture<String> by = lock.read(() -> idempotency.settledBy(reservationId));
-        return by != null ? EngineLock.await(by) : store.findSettlingRecordId(reservationId).orElse(null);
+        CompletableFuture<String> by = ctx.lock().read(() -> idempotency.settledBy(reservationId));
+        return by != null ? EngineLock.await(by) : ctx.store().findSettlingRecordId(reservationId).orElse(null);
     }
 
     /**
@@ -253,11 +244,11 @@ final class Recorder {
     }
 
     private Optional<RecordResult> replay(String requestId) {
-        CompletableFuture<UsageRecord> earlier = lock.read(() -> recentRequests.get(requestId));
+        CompletableFuture<UsageRecord> earlier = ctx.lock().read(() -> recentRequests.get(requestId));
         if (earlier != null) {
             return Optional.of(new RecordResult(await(earlier), false, null));
         }
-        return store.findByRequestId(requestId).map(r -> new RecordResult(r, false, null));
+        return ctx.store().findByRequestId(requestId).map(r -> new RecordResult(r, false, null));
     }
 
     private static <T> T await(CompletableFuture<T> f) {

@@ -19,19 +19,17 @@ import java.util.TreeSet;
  * in use. No side effects.
  */
 final class UsageQueries {
+    private final EngineContext ctx;
     private final Counters counters;
-    private final EngineLock lock;
-    private final LedgerStore store;
 
-    UsageQueries(Counters counters, EngineLock lock, LedgerStore store) {
+    UsageQueries(EngineContext ctx, Counters counters) {
+        this.ctx = ctx;
         this.counters = counters;
-        this.lock = lock;
-        this.store = store;
     }
 
     /** Sums by a dimension of what a budget's scope matched in [from, to), from memory. */
     Map<String, long[]> breakdown(String budgetId, Instant from, Instant to, String dimension) {
-        return lock.read(() -> {
+        return ctx.lock().read(() -> {
             Scope scope = counters.state(budgetId).budget.scope();
             Map<String, long[]> out = new TreeMap<>();
             // Whole days at once: this runs under the engine lock, once per dimension.
@@ -56,7 +54,7 @@ final class UsageQueries {
     /** The providers budgets' scopes name and those with usage in the window held in memory. */
     SortedSet<String> providersInUse() {
         SortedSet<String> used = new TreeSet<>();
-        lock.run(() -> {
+        return ctx.lock().read(() -> {
             for (BudgetState s : counters.all()) {
                 if (s.budget.scope().provider() != null) {
                     used.add(s.budget.scope().provider());
@@ -69,8 +67,8 @@ final class UsageQueries {
                     used.add(d.provider());
                 }
             });
+            return used;
         });
-        return used;
     }
 
     /** See {@link BudgetEngine#slices(LedgerStore.UsageFilter, boolean)}. */
@@ -105,7 +103,7 @@ final class UsageQueries {
                               List<BudgetEngine.Slice> out) {
         List<BudgetEngine.Slice> held = new ArrayList<>();
         RollupIndex rollups = counters.rollups;
-        long heldFrom = lock.read(() -> {
+        long heldFrom = ctx.lock().read(() -> {
             long start = Math.max(fromBucket, rollups.windowStartSecond());
             Scope filter = new Scope(f.component(), f.provider(), f.model(), f.taskType());
             RollupIndex.Visitor add = (bucket, d, a) -> {
@@ -126,7 +124,7 @@ final class UsageQueries {
             return start;
         });
         if (fromBucket < heldFrom) {
-            for (LedgerStore.RollupRow r : store.sumRollups(f, fromBucket, Math.min(heldFrom, toBucket))) {
+            for (LedgerStore.RollupRow r : ctx.store().sumRollups(f, fromBucket, Math.min(heldFrom, toBucket))) {
                 out.add(slice(r));
             }
         }
@@ -134,8 +132,8 @@ final class UsageQueries {
     }
 
     private void raw(LedgerStore.UsageFilter f, List<BudgetEngine.Slice> out) {
-        store.requireLive(f);
-        for (LedgerStore.RollupRow r : store.sumRaw(f, true)) {
+        ctx.store().requireLive(f);
+        for (LedgerStore.RollupRow r : ctx.store().sumRaw(f, true)) {
             out.add(slice(r));
         }
     }
