@@ -69,7 +69,8 @@ public final class PeniaServer implements AutoCloseable {
     private final HelidonMcpTransport mcpTransport;
     private final McpSyncServer mcp;
     private HermesRegistrar hermes;
-    private final RequestMetrics requestMetrics = new RequestMetrics();
+    private final PeniaMetrics metrics;
+    private final RequestMetrics requestMetrics;
     private final PeniaSecurity security;
     private final BrowserPolicy browser;
 
@@ -112,6 +113,10 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
+        this.metrics = new PeniaMetrics(engine, ws::clients, mcpTransport::activeSessions);
+        engine.addListener(metrics);
+        alertDispatcher.onAttempt(metrics::deliveryAttempt);
+        this.requestMetrics = new RequestMetrics(metrics.registry(), routeMethods);
         // A revoked (or deleted) key keeps nothing open: its WebSockets and MCP sessions end at once.
         security.keys().onRevoked(keyId -> {
             ws.closeKey(keyId);
@@ -211,7 +216,7 @@ public final class PeniaServer implements AutoCloseable {
                 .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
                 .register("/api/v1/assistant", ToolsService.assistant(assistant))
                 .register("/mcp", mcpTransport)
-                .register("/", new HealthService(health, requestMetrics))
+                .register("/", new HealthService(health, metrics))
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();
