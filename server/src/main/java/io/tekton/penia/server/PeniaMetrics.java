@@ -68,6 +68,14 @@ public final class PeniaMetrics implements EngineListener {
 
     public PeniaMetrics(BudgetEngine engine, IntSupplier websocketClients, IntSupplier mcpSessions) {
         this.engine = engine;
+        // promtool's lint: no abbreviated unit (process_cpu_time_ns_total), no _count on a gauge (system_cpu_count).
+        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
+            }
+        });
         for (String d : List.of("allow", "warn", "block")) {
             checks.put(d, Counter.builder("penia.checks").description("Budget checks by decision")
                     .tag("decision", d).register(registry));
@@ -115,14 +123,6 @@ public final class PeniaMetrics implements EngineListener {
                 .description("Connected WebSocket clients").strongReference(true).register(registry);
         Gauge.builder("penia.mcp.sessions", mcpSessions, IntSupplier::getAsInt)
                 .description("Open MCP sessions").strongReference(true).register(registry);
-        // promtool's lint: no abbreviated unit (process_cpu_time_ns_total), no _count on a gauge (system_cpu_count).
-        registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
-        registry.config().meterFilter(new MeterFilter() {
-            @Override
-            public Meter.Id map(Meter.Id id) {
-                return id.getName().equals("system.cpu.count") ? id.withName("system.cpus") : id;
-            }
-        });
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
             FunctionCounter.builder("process.cpu.seconds", os, x -> x.getProcessCpuTime() / 1e9)

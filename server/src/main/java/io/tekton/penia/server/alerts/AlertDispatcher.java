@@ -287,7 +287,8 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
             long delayMs = backoffMillis(attempts);
             w = store.markAttemptFailed(d.deliveryId(), attempts, giveUp, giveUp ? now : now + delayMs, r.error());
             lastError = d.channelType() + ": " + r.error();
-            LOG.log(System.Logger.Level.WARNING, "alert delivery " + d.deliveryId() + " (" + d.channelType() + " "
+            LOG.log(System.Logger.Level.WARNING, (giveUp ? "alert delivery failed for good: " : "alert delivery ")
+                    + d.deliveryId() + " (" + d.channelType() + " "
                     + redact(d.channelType(), d.target()) + ") attempt " + attempts + "/" + cfg.maxDeliveryAttempts()
                     + " failed: " + r.error() + (giveUp ? "; giving up" : "; retry in " + delayMs + "ms"));
         }

@@ -23,6 +23,8 @@ public final class RequestMetrics implements Filter {
             Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(5), Duration.ofSeconds(10)};
 
+    /** The optional access log (PENIA_ACCESS_LOG=on): one line per request, no query string, no headers. */
+    private static final System.Logger ACCESS = System.getLogger("io.tekton.penia.access");
     private final MeterRegistry registry;
     private final RouteMethods routes;
     /** Bounded: methods × route templates × status codes. */
@@ -51,6 +53,10 @@ public final class RequestMetrics implements Filter {
                             .serviceLevelObjectives(BUCKETS)
                             .register(registry))
                     .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (ACCESS.isLoggable(System.Logger.Level.INFO)) {
+                ACCESS.log(System.Logger.Level.INFO, req.remotePeer().host() + " " + m + " " + path + " " + status + " "
+                        + String.format(java.util.Locale.ROOT, "%.1fms", (System.nanoTime() - t0) / 1e6));
+            }
         }
     }
 
