@@ -87,7 +87,12 @@ public final class PeniaLogging extends ContextAwareBase implements Configurator
     /** Sets logging up from {@code env} (see {@link #settings}); may be called again to change it. */
     public static synchronized Settings configure(Map<String, String> env) {
         Settings s = settings(env);
-        apply((LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory(), s);
+        if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
+            System.err.println("penia: logging is not Logback (another SLF4J provider on the class path); "
+                    + "PENIA_LOG_FORMAT and PENIA_LOG_LEVEL are not applied");
+            return s;
+        }
+        apply(ctx, s);
         bridgeJul(s);
         return s;
     }

@@ -169,6 +169,27 @@ class LoggingTest {
     }
 
     @Test
+    void aDeliveryRefusedForGood_isLoggedOnce_andCountedInMetrics() {
+        String c = uniq("hook");
+        TestServer.Resp b = t.post("/api/v1/budgets", Map.of("name", c, "scope", Map.of("component", c),
+                "limits", Map.of("monthly", new BigDecimal("10"))));
+        assertThat(b.status()).as(b.raw()).isEqualTo(201);
+        String id = b.get("budget_id").asText();
+        // Penia itself answers 404 at this path: a status that is not retried.
+        TestServer.Resp set = t.put("/api/v1/budgets/" + id + "/alerts", Map.of("thresholds", List.of(50),
+                "channels", List.of(Map.of("type", "webhook", "url", t.base() + "/no-such-hook"))));
+        assertThat(set.status()).as(set.raw()).isEqualTo(200);
+        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", c, "provider", "openai",
+                "model", "gpt-4o", "input_tokens", 1, "output_tokens", 1, "cost", new BigDecimal("6")));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        String line = msg(awaitLine("io.tekton.penia.server.alerts.AlertDispatcher",
+                m -> m.startsWith("alert delivery failed for good: ") && m.contains("/no-such-hook"), "delivery failed"));
+        assertThat(line).contains("HTTP 404", "attempt 1/");
+        await().atMost(Duration.ofSeconds(10)).until(() -> t.get("/metrics").raw()
+                .contains("penia_alert_deliveries_total{channel=\"webhook\",outcome=\"failed\"} 1"));
+    }
+
+    @Test
     void holdExpired_priceChanged_keyCreatedAndRevoked_areLogged_andNoSecretIs() {
         String c = uniq("hold");
         TestServer.Resp hold = t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", c,
