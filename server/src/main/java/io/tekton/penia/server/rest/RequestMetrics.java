@@ -27,6 +27,9 @@ public final class RequestMetrics implements Filter {
     private static final System.Logger ACCESS = System.getLogger("io.tekton.penia.access");
     private final MeterRegistry registry;
     private final RouteMethods routes;
+    /** Paths already matched (the fixed ones of the hot calls, and the first ids seen); bounded. */
+    private static final int TEMPLATE_CACHE = 4096;
+    private final java.util.Map<String, String> templates = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bounded: methods × route templates × status codes. */
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -68,7 +71,15 @@ public final class RequestMetrics implements Filter {
         if (path.equals("/ws")) {
             return "/ws";
         }
+        String known = templates.get(path);
+        if (known != null) {
+            return known;
+        }
         String t = routes.templateOf(path);
-        return t == null ? "other" : t;
+        String route = t == null ? "other" : t;
+        if (templates.size() < TEMPLATE_CACHE) {
+            templates.put(path, route);
+        }
+        return route;
     }
 }
