@@ -56,6 +56,8 @@ public final class BudgetEngine implements AutoCloseable {
     private volatile Pricer pricer;
     private volatile AlertOutbox outbox = AlertOutbox.none();
     private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+    /** Breakers opened under the lock, told to the listeners by the next {@link #publish} after their commit. */
+    private final java.util.Queue<Runnable> breakerEvents = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, BudgetState> budgets = new LinkedHashMap<>();
     private final RollupIndex rollups;
@@ -485,6 +487,9 @@ public final class BudgetEngine implements AutoCloseable {
                 writer.offer(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
                 String id = s.budget.budgetId();
                 events.add(() -> fire(l -> l.onBudgetChanged(id)));
+                Money spent = Money.ofMicros(c.spentMicros);
+                Money limit = s.budget.limits().get(p);
+                events.add(() -> fire(l -> l.onBreaker(id, p, false, spent, limit)));
             }
         }
     }
@@ -521,6 +526,8 @@ public final class BudgetEngine implements AutoCloseable {
                 c.breakerOpen = true;
                 c.breakerChangedAt = now;
                 out.writes().add(store.upsertBreaker(b.budgetId(), p, c.window.start(), "open", now, c.resetSpentMicros));
+                Money spent = Money.ofMicros(c.spentMicros);
+                breakerEvents.add(() -> fire(l -> l.onBreaker(b.budgetId(), p, true, spent, limit)));
             }
         }
     }
@@ -619,7 +626,9 @@ public final class BudgetEngine implements AutoCloseable {
             }
         }
         publish(out.alerts());
-        return new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
+        CheckResult result = new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
+        fire(l -> l.onCheck(in, result));
+        return result;
     }
 
     private Money estimate(CheckInput in) {
@@ -1160,6 +1169,7 @@ public final class BudgetEngine implements AutoCloseable {
         Instant now = now();
         List<LedgerWriter.Write> writes = new ArrayList<>();
         List<String> reset = new ArrayList<>();
+        List<Runnable> closed = new ArrayList<>();
         CompletableFuture<Void> f;
         List<Runnable> undo = new ArrayList<>();
         lock.lock();
@@ -1180,6 +1190,12 @@ public final class BudgetEngine implements AutoCloseable {
                     c.breakerChangedAt = wasChanged;
                     c.resetSpentMicros = wasReset;
                 });
+                if (c.breakerOpen) {
+                    Period p = e.getKey();
+                    Money spent = Money.ofMicros(c.spentMicros);
+                    Money limit = s.budget.limits().get(p);
+                    closed.add(() -> fire(l -> l.onBreaker(budgetId, p, false, spent, limit)));
+                }
                 c.breakerOpen = false;
                 c.breakerChangedAt = now;
                 c.resetSpentMicros = c.spentMicros;
@@ -1191,6 +1207,7 @@ public final class BudgetEngine implements AutoCloseable {
             lock.unlock();
         }
         awaitOrUndo(f, () -> undo.forEach(Runnable::run));
+        closed.forEach(Runnable::run);
         fire(l -> l.onBudgetChanged(budgetId));
         return Map.of("budget_id", budgetId, "reset_periods", reset, "state", "closed", "reset_at", now.toString());
     }
@@ -1214,6 +1231,9 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void publish(List<Alert> raised) {
+        for (Runnable r; (r = breakerEvents.poll()) != null; ) {
+            r.run();
+        }
         for (Alert a : raised) {
             fire(l -> l.onAlert(a));
         }

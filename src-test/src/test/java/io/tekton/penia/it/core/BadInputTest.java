@@ -230,7 +230,7 @@ class BadInputTest {
         }
         String metrics = t.get("/metrics").raw();
         assertThat(metrics).doesNotContain("made-up-");
-        assertThat(metrics).contains("penia_http_requests_total{group=\"other\"}");
+        assertThat(metrics).contains("penia_http_requests_seconds_count{method=\"GET\",route=\"other\",status=\"404\"}");
     }
 
     @Test
