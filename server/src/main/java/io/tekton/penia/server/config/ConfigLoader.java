@@ -509,11 +509,14 @@ public final class ConfigLoader {
                 problems.add(p + ".limits: must be a mapping of period to USD");
             }
             Enforcement enf = "warn".equals(b.get("enforcement")) ? Enforcement.WARN : Enforcement.BLOCK;
-            out.add(new BudgetSpec(b.get("budget_id") == null ? null : String.valueOf(b.get("budget_id")),
-                    b.get("name") == null ? null : String.valueOf(b.get("name")),
-                    new Scope((String) b.get("component"), (String) b.get("provider"), (String) b.get("model")), limits,
-                    integer(b, p + ".warning_percent", 80, 1, 1000), integer(b, p + ".stop_percent", 95, 1, 1000),
-                    null, enf, true, null, null));
+            out.add(BudgetSpec.builder()
+                    .budgetId(b.get("budget_id") == null ? null : String.valueOf(b.get("budget_id")))
+                    .name(b.get("name") == null ? null : String.valueOf(b.get("name")))
+                    .scope(new Scope((String) b.get("component"), (String) b.get("provider"), (String) b.get("model")))
+                    .limits(limits)
+                    .warningPercent(integer(b, p + ".warning_percent", 80, 1, 1000))
+                    .stopPercent(integer(b, p + ".stop_percent", 95, 1, 1000))
+                    .enforcement(enf).active(true).build());
         }
         return out;
     }
