@@ -61,7 +61,8 @@ public final class Wire {
         }
         BudgetSpec spec = new BudgetSpec(id, a.str("name"), scope, limits, a.intRange("warning_percent", 1, 1000),
                 a.intRange("stop_percent", 1, 1000), a.ints("alert_thresholds", 20, 1, 1000), enforcement,
-                a.bool("is_active"), a.nonNegLong("cooldown_seconds"), channels(a), a.str("description"), a.str("owner"));
+                a.bool("is_active"), a.nonNegLong("cooldown_seconds"), channels(a), a.str("description"), a.str("owner"),
+                a.bool("forecast_alerts"));
         // Read-only fields a client may echo back from a GET are accepted and ignored.
         a.has("created_at");
         a.has("updated_at");

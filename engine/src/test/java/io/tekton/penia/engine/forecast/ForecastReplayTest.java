@@ -1,0 +1,106 @@
+package io.tekton.penia.engine.forecast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.BudgetSpec;
+import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Enforcement;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.Scope;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 25's targets, measured by replaying synthetic workloads through the real engine on a
+ * simulated clock (see {@link SyntheticWorkload} and {@link Replay}): forecast error on an
+ * incident-free month, false alarms on incident-free weeks, runaway and model-switch
+ * detection latency, and how early a slow leak is flagged. Each run appends its figures to
+ * {@code target/forecast-replay.txt} (the table in docs/PERFORMANCE.md comes from there).
+ */
+class ForecastReplayTest {
+    private static final Duration DETECT_WITHIN = Duration.ofMinutes(5);
+
+    private static BudgetSpec budget(String id, Scope scope, Period p, long limitMicros) {
+        EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
+        limits.put(p, Money.ofMicros(limitMicros));
+        return new BudgetSpec(id, id, scope, limits, 80, 95, List.of(70, 80, 90, 100), Enforcement.WARN, true, 3600L,
+                null, null, null, true);
+    }
+
+    private static void report(String line) {
+        System.out.println("[forecast-replay] " + line);
+        try {
+            Path out = Path.of("target", "forecast-replay.txt");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, line + System.lineSeparator(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void incidentFreeMonth_forecastWithinItsError_atMostOneFalseAlarmIn30Days() throws IOException {
+        Instant start = Instant.parse("2027-01-18T00:00:00Z");
+        Instant feb = Instant.parse("2027-02-01T00:00:00Z");
+        Instant mar = Instant.parse("2027-03-01T00:00:00Z");
+        Instant end = feb.plus(Duration.ofDays(30));
+        SyntheticWorkload w = new SyntheticWorkload(SyntheticWorkload.agents(), List.of(), start, Replay.ZONE, 25);
+        List<double[]> snapshots = new ArrayList<>();
+        long[] febSpent = new long[1];
+        try (Replay r = new Replay(start)) {
+            BudgetEngine e = r.engine;
+            e.createBudget(budget("all", Scope.GLOBAL, Period.MONTHLY, Math.round(1.25 * w.expectedMicros(mar,
+                    Instant.parse("2027-04-01T00:00:00Z"), null))));
+            e.createBudget(budget("agent-a-weekly", new Scope("agent-a", null, null), Period.WEEKLY,
+                    Math.round(1.25 * w.expectedMicros(end.minus(Duration.ofDays(7)), end, "agent-a"))));
+            e.createBudget(budget("agent-b-daily", new Scope("agent-b", null, null), Period.DAILY,
+                    Math.round(1.3 * w.expectedMicros(end.minus(Duration.ofDays(2)), end.minus(Duration.ofDays(1)),
+                            "agent-b"))));
+            long t0 = System.nanoTime();
+            r.run(w, start, end, t -> {
+                if (!t.isBefore(feb) && t.isBefore(mar)) {
+                    BudgetEngine.PeriodStatus p = e.status("all").periods().getFirst();
+                    if (t.atZone(Replay.ZONE).getHour() == 12 && t.atZone(Replay.ZONE).getMinute() == 0
+                            && t.isBefore(mar.minus(Duration.ofDays(1)))) {
+                        snapshots.add(new double[]{p.forecast().expectedMicros(), p.projected().micros(),
+                                p.forecast().lowMicros(), p.forecast().highMicros()});
+                    }
+                    febSpent[0] = p.spent().micros();
+                }
+                return true;
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double mape = 0;
+            double linear = 0;
+            int covered = 0;
+            for (double[] s : snapshots) {
+                mape += Math.abs(s[0] - febSpent[0]) / febSpent[0];
+                linear += Math.abs(s[1] - febSpent[0]) / febSpent[0];
+                covered += s[2] <= febSpent[0] && febSpent[0] <= s[3] ? 1 : 0;
+            }
+            mape = 100 * mape / snapshots.size();
+            linear = 100 * linear / snapshots.size();
+            List<Alert> alarms = new ArrayList<>(r.alerts("spend_spike", feb, end));
+            alarms.addAll(r.alerts("projected_overrun", feb, end));
+            report(String.format(Locale.ROOT, "incident-free: %d simulated days in %.1f s; monthly forecast MAPE %.1f %%"
+                            + " (linear projection %.1f %%), 80%% interval covered the outcome on %d of %d days;"
+                            + " false alarms in 30 days: %d", Duration.between(start, end).toDays(), seconds, mape,
+                    linear, covered, snapshots.size(), alarms.size()));
+            alarms.forEach(a -> report("  false alarm: " + a.createdAt() + " " + a.message()));
+            assertThat(alarms).as("false alarms in 30 incident-free days").hasSizeLessThanOrEqualTo(1);
+            assertThat(mape).as("forecast MAPE, incident-free month").isLessThan(10.0);
+        }
+    }
+}
