@@ -32,6 +32,7 @@ final class RateWatch {
     private final double[] dayDev = new double[24];
     private final double[] week = new double[168];
     private final double[] weekDev = new double[168];
+    private final boolean[] weekSeen = new boolean[168];
     private long minutesSeen;
     private int offsetHour = Integer.MIN_VALUE;
     private int offsetSeconds;
@@ -109,9 +110,11 @@ final class RateWatch {
             dayDev[d] += ALPHA_DAY * (Math.abs(xc - day[d]) - dayDev[d]);
             day[d] += ALPHA_DAY * (xc - day[d]);
         }
-        if (minutesSeen < 7L * DAY) {
+        if (!weekSeen[w]) {
+            // First visit of this hour of the week: start from the hour of the day, then learn its own.
             week[w] = day[d];
             weekDev[w] = dayDev[d];
+            weekSeen[w] = true;
         } else {
             weekDev[w] += ALPHA_WEEK * (Math.abs(xc - week[w]) - weekDev[w]);
             week[w] += ALPHA_WEEK * (xc - week[w]);

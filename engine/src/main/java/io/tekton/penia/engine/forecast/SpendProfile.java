@@ -25,6 +25,8 @@ public final class SpendProfile {
     /** Actual-to-expected ratio: half-life 12 hours. */
     private static final double ALPHA_RATIO = 1 - Math.pow(0.5, 1 / 12.0);
     private static final double ALPHA_VAR = 0.05;
+    private static final double RATIO_CLIP_LOW = 0.75;
+    private static final double RATIO_CLIP_HIGH = 1.33;
     /** z of the 10th and 90th percentiles: the 80 % interval. */
     private static final double Z80 = 1.2816;
     /** Relative uncertainty of the level itself, added to the summed hourly noise. */
@@ -106,9 +108,13 @@ public final class SpendProfile {
         int d = w % DAY_HOURS;
         if (hoursSeen >= DAY_HOURS) {
             double expected = raw(w, d);
-            ratioActual += ALPHA_RATIO * (x - ratioActual);
+            double predicted = expected * ratio();
+            // Clipped near the prediction: a runaway of an hour or two must not lift the whole
+            // period's projection, while a leak (a few percent an hour) passes unclipped.
+            double xc = predicted > 0 ? Math.max(predicted * RATIO_CLIP_LOW, Math.min(x, predicted * RATIO_CLIP_HIGH)) : x;
+            ratioActual += ALPHA_RATIO * (xc - ratioActual);
             ratioExpected += ALPHA_RATIO * (expected - ratioExpected);
-            double e = x - expected * ratio();
+            double e = x - predicted;
             residualVar += ALPHA_VAR * (e * e - residualVar);
         }
         week[w] = weekSeen[w] ? week[w] + ALPHA_WEEK * (x - week[w]) : x;

@@ -103,4 +103,75 @@ class ForecastReplayTest {
             assertThat(mape).as("forecast MAPE, incident-free month").isLessThan(10.0);
         }
     }
+
+    @Test
+    void incidents_runawaysAndModelSwitchDetectedWithin5Minutes_slowLeakFlagged3DaysAhead() throws IOException {
+        Instant start = Instant.parse("2027-02-15T00:00:00Z");
+        Instant mar = Instant.parse("2027-03-01T00:00:00Z");
+        Instant leakStart = Instant.parse("2027-03-05T00:00:00Z");
+        List<SyntheticWorkload.Incident> incidents = List.of(
+                new SyntheticWorkload.Runaway("agent-a", Instant.parse("2027-02-24T10:00:00Z"), Duration.ofMinutes(20), 5),
+                new SyntheticWorkload.Runaway("agent-b", Instant.parse("2027-02-25T03:00:00Z"), Duration.ofMinutes(20), 20),
+                new SyntheticWorkload.Runaway("agent-a", Instant.parse("2027-02-27T16:00:00Z"), Duration.ofMinutes(20), 5),
+                new SyntheticWorkload.Runaway("agent-c", Instant.parse("2027-03-02T09:30:00Z"), Duration.ofMinutes(20), 20),
+                new SyntheticWorkload.ModelSwitch("agent-c", Instant.parse("2027-03-03T13:00:00Z"), Duration.ofHours(2),
+                        "gpt-4.1", 10),
+                new SyntheticWorkload.Leak("agent-b", leakStart, 0.30));
+        SyntheticWorkload w = new SyntheticWorkload(SyntheticWorkload.agents(), incidents, start, Replay.ZONE, 7);
+        Instant[] stopHit = new Instant[1];
+        try (Replay r = new Replay(start)) {
+            BudgetEngine e = r.engine;
+            long limit = Math.round(1.25 * w.expectedMicros(mar, Instant.parse("2027-04-01T00:00:00Z"), null));
+            e.createBudget(budget("all", Scope.GLOBAL, Period.MONTHLY, limit));
+            long t0 = System.nanoTime();
+            r.run(w, start, Instant.parse("2027-04-01T00:00:00Z"), t -> {
+                BudgetEngine.PeriodStatus p = e.status("all").periods().getFirst();
+                if (!t.isBefore(mar) && p.spent().micros() * 100 >= limit * 95L) {
+                    stopHit[0] = t;
+                    return false;
+                }
+                return true;
+            });
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            report(String.format(Locale.ROOT, "incidents: %d simulated days in %.1f s",
+                    Duration.between(start, stopHit[0] == null ? start : stopHit[0]).toDays(), seconds));
+            for (SyntheticWorkload.Incident i : incidents) {
+                if (i instanceof SyntheticWorkload.Leak) {
+                    continue;
+                }
+                SyntheticWorkload.Stream st = SyntheticWorkload.agents().stream()
+                        .filter(s -> s.component().equals(i.component())).findFirst().orElseThrow();
+                Alert first = r.alerts("spend_spike", i.start(), i.start().plus(Duration.ofHours(1))).stream()
+                        .filter(a -> a.message().contains("'" + st.component() + "'")
+                                || a.message().contains("'" + st.provider() + "'")
+                                || a.message().contains("'" + st.model() + "'"))
+                        .findFirst().orElse(null);
+                Duration latency = first == null ? null : Duration.between(i.start(), first.createdAt());
+                report("  " + describe(i) + ": spend_spike after " + (latency == null ? "never"
+                        : latency.toSeconds() + " s") + (first == null ? "" : " (" + first.message() + ")"));
+                assertThat(latency).as("detection of %s", describe(i)).isNotNull();
+                assertThat(latency).as("detection of %s", describe(i)).isLessThanOrEqualTo(DETECT_WITHIN);
+            }
+            assertThat(r.alerts("new_model", start, Instant.MAX)).extracting(Alert::message)
+                    .anyMatch(m -> m.contains("'gpt-4.1'"));
+            assertThat(stopHit[0]).as("the leak reaches the stop threshold").isNotNull();
+            List<Alert> overruns = r.alerts("projected_overrun", mar, Instant.MAX);
+            assertThat(r.alerts("projected_overrun", mar, leakStart)).as("no projected overrun before the leak").isEmpty();
+            assertThat(overruns).as("the leak is flagged").isNotEmpty();
+            Duration ahead = Duration.between(overruns.getFirst().createdAt(), stopHit[0]);
+            report("  slow leak +30 %/day from " + leakStart + ": projected_overrun at " + overruns.getFirst().createdAt()
+                    + ", stop threshold (95 %) reached at " + stopHit[0] + ": flagged " + ahead.toHours() + " h ahead ("
+                    + overruns.getFirst().message() + ")");
+            assertThat(ahead).as("slow leak flagged ahead of the stop threshold").isGreaterThanOrEqualTo(Duration.ofDays(3));
+        }
+    }
+
+    private static String describe(SyntheticWorkload.Incident i) {
+        return switch (i) {
+            case SyntheticWorkload.Runaway r -> "runaway " + (int) r.factor() + "x of " + r.component() + " at " + r.start();
+            case SyntheticWorkload.ModelSwitch m -> "switch of " + m.component() + " to " + m.model() + " ("
+                    + (int) m.priceFactor() + "x pricier) at " + m.start();
+            case SyntheticWorkload.Leak l -> "leak of " + l.component();
+        };
+    }
 }
