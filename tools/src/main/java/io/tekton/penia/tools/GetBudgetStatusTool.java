@@ -19,7 +19,9 @@ public final class GetBudgetStatusTool extends AbstractTool {
                 "Live status of a budget: spent, reserved, limit, percent, remaining, projection and breaker per "
                         + "current period, with breakdowns. Without budget_id: every budget's compact status.",
                 obj(props("budget_id", str("budget (optional)")), List.of(), true),
-                obj(props("budget_id", str("budget"), "periods", Map.of("type", "object"),
+                obj(props("budget_id", str("budget"), "periods", Map.of("type", "object", "description",
+                                "per current period: spent, limit, projected and forecast {expected, low, high, "
+                                        + "interval_percent, stop_at, method, history_hours}"),
                         "budgets", array("all budgets", Map.of("type", "object")), "error", errorProp()), List.of(), false),
                 false);
     }

@@ -100,6 +100,9 @@ final class RateWatch {
         // Clip what enters the seasonal baseline: a spike must not become the norm.
         double cap = 3 * Math.max(b, level) + 3 * dev + 1;
         double xc = minutesSeen >= 60 ? Math.min(x, cap) : x;
+        if (minutesSeen == 0) {
+            level = x;
+        }
         level += ALPHA_LEVEL * (x - level);
         levelDev += ALPHA_LEVEL * (Math.abs(x - level) - levelDev);
         if (minutesSeen < DAY) {
