@@ -49,7 +49,8 @@ final class ForecastAlerts {
 
     /** The profile of a budget, rebuilt when it has none or its scope changed. */
     static void ensureProfile(BudgetState s, RollupIndex rollups, ZoneId zone) {
-        if (s.profile == null || !s.budget.scope().equals(s.profileScope)) {
+        // Identity, not equals: this runs for every record; an update with an equal scope just rebuilds once.
+        if (s.profile == null || s.budget.scope() != s.profileScope) {
             s.profile = profile(rollups, s.budget.scope(), zone);
             s.profileScope = s.budget.scope();
         }

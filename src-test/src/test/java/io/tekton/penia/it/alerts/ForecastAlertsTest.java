@@ -121,6 +121,12 @@ class ForecastAlertsTest {
 
         String prompt = t.get("/api/v1/assistant/context").body().get("system_prompt").asText();
         assertThat(prompt).contains("forecast $").contains("stop threshold reached at " + stopAt);
+
+        // After a restart the profile is rebuilt from the ledger's rollups: the same method and figure.
+        t.restart();
+        JsonNode again = t.get("/api/v1/budgets/" + id + "/summary").body().get("periods").get("monthly").get("forecast");
+        assertThat(again.get("method").asText()).isEqualTo("recent_rate");
+        assertThat(again.get("expected").decimalValue()).isEqualByComparingTo(expected);
     }
 
     @Test
