@@ -29,8 +29,12 @@ public final class SpendProfile {
     private static final double RATIO_CLIP_HIGH = 1.33;
     /** z of the 10th and 90th percentiles: the 80 % interval. */
     private static final double Z80 = 1.2816;
-    /** Relative uncertainty of the level itself, added to the summed hourly noise. */
+    /** Relative uncertainty of the level itself until 3 days have measured it, added to the summed hourly noise. */
     private static final double LEVEL_UNCERTAINTY = 0.10;
+    /** The measured level uncertainty is taken as at least this. */
+    private static final double MIN_LEVEL_UNCERTAINTY = 0.02;
+    /** Weight of one day's relative error in the level uncertainty. */
+    private static final double ALPHA_DAY_ERROR = 0.2;
     /** A silent gap longer than this is fed as this many empty hours. */
     private static final int MAX_GAP_HOURS = 2 * WEEK_HOURS;
 
@@ -46,6 +50,11 @@ public final class SpendProfile {
     private double ratioExpected;
     private double residualVar;
     private long hoursSeen;
+    /** The current local day's actual and predicted spend, and how far whole days missed (relative, squared). */
+    private double dayActual;
+    private double dayPredicted;
+    private double dayErrorVar;
+    private int daysMeasured;
 
     public SpendProfile(ZoneId zone) {
         this.zone = zone;
@@ -116,6 +125,11 @@ public final class SpendProfile {
             ratioExpected += ALPHA_RATIO * (expected - ratioExpected);
             double e = x - predicted;
             residualVar += ALPHA_VAR * (e * e - residualVar);
+            dayActual += x;
+            dayPredicted += predicted;
+            if (d == DAY_HOURS - 1) {
+                closeDay();
+            }
         }
         week[w] = weekSeen[w] ? week[w] + ALPHA_WEEK * (x - week[w]) : x;
         weekSeen[w] = true;
@@ -127,6 +141,29 @@ public final class SpendProfile {
             residualVar = hoursSeen == 0 ? 0 : residualVar + ALPHA_VAR * ((x - level) * (x - level) - residualVar);
         }
         hoursSeen++;
+    }
+
+    /** A local day ended: how far its prediction (hour by hour) missed the day's spend. */
+    private void closeDay() {
+        if (dayPredicted > 0) {
+            double r = (dayActual - dayPredicted) / dayPredicted;
+            dayErrorVar = daysMeasured == 0 ? r * r : dayErrorVar + ALPHA_DAY_ERROR * (r * r - dayErrorVar);
+            daysMeasured++;
+        }
+        dayActual = 0;
+        dayPredicted = 0;
+    }
+
+    /**
+     * The relative uncertainty of the level over the rest of the period: the measured miss of
+     * whole days (taken as persisting, so not shrunk by the number of days), or a fixed 10 %
+     * until three days have been measured.
+     */
+    private double levelUncertainty() {
+        if (daysMeasured < 3) {
+            return LEVEL_UNCERTAINTY;
+        }
+        return Math.max(MIN_LEVEL_UNCERTAINTY, Math.sqrt(dayErrorVar));
     }
 
     /** The profile's expected spend of an hour, before the recent ratio. */
@@ -185,7 +222,7 @@ public final class SpendProfile {
             hours += frac;
             t = next;
         }
-        double sigma = Math.sqrt(hours * Math.max(0, residualVar)) + LEVEL_UNCERTAINTY * cum;
+        double sigma = Math.sqrt(hours * Math.max(0, residualVar)) + levelUncertainty() * cum;
         long expected = spentMicros + Math.round(cum);
         long low = spentMicros + Math.max(0, Math.round(cum - Z80 * sigma));
         long high = spentMicros + Math.round(cum + Z80 * sigma);

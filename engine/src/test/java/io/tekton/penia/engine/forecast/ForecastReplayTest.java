@@ -87,19 +87,22 @@ class ForecastReplayTest {
             double mape = 0;
             double linear = 0;
             int covered = 0;
+            double halfWidth = 0;
             for (double[] s : snapshots) {
+                halfWidth += (s[3] - s[2]) / 2 / febSpent[0];
                 mape += Math.abs(s[0] - febSpent[0]) / febSpent[0];
                 linear += Math.abs(s[1] - febSpent[0]) / febSpent[0];
                 covered += s[2] <= febSpent[0] && febSpent[0] <= s[3] ? 1 : 0;
             }
             mape = 100 * mape / snapshots.size();
+            halfWidth = 100 * halfWidth / snapshots.size();
             linear = 100 * linear / snapshots.size();
             List<Alert> alarms = new ArrayList<>(r.alerts("spend_spike", feb, end));
             alarms.addAll(r.alerts("projected_overrun", feb, end));
             report(String.format(Locale.ROOT, "incident-free (seed " + seed + "): %d simulated days in %.1f s; monthly forecast MAPE %.1f %%"
-                            + " (linear projection %.1f %%), 80%% interval covered the outcome on %d of %d days;"
+                            + " (linear projection %.1f %%), 80%% interval (mean half-width %.1f %%) covered the outcome on %d of %d days;"
                             + " false alarms in 30 days: %d", Duration.between(start, end).toDays(), seconds, mape,
-                    linear, covered, snapshots.size(), alarms.size()));
+                    linear, halfWidth, covered, snapshots.size(), alarms.size()));
             alarms.forEach(a -> report("  false alarm: " + a.createdAt() + " " + a.message()));
             assertThat(alarms).as("false alarms in 30 incident-free days").hasSizeLessThanOrEqualTo(1);
             assertThat(mape).as("forecast MAPE, incident-free month").isLessThan(10.0);
