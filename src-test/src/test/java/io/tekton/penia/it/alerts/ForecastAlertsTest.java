@@ -8,10 +8,14 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.MutableClock;
 import io.tekton.penia.it.support.TestServer;
+import io.tekton.penia.server.config.ConfigException;
+import io.tekton.penia.server.config.ConfigLoader;
+import io.tekton.penia.server.config.PeniaConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
  * Issue 25 through the real server: the forecast beside {@code projected} in summaries,
@@ -193,5 +198,22 @@ class ForecastAlertsTest {
         assertThat(components).hasSize(2);
         assertThat(models).hasSize(1);
         assertThat(models).allMatch(x -> x.get("severity").asText().equals("info"));
+    }
+
+    @Test
+    void settings_fromEnvironment_badValuesListedAtStart() {
+        Path shipped = Path.of(TestServer.repoRoot(), "config", "penia.yaml");
+        PeniaConfig c = ConfigLoader.load(shipped, Map.of("PENIA_SPIKE_FACTOR", "5", "PENIA_SPIKE_MIN_SPEND_USD", "2.5",
+                "PENIA_ANOMALY_ALERTS", "off", "PENIA_FORECAST_ALERT_STEP_PERCENT", "25"));
+        assertThat(c.engine().anomaly().spikeFactor()).isEqualTo(5.0);
+        assertThat(c.engine().anomaly().minSpendMicros()).isEqualTo(2_500_000);
+        assertThat(c.engine().anomaly().enabled()).isFalse();
+        assertThat(c.engine().forecast().alertStepPercent()).isEqualTo(25);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(shipped,
+                Map.of("PENIA_SPIKE_FACTOR", "0.5", "PENIA_ANOMALY_ALERTS", "maybe", "PENIA_SPIKE_MIN_SPEND_USD", "abc")));
+        assertThat(e.problems()).hasSize(3).anyMatch(p -> p.startsWith("engine.spike_factor (PENIA_SPIKE_FACTOR)"))
+                .anyMatch(p -> p.startsWith("PENIA_ANOMALY_ALERTS"))
+                .anyMatch(p -> p.startsWith("engine.spike_min_spend_usd (PENIA_SPIKE_MIN_SPEND_USD)"));
     }
 }
