@@ -8,6 +8,7 @@ import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.MutableClock;
 import io.tekton.penia.it.support.TestServer;
+import io.tekton.penia.it.ws.WebSocketTest;
 import io.tekton.penia.server.config.ConfigException;
 import io.tekton.penia.server.config.ConfigLoader;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,14 +144,22 @@ class ForecastAlertsTest {
         hourly("fc-on", "1", 5);
         hourly("fc-off", "1", 5);
 
-        TestServer.Resp check = t.post("/api/v1/budget-alerts/check", Map.of());
-        assertThat(check.status()).as(check.raw()).isEqualTo(200);
+        JsonNode pushed;
+        try (WebSocketTest.Client ws = WebSocketTest.Client.connect(URI.create("ws://127.0.0.1:" + t.port() + "/ws"),
+                null)) {
+            ws.subscribe("alerts");
+            TestServer.Resp check = t.post("/api/v1/budget-alerts/check", Map.of());
+            assertThat(check.status()).as(check.raw()).isEqualTo(200);
+            pushed = ws.await(m -> m.path("type").asText().equals("alert")
+                    && m.get("data").get("alert_type").asText().equals("projected_overrun")).get("data");
+        }
         List<JsonNode> raised = alerts("projected_overrun");
         assertThat(raised).hasSize(1);
         JsonNode a = raised.getFirst();
         assertThat(a.get("budget_id").asText()).isEqualTo(on);
         assertThat(a.get("severity").asText()).isEqualTo("warning");
         assertThat(a.get("threshold_percent").asInt()).isEqualTo(95);
+        assertThat(pushed.get("alert_id").asText()).as("the same alert over WebSocket").isEqualTo(a.get("alert_id").asText());
         assertThat(a.get("message").asText()).contains("projected to reach its stop threshold")
                 .contains("before the period ends").contains("80% interval");
 
