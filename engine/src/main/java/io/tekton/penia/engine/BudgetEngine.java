@@ -2,6 +2,10 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.AnomalyWatch;
+import io.tekton.penia.engine.forecast.Forecast;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.CanonicalNames;
@@ -71,6 +75,8 @@ public final class BudgetEngine implements AutoCloseable {
     private final TreeSet<Reservation> expiries = new TreeSet<>(
             Comparator.comparing(Reservation::expiresAt).thenComparing(Reservation::reservationId));
     private final AlertBook alerts;
+    private final AnomalyWatch anomalies;
+    private volatile ForecastConfig forecastCfg = ForecastConfig.defaults();
     private final Map<String, CompletableFuture<UsageRecord>> recentRequests =
             new LinkedHashMap<>(1024, 0.75f, false) {
                 @Override
@@ -108,6 +114,7 @@ public final class BudgetEngine implements AutoCloseable {
         this.pricer = pricer;
         this.writer = new LedgerWriter(store.database(), cfg.writerQueueCapacity(), cfg.writerMaxBatch());
         this.alerts = new AlertBook(store);
+        this.anomalies = new AnomalyWatch(AnomalyConfig.defaults(), cfg.zone());
         this.startedAt = cfg.clock().instant();
         this.rollups = new RollupIndex(windowStart(startedAt), cfg.zone());
         this.defaults = new Defaults(cfg.defaultThresholds(), cfg.defaultWarningPercent(), cfg.defaultStopPercent(),
@@ -142,6 +149,17 @@ public final class BudgetEngine implements AutoCloseable {
 
     public void setAlertOutbox(AlertOutbox o) {
         this.outbox = o;
+    }
+
+    /** Sets how projected-overrun and anomaly alerts behave (issue 25); the defaults hold until then. */
+    public void configureForecasting(ForecastConfig f, AnomalyConfig a) {
+        lock.lock();
+        try {
+            forecastCfg = f;
+            anomalies.configure(a);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public void setPricer(Pricer p) {
@@ -184,6 +202,8 @@ public final class BudgetEngine implements AutoCloseable {
         });
         rollups.load(store.loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
                 Instant.parse("9999-01-01T00:00:00Z")));
+        rollups.forEachBucket(Long.MIN_VALUE, Long.MAX_VALUE, (bucket, d, a) ->
+                anomalies.seed(d.component(), d.provider(), d.model(), bucket));
         System.arraycopy(store.ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         for (LedgerStore.StoredBudget sb : store.loadBudgets()) {
             if (!sb.deleted()) {
@@ -469,6 +489,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     /** Brings every limited period of the budget to the window that contains {@code now}. */
     private void roll(BudgetState s, Instant now, List<Runnable> events) {
+        ForecastAlerts.ensureProfile(s, rollups, cfg.zone());
         s.periods.keySet().removeIf(p -> !s.budget.limits().containsKey(p));
         for (Period p : s.budget.limits().keySet()) {
             BudgetState.PeriodCounter c = s.periods.get(p);
@@ -986,6 +1007,10 @@ public final class BudgetEngine implements AutoCloseable {
                 afterChange(s, before.get(s), now, false, out);
                 touched.add(s);
             }
+            if (anomalies.hasFindings()) {
+                ForecastAlerts.anomalies(anomalies.drain(), Duration.ofSeconds(defaults.cooldownSeconds()), now, alerts,
+                        out, outbox);
+            }
             if ("unpriced".equals(source)) {
                 alerts.unpriced(rec.provider(), rec.model(), Duration.ofSeconds(defaults.cooldownSeconds()), now, out,
                         outbox);
@@ -1115,6 +1140,7 @@ public final class BudgetEngine implements AutoCloseable {
         ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
         rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), rec.taskType(),
                 cost, sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
+        anomalies.add(rec.component(), rec.provider(), rec.model(), rec.timestamp().getEpochSecond(), cost);
         for (BudgetState s : budgets.values()) {
             if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model(), rec.taskType())) {
                 continue;
@@ -1123,6 +1149,9 @@ public final class BudgetEngine implements AutoCloseable {
                 if (c.window.contains(rec.timestamp())) {
                     c.spentMicros = Math.addExact(c.spentMicros, cost);
                 }
+            }
+            if (s.profile != null) {
+                s.profile.add(rec.timestamp().getEpochSecond(), cost);
             }
         }
     }
@@ -1150,7 +1179,11 @@ public final class BudgetEngine implements AutoCloseable {
                 roll(s, now, events);
                 Map<Period, Long> before = used(s);
                 afterChange(s, before, now, countRepeats, out);
+                ForecastAlerts.evaluate(s, now, forecastCfg, alerts, out, outbox);
             }
+            anomalies.advanceTo(now.getEpochSecond());
+            ForecastAlerts.anomalies(anomalies.drain(), Duration.ofSeconds(defaults.cooldownSeconds()), now, alerts,
+                    out, outbox);
             if (!out.writes().isEmpty()) {
                 f = writer.offer(all(out.writes()));
             }
@@ -1243,7 +1276,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     /** The live view of one budget period. */
     public record PeriodStatus(Period period, Money spent, Money reserved, Money limit, Instant start, Instant end,
-                               boolean breakerOpen, Money projected) {
+                               boolean breakerOpen, Money projected, Forecast forecast) {
     }
 
     /** The live status of a budget: each limited period of the current time. */
@@ -1287,7 +1320,7 @@ public final class BudgetEngine implements AutoCloseable {
             BudgetState.PeriodCounter c = e.getValue();
             periods.add(new PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros), Money.ofMicros(s.reservedMicros),
                     s.budget.limits().get(e.getKey()), c.window.start(), c.window.end(), c.breakerOpen,
-                    Money.ofMicros(projected(c, now))));
+                    Money.ofMicros(projected(c, now)), ForecastAlerts.forecast(s, e.getKey(), c, now)));
         }
         return new BudgetStatus(s.budget, periods);
     }

@@ -13,11 +13,20 @@ import java.util.Map;
  * What a caller asks a budget to be. Null fields keep the current value on update and take
  * the configured default on create. {@code limits} replaces all limits when given; a period
  * mapped to null has no limit. {@code description} and {@code owner}: free text; an empty
- * string clears it.
+ * string clears it. {@code forecastAlerts}: projected_overrun alerts on or off (off on create by default).
  */
 public record BudgetSpec(String budgetId, String name, Scope scope, Map<Period, Money> limits, Integer warningPercent,
                          Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
-                         Long cooldownSeconds, List<Channel> channels, String description, String owner) {
+                         Long cooldownSeconds, List<Channel> channels, String description, String owner,
+                         Boolean forecastAlerts) {
+    /** A spec that leaves forecast alerts as they are. */
+    public BudgetSpec(String budgetId, String name, Scope scope, Map<Period, Money> limits, Integer warningPercent,
+                      Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
+                      Long cooldownSeconds, List<Channel> channels, String description, String owner) {
+        this(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds, enforcement, active,
+                cooldownSeconds, channels, description, owner, null);
+    }
+
     /** A spec that leaves description and owner as they are. */
     public BudgetSpec(String budgetId, String name, Scope scope, Map<Period, Money> limits, Integer warningPercent,
                       Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
@@ -46,6 +55,7 @@ public record BudgetSpec(String budgetId, String name, Scope scope, Map<Period, 
         private List<Channel> channels;
         private String description;
         private String owner;
+        private Boolean forecastAlerts;
 
         private Builder() {
         }
@@ -115,9 +125,14 @@ public record BudgetSpec(String budgetId, String name, Scope scope, Map<Period, 
             return this;
         }
 
+        public Builder forecastAlerts(Boolean v) {
+            forecastAlerts = v;
+            return this;
+        }
+
         public BudgetSpec build() {
             return new BudgetSpec(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds,
-                    enforcement, active, cooldownSeconds, channels, description, owner);
+                    enforcement, active, cooldownSeconds, channels, description, owner, forecastAlerts);
         }
     }
 }

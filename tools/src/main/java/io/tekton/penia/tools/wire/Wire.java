@@ -63,7 +63,8 @@ public final class Wire {
                 .warningPercent(a.intRange("warning_percent", 1, 1000)).stopPercent(a.intRange("stop_percent", 1, 1000))
                 .alertThresholds(a.ints("alert_thresholds", 20, 1, 1000)).enforcement(enforcement)
                 .active(a.bool("is_active")).cooldownSeconds(a.nonNegLong("cooldown_seconds")).channels(channels(a))
-                .description(a.str("description")).owner(a.str("owner")).build();
+                .description(a.str("description")).owner(a.str("owner"))
+                .forecastAlerts(a.bool("forecast_alerts")).build();
         // Read-only fields a client may echo back from a GET are accepted and ignored.
         a.has("created_at");
         a.has("updated_at");
