@@ -45,7 +45,8 @@ class WriterBackpressureTest {
     static void up() {
         t = TestServer.start(Map.of(), InstantSource.system(), c -> new PeniaConfig(c.server(), c.database(), c.zone(),
                 new PeniaConfig.Engine(c.engine().reservationTtl(), c.engine().maxReservationTtl(),
-                        c.engine().evaluationInterval(), QUEUE, c.engine().writerMaxBatch(), c.engine().maxBackdate()),
+                        c.engine().evaluationInterval(), QUEUE, c.engine().writerMaxBatch(), c.engine().maxBackdate(),
+                        c.engine().forecast(), c.engine().anomaly()),
                 c.alerts(), c.hermes(), c.websocket(), c.mcp(), c.security(), c.mail(), c.seedBudgets()));
     }
 
