@@ -2,9 +2,8 @@ package io.tekton.penia.it.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -21,19 +20,11 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alerts fire once per threshold and period; breakers open, block and reset; warn mode. */
+@PeniaServerTest
 class AlertsAndBreakerTest {
+    @PeniaServerTest.Clock
     static MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), clock);
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static String budget(String component, Map<String, Object> limits, String enforcement, int warning, int stop) {
         TestServer.Resp r = t.post("/api/v1/budgets", Map.of("name", component, "scope", Map.of("component", component),

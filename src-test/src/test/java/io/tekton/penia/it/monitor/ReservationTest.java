@@ -2,9 +2,8 @@ package io.tekton.penia.it.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -23,19 +22,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Atomic check-and-hold: zero overspend under concurrency, exact settle, exact expiry. */
+@PeniaServerTest
 class ReservationTest {
+    @PeniaServerTest.Clock
     static MutableClock clock = new MutableClock(Instant.parse("2026-11-10T12:00:00Z"));
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), clock);
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static String budget(String component, String monthly) {
         TestServer.Resp r = t.post("/api/v1/budgets", Map.of("name", component, "scope", Map.of("component", component),
