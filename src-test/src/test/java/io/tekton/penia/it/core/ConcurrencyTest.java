@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -39,6 +40,7 @@ class ConcurrencyTest {
         return new BigDecimal("0.000123").add(new BigDecimal("0.001001").multiply(BigDecimal.valueOf(thread)));
     }
 
+    @Tag("slow")
     @Test
     void record_32ThreadsX200_ledgerAndCountersMatchToTheMicroDollar() throws Exception {
         String component = uniq("concurrent");
