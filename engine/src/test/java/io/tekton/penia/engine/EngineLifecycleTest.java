@@ -1,6 +1,7 @@
 package io.tekton.penia.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
@@ -147,17 +149,18 @@ class EngineLifecycleTest {
         assertThat(usd(daily(id).reserved())).isEqualByComparingTo("0");
         assertThat(usd(daily(id).spent())).isEqualByComparingTo("1.5");
         assertThat(engine.stats().activeReservations()).isZero();
-        // Settling again does not count the hold twice: the second record is plain usage.
-        RecordResult again = engine.record(usage("settler", "0.5", hold.reservationId()));
-        assertThat(again.reservationStatus()).isEqualTo(Reservation.SETTLED);
-        assertThat(usd(daily(id).reserved())).isEqualByComparingTo("0");
+        // A hold settles once: a second record naming it is refused and writes nothing.
+        assertThatThrownBy(() -> engine.record(usage("settler", "0.5", hold.reservationId())))
+                .isInstanceOf(PeniaException.class).hasMessageContaining("already settled");
+        assertThat(usd(daily(id).spent())).isEqualByComparingTo("1.5");
+        assertThat(rows("settler")).hasSize(1);
 
         reopen();
 
         assertThat(engine.reservation(hold.reservationId())).get().extracting(Reservation::status)
                 .isEqualTo(Reservation.SETTLED);
         assertThat(usd(daily(id).reserved())).isEqualByComparingTo("0");
-        assertThat(usd(daily(id).spent())).isEqualByComparingTo("2");
+        assertThat(usd(daily(id).spent())).isEqualByComparingTo("1.5");
     }
 
     @Test
