@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +28,7 @@ import static org.awaitility.Awaitility.await;
  * the budget's own period counters stay whole); {@code recommend_models} follows the REST rule
  * for the component it is asked about; channel URLs are shown in full only to admins.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityNarrowingTest {
     static final String A = "nar-a";
     static final String B = "nar-b";
@@ -49,7 +50,6 @@ class SecurityNarrowingTest {
 
     @BeforeAll
     static void up() {
-        t = Sec.start(Map.of());
         keyA = Sec.secret(t, "component", A);
         keyB = Sec.secret(t, "component", B);
         viewer = Sec.secret(t, "viewer", null);
@@ -71,11 +71,6 @@ class SecurityNarrowingTest {
         Map<String, Object> u = new LinkedHashMap<>(Sec.usage(B, "nar-alerted", "0.75"));
         u.put("model", MODEL_B);
         assertThat(Sec.call(t, keyB, "POST", "/api/v1/usage/record", u).status()).isEqualTo(201);
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
     }
 
     private static String create(Map<String, Object> body) {
