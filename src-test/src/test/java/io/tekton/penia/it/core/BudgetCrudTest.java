@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -29,9 +30,7 @@ class BudgetCrudTest {
         if (provider != null) {
             body.put("provider", provider);
         }
-        TestServer.Resp r = s.post("/api/v1/budget-alerts/unified/check-operation", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        return r.body();
+        return PeniaClient.of(s).check(body);
     }
 
     static List<String> ids(TestServer.Resp list) {

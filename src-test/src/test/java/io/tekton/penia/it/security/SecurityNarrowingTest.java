@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +41,8 @@ class SecurityNarrowingTest {
     static final String DEAD_HOOK = "http://127.0.0.1:9/hookpath/pathsecret?token=querysecret";
 
     static TestServer t;
+    /** The injected client; it sends the admin key. */
+    static PeniaClient admin;
     static String keyA;
     static String keyB;
     static String viewer;
@@ -74,9 +77,7 @@ class SecurityNarrowingTest {
     }
 
     private static String create(Map<String, Object> body) {
-        TestServer.Resp r = Sec.call(t, ADMIN_KEY, "POST", "/api/v1/budgets", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r.get("budget_id").asText();
+        return admin.createBudget(body);
     }
 
     private static void record(String key, String component, String model, String cost) {
