@@ -1150,7 +1150,8 @@ public final class BudgetEngine implements AutoCloseable {
                     c.spentMicros = Math.addExact(c.spentMicros, cost);
                 }
             }
-            if (s.profile != null) {
+            // The profile holds what a restart rebuilds it from: the rollup window, nothing older.
+            if (s.profile != null && LedgerStore.bucketOf(rec.timestamp()) >= rollups.windowStartSecond()) {
                 s.profile.add(rec.timestamp().getEpochSecond(), cost);
             }
         }
@@ -1606,6 +1607,8 @@ public final class BudgetEngine implements AutoCloseable {
                 if (ws.getEpochSecond() > rollups.windowStartSecond()) {
                     rollups.advanceWindow(ws);
                     alerts.prune(ws);
+                    // Profiles are rebuilt from the new window, as a restart would build them.
+                    budgets.values().forEach(s -> s.profile = null);
                 }
             } finally {
                 lock.unlock();
