@@ -59,10 +59,6 @@ public final class OpenApiContract {
         }
     }
 
-    public static OpenApiContract of(String yaml) {
-        return new OpenApiContract(yaml);
-    }
-
     /** The parsed document. */
     public JsonNode document() {
         return doc;
@@ -101,17 +97,36 @@ public final class OpenApiContract {
             return List.of(method + " " + pathTemplate + " " + code + " has no application/json schema");
         }
         String schemaPointer = pointer + "/content/" + escape("application/json") + "/schema";
+        return validate(schemaPointer, method + " " + pathTemplate + " " + status, body);
+    }
+
+    /**
+     * The schema violations of a request body (a JSON text) sent to {@code method pathTemplate};
+     * empty when the operation's requestBody schema accepts it.
+     */
+    public List<String> requestViolations(String method, String pathTemplate, String body) {
+        String m = method.toLowerCase(Locale.ROOT);
+        JsonNode op = doc.path("paths").path(pathTemplate).path(m);
+        if (!op.path("requestBody").path("content").path("application/json").has("schema")) {
+            return List.of(method + " " + pathTemplate + " documents no application/json request body");
+        }
+        String pointer = "/paths/" + escape(pathTemplate) + "/" + m + "/requestBody/content/"
+                + escape("application/json") + "/schema";
+        return validate(pointer, method + " " + pathTemplate + " request", body);
+    }
+
+    private List<String> validate(String schemaPointer, String what, String body) {
         Schema schema = schemas.computeIfAbsent(schemaPointer,
                 p -> registry.getSchema(SchemaLocation.of(BASE + "#" + p)));
         JsonNode instance;
         try {
             instance = JSON.readTree(body);
         } catch (IOException e) {
-            return List.of(method + " " + pathTemplate + " " + status + ": body is not JSON: " + body);
+            return List.of(what + ": body is not JSON: " + body);
         }
         List<String> out = new ArrayList<>();
         for (Error e : schema.validate(instance)) {
-            out.add(method + " " + pathTemplate + " " + status + " at " + e.getInstanceLocation() + ": " + e.getMessage());
+            out.add(what + " at " + e.getInstanceLocation() + ": " + e.getMessage());
         }
         return out;
     }
