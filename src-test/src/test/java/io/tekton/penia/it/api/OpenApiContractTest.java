@@ -223,6 +223,10 @@ class OpenApiContractTest {
 
         call("GET", "/api/tools", "/api/tools", null, 200);
         call("POST", "/api/tools/{tool}/execute", "/api/tools/list_budgets/execute", Map.of(), 200);
+        TestServer.Resp failed = call("POST", "/api/tools/{tool}/execute", "/api/tools/get_budget_status/execute",
+                Map.of("budget_id", "none-such"), 404);
+        assertThat(failed.get("success").asBoolean()).isFalse();
+        call("POST", "/api/tools/{tool}/execute", "/api/tools/no_such_tool/execute", Map.of(), 404);
         call("GET", "/api/v1/assistant/context", "/api/v1/assistant/context", null, 200);
         call("GET", "/api/v1/budget-alerts/thresholds", "/api/v1/budget-alerts/thresholds", null, 200);
 
