@@ -155,7 +155,9 @@ class OpenApiContractTest {
         call("GET", "/api/v1/reservations/{reservation_id}", "/api/v1/reservations/none-" + c, null, 404);
 
         call("POST", "/api/v1/budget-alerts/initialize", "/api/v1/budget-alerts/initialize", null, 200);
-        call("GET", "/api/v1/budget-alerts/unified/status", "/api/v1/budget-alerts/unified/status", null, 200);
+        TestServer.Resp status = call("GET", "/api/v1/budget-alerts/unified/status", "/api/v1/budget-alerts/unified/status",
+                null, 200);
+        assertThat(status.get("cooldowns").size()).as("the blocked check's cooldown, validated too").isPositive();
         call("POST", "/api/v1/budget-alerts/unified/check", "/api/v1/budget-alerts/unified/check", null, 200);
         call("GET", "/api/v1/budget-alerts/status", "/api/v1/budget-alerts/status", null, 200);
         call("POST", "/api/v1/budget-alerts/check", "/api/v1/budget-alerts/check", null, 200);
