@@ -2,6 +2,10 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.AnomalyWatch;
+import io.tekton.penia.engine.forecast.Forecast;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.CanonicalNames;
@@ -56,6 +60,8 @@ public final class BudgetEngine implements AutoCloseable {
     private volatile Pricer pricer;
     private volatile AlertOutbox outbox = AlertOutbox.none();
     private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+    /** Breakers opened under the lock, told to the listeners by the next {@link #publish} after their commit. */
+    private final java.util.Queue<Runnable> breakerEvents = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<String, BudgetState> budgets = new LinkedHashMap<>();
     private final RollupIndex rollups;
@@ -69,6 +75,8 @@ public final class BudgetEngine implements AutoCloseable {
     private final TreeSet<Reservation> expiries = new TreeSet<>(
             Comparator.comparing(Reservation::expiresAt).thenComparing(Reservation::reservationId));
     private final AlertBook alerts;
+    private final AnomalyWatch anomalies;
+    private volatile ForecastConfig forecastCfg = ForecastConfig.defaults();
     private final Map<String, CompletableFuture<UsageRecord>> recentRequests =
             new LinkedHashMap<>(1024, 0.75f, false) {
                 @Override
@@ -106,6 +114,7 @@ public final class BudgetEngine implements AutoCloseable {
         this.pricer = pricer;
         this.writer = new LedgerWriter(store.database(), cfg.writerQueueCapacity(), cfg.writerMaxBatch());
         this.alerts = new AlertBook(store);
+        this.anomalies = new AnomalyWatch(AnomalyConfig.defaults(), cfg.zone());
         this.startedAt = cfg.clock().instant();
         this.rollups = new RollupIndex(windowStart(startedAt), cfg.zone());
         this.defaults = new Defaults(cfg.defaultThresholds(), cfg.defaultWarningPercent(), cfg.defaultStopPercent(),
@@ -140,6 +149,17 @@ public final class BudgetEngine implements AutoCloseable {
 
     public void setAlertOutbox(AlertOutbox o) {
         this.outbox = o;
+    }
+
+    /** Sets how projected-overrun and anomaly alerts behave (issue 25); the defaults hold until then. */
+    public void configureForecasting(ForecastConfig f, AnomalyConfig a) {
+        lock.lock();
+        try {
+            forecastCfg = f;
+            anomalies.configure(a);
+        } finally {
+            lock.unlock();
+        }
     }
 
     public void setPricer(Pricer p) {
@@ -182,6 +202,8 @@ public final class BudgetEngine implements AutoCloseable {
         });
         rollups.load(store.loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
                 Instant.parse("9999-01-01T00:00:00Z")));
+        rollups.forEachBucket(Long.MIN_VALUE, Long.MAX_VALUE, (bucket, d, a) ->
+                anomalies.seed(d.component(), d.provider(), d.model(), bucket));
         System.arraycopy(store.ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         for (LedgerStore.StoredBudget sb : store.loadBudgets()) {
             if (!sb.deleted()) {
@@ -467,6 +489,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     /** Brings every limited period of the budget to the window that contains {@code now}. */
     private void roll(BudgetState s, Instant now, List<Runnable> events) {
+        ForecastAlerts.ensureProfile(s, rollups, cfg.zone());
         s.periods.keySet().removeIf(p -> !s.budget.limits().containsKey(p));
         for (Period p : s.budget.limits().keySet()) {
             BudgetState.PeriodCounter c = s.periods.get(p);
@@ -485,6 +508,9 @@ public final class BudgetEngine implements AutoCloseable {
                 writer.offer(store.upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
                 String id = s.budget.budgetId();
                 events.add(() -> fire(l -> l.onBudgetChanged(id)));
+                Money spent = Money.ofMicros(c.spentMicros);
+                Money limit = s.budget.limits().get(p);
+                events.add(() -> fire(l -> l.onBreaker(id, p, false, spent, limit)));
             }
         }
     }
@@ -521,6 +547,8 @@ public final class BudgetEngine implements AutoCloseable {
                 c.breakerOpen = true;
                 c.breakerChangedAt = now;
                 out.writes().add(store.upsertBreaker(b.budgetId(), p, c.window.start(), "open", now, c.resetSpentMicros));
+                Money spent = Money.ofMicros(c.spentMicros);
+                breakerEvents.add(() -> fire(l -> l.onBreaker(b.budgetId(), p, true, spent, limit)));
             }
         }
     }
@@ -619,7 +647,9 @@ public final class BudgetEngine implements AutoCloseable {
             }
         }
         publish(out.alerts());
-        return new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
+        CheckResult result = new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
+        fire(l -> l.onCheck(in, result));
+        return result;
     }
 
     private Money estimate(CheckInput in) {
@@ -712,6 +742,33 @@ public final class BudgetEngine implements AutoCloseable {
         }
         events.forEach(Runnable::run);
         return remaining;
+    }
+
+    /**
+     * The providers this installation uses, canonical and sorted: those a budget's scope names
+     * and those with usage in the window the engine holds in memory (the current month and
+     * week). Model recommendations default to these. No side effects.
+     */
+    public java.util.SortedSet<String> providersInUse() {
+        java.util.SortedSet<String> used = new java.util.TreeSet<>();
+        lock.lock();
+        try {
+            for (BudgetState s : budgets.values()) {
+                if (s.budget.scope().provider() != null) {
+                    used.add(s.budget.scope().provider());
+                }
+            }
+            Instant from = Instant.ofEpochSecond(rollups.windowStartSecond());
+            // Usage may carry a timestamp ahead of the clock: the window's end is far enough out.
+            rollups.forEachCoarse(from, from.plus(Duration.ofDays(3_660)), (bucket, d, a) -> {
+                if (d.provider() != null) {
+                    used.add(d.provider());
+                }
+            });
+        } finally {
+            lock.unlock();
+        }
+        return used;
     }
 
     /** Releases a hold before it expires; the held amount returns to every budget. */
@@ -950,6 +1007,10 @@ public final class BudgetEngine implements AutoCloseable {
                 afterChange(s, before.get(s), now, false, out);
                 touched.add(s);
             }
+            if (anomalies.hasFindings()) {
+                ForecastAlerts.anomalies(anomalies.drain(), Duration.ofSeconds(defaults.cooldownSeconds()), now, alerts,
+                        out, outbox);
+            }
             if ("unpriced".equals(source)) {
                 alerts.unpriced(rec.provider(), rec.model(), Duration.ofSeconds(defaults.cooldownSeconds()), now, out,
                         outbox);
@@ -1079,6 +1140,7 @@ public final class BudgetEngine implements AutoCloseable {
         ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
         rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), rec.taskType(),
                 cost, sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
+        anomalies.add(rec.component(), rec.provider(), rec.model(), rec.timestamp().getEpochSecond(), cost);
         for (BudgetState s : budgets.values()) {
             if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model(), rec.taskType())) {
                 continue;
@@ -1087,6 +1149,9 @@ public final class BudgetEngine implements AutoCloseable {
                 if (c.window.contains(rec.timestamp())) {
                     c.spentMicros = Math.addExact(c.spentMicros, cost);
                 }
+            }
+            if (s.profile != null) {
+                s.profile.add(rec.timestamp().getEpochSecond(), cost);
             }
         }
     }
@@ -1114,7 +1179,11 @@ public final class BudgetEngine implements AutoCloseable {
                 roll(s, now, events);
                 Map<Period, Long> before = used(s);
                 afterChange(s, before, now, countRepeats, out);
+                ForecastAlerts.evaluate(s, now, forecastCfg, alerts, out, outbox);
             }
+            anomalies.advanceTo(now.getEpochSecond());
+            ForecastAlerts.anomalies(anomalies.drain(), Duration.ofSeconds(defaults.cooldownSeconds()), now, alerts,
+                    out, outbox);
             if (!out.writes().isEmpty()) {
                 f = writer.offer(all(out.writes()));
             }
@@ -1133,6 +1202,7 @@ public final class BudgetEngine implements AutoCloseable {
         Instant now = now();
         List<LedgerWriter.Write> writes = new ArrayList<>();
         List<String> reset = new ArrayList<>();
+        List<Runnable> closed = new ArrayList<>();
         CompletableFuture<Void> f;
         List<Runnable> undo = new ArrayList<>();
         lock.lock();
@@ -1153,6 +1223,12 @@ public final class BudgetEngine implements AutoCloseable {
                     c.breakerChangedAt = wasChanged;
                     c.resetSpentMicros = wasReset;
                 });
+                if (c.breakerOpen) {
+                    Period p = e.getKey();
+                    Money spent = Money.ofMicros(c.spentMicros);
+                    Money limit = s.budget.limits().get(p);
+                    closed.add(() -> fire(l -> l.onBreaker(budgetId, p, false, spent, limit)));
+                }
                 c.breakerOpen = false;
                 c.breakerChangedAt = now;
                 c.resetSpentMicros = c.spentMicros;
@@ -1164,6 +1240,7 @@ public final class BudgetEngine implements AutoCloseable {
             lock.unlock();
         }
         awaitOrUndo(f, () -> undo.forEach(Runnable::run));
+        closed.forEach(Runnable::run);
         fire(l -> l.onBudgetChanged(budgetId));
         return Map.of("budget_id", budgetId, "reset_periods", reset, "state", "closed", "reset_at", now.toString());
     }
@@ -1187,6 +1264,9 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void publish(List<Alert> raised) {
+        for (Runnable r; (r = breakerEvents.poll()) != null; ) {
+            r.run();
+        }
         for (Alert a : raised) {
             fire(l -> l.onAlert(a));
         }
@@ -1196,7 +1276,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     /** The live view of one budget period. */
     public record PeriodStatus(Period period, Money spent, Money reserved, Money limit, Instant start, Instant end,
-                               boolean breakerOpen, Money projected) {
+                               boolean breakerOpen, Money projected, Forecast forecast) {
     }
 
     /** The live status of a budget: each limited period of the current time. */
@@ -1240,7 +1320,7 @@ public final class BudgetEngine implements AutoCloseable {
             BudgetState.PeriodCounter c = e.getValue();
             periods.add(new PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros), Money.ofMicros(s.reservedMicros),
                     s.budget.limits().get(e.getKey()), c.window.start(), c.window.end(), c.breakerOpen,
-                    Money.ofMicros(projected(c, now))));
+                    Money.ofMicros(projected(c, now)), ForecastAlerts.forecast(s, e.getKey(), c, now)));
         }
         return new BudgetStatus(s.budget, periods);
     }
@@ -1365,6 +1445,7 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void raw(LedgerStore.UsageFilter f, List<Slice> out) {
+        store.requireLive(f);
         for (LedgerStore.RollupRow r : store.sumRaw(f, true)) {
             out.add(slice(r));
         }

@@ -14,15 +14,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** How a {@link BudgetSpec} becomes a valid {@link Budget}: defaults, merging, limits. */
-final class BudgetRules {
-    static final int MAX_PERCENT = 1000;
-    static final int MAX_THRESHOLDS = 20;
-    static final int MAX_CHANNELS = 10;
-    static final long MAX_COOLDOWN_SECONDS = 31L * 24 * 3600;
-    static final int MAX_DESCRIPTION_CHARS = 2000;
-    static final int MAX_OWNER_CHARS = 200;
-    private static final Set<String> CHANNEL_TYPES = Set.of("webhook", "slack", "email");
+/**
+ * How a {@link BudgetSpec} becomes a valid {@link Budget}: defaults, merging, limits. The limits
+ * and channel types are public for the tool schemas that declare them.
+ */
+public final class BudgetRules {
+    public static final int MAX_PERCENT = 1000;
+    public static final int MAX_THRESHOLDS = 20;
+    public static final int MAX_CHANNELS = 10;
+    public static final long MAX_COOLDOWN_SECONDS = 31L * 24 * 3600;
+    public static final int MAX_DESCRIPTION_CHARS = 2000;
+    public static final int MAX_OWNER_CHARS = 200;
+    public static final List<String> CHANNEL_TYPES = List.of("webhook", "slack", "email");
 
     private BudgetRules() {
     }
@@ -65,8 +68,9 @@ final class BudgetRules {
         String description = text("description", spec.description(), current == null ? null : current.description(),
                 MAX_DESCRIPTION_CHARS);
         String owner = text("owner", spec.owner(), current == null ? null : current.owner(), MAX_OWNER_CHARS);
+        boolean forecastAlerts = pick(spec.forecastAlerts(), current != null && current.forecastAlerts());
         return new Budget(id, name, scope, limits, warning, stop, thresholds, enforcement, active, cooldown, channels,
-                current == null ? now : current.createdAt(), now, description, owner);
+                current == null ? now : current.createdAt(), now, description, owner, forecastAlerts);
     }
 
     /** A free-text field: null keeps the current value, empty clears it, longer than {@code max} is refused. */

@@ -8,13 +8,20 @@ import io.tekton.penia.server.config.PeniaConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code bin/penia [serve|mcp-stdio]}: loads the configuration and runs Penia in the foreground. */
+/** {@code bin/penia [serve|mcp-stdio|backup FILE|restore FILE]}: loads the configuration and runs Penia in the foreground. */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) throws Exception {
         String cmd = args.length == 0 ? "serve" : args[0];
+        try {
+            PeniaLogging.configure(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("penia: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         String file = System.getenv().getOrDefault("PENIA_CONFIG", "config/penia.yaml");
         PeniaConfig cfg;
         try {
@@ -28,8 +35,9 @@ public final class Main {
             switch (cmd) {
                 case "serve" -> serve(cfg);
                 case "mcp-stdio" -> StdioMain.run(cfg);
+                case "backup", "restore" -> System.exit(new BackupCommands(cfg, System.out, System.err).run(cmd, args));
                 default -> {
-                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio)");
+                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio, backup, restore)");
                     System.exit(2);
                 }
             }
@@ -51,6 +59,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            PeniaLogging.stop();
             stopped.countDown();
         }, "penia-shutdown"));
         stopped.await();

@@ -12,6 +12,7 @@ import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
+import io.tekton.penia.server.rest.AdminService;
 import io.tekton.penia.server.rest.AlertsService;
 import io.tekton.penia.server.rest.AuditService;
 import io.tekton.penia.server.rest.BudgetsService;
@@ -70,9 +71,11 @@ public final class PeniaServer implements AutoCloseable {
     private final HelidonMcpTransport mcpTransport;
     private final McpSyncServer mcp;
     private HermesRegistrar hermes;
-    private final RequestMetrics requestMetrics = new RequestMetrics();
+    private final PeniaMetrics metrics;
+    private final RequestMetrics requestMetrics;
     private final PeniaSecurity security;
     private final BrowserPolicy browser;
+    private final Maintenance maintenance;
 
     /** Helidon's mapper manager is JVM-wide: the first server installs it (see installMappers). */
     private static final AtomicBoolean MAPPERS_INSTALLED = new AtomicBoolean();
@@ -113,12 +116,18 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
+        this.metrics = new PeniaMetrics(engine, ws::clients, mcpTransport::activeSessions);
+        engine.addListener(metrics);
+        engine.addListener(new EventLog());
+        alertDispatcher.onAttempt(metrics::deliveryAttempt);
+        this.requestMetrics = new RequestMetrics(metrics.registry(), routeMethods);
         // A revoked (or deleted) key keeps nothing open: its WebSockets and MCP sessions end at once.
         security.keys().onRevoked(keyId -> {
             ws.closeKey(keyId);
             mcpTransport.closeSessions(ctx -> ctx.get(McpBinding.CALLER_KEY) instanceof Caller c
                     && keyId.equals(c.keyId()));
         });
+        this.maintenance = new Maintenance(cfg, db, engine, clock);
         join(mappers);
         this.web = WebServer.builder()
                 .host(cfg.server().host())
@@ -185,6 +194,7 @@ public final class PeniaServer implements AutoCloseable {
         }
         s.engine.start();
         s.alertDispatcher.start();
+        s.maintenance.start();
         s.health.markRunning();
         s.startHermes();
         String adminKey = cfg.security().adminKey();
@@ -196,7 +206,31 @@ public final class PeniaServer implements AutoCloseable {
                 + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone()
                 + (s.security.open() ? ", OPEN: no PENIA_ADMIN_KEY, every caller is admin" : ", API keys required")
                 + ")");
+        s.summary();
         return s;
+    }
+
+    /** Penia's own start-up summary after the listening line: budgets, Hermes, logging. */
+    private void summary() {
+        java.util.List<BudgetEngine.BudgetStatus> all = engine.statuses();
+        StringBuilder b = new StringBuilder("Penia ready: ").append(all.size()).append(all.size() == 1 ? " budget" : " budgets")
+                .append(", ").append(engine.stats().activeBudgets()).append(" active");
+        int shown = 0;
+        for (BudgetEngine.BudgetStatus st : all) {
+            if (shown++ == 20) {
+                b.append("; and ").append(all.size() - 20).append(" more");
+                break;
+            }
+            b.append("; ").append(st.budget().budgetId()).append(" \"").append(st.budget().name()).append('"');
+            for (BudgetEngine.PeriodStatus p : st.periods()) {
+                b.append(' ').append(p.period().wireName()).append(' ').append(EventLog.usd(p.spent())).append(" of ")
+                        .append(EventLog.usd(p.limit()));
+            }
+        }
+        PeniaConfig.Hermes h = cfg.hermes();
+        b.append("; Hermes ").append(h.enabled() ? "registering with " + h.url() : "off")
+                .append("; ").append(PeniaLogging.current().describe());
+        LOG.log(System.Logger.Level.INFO, b.toString());
     }
 
     private void routing(HttpRouting.Builder r, Http http) {
@@ -212,6 +246,8 @@ public final class PeniaServer implements AutoCloseable {
                 .register("/api/v1/prices", new PricesService(engine, prices, http, security.audit()))
                 .register("/api/v1/keys", new KeysService(security.keys(), security.audit(), http))
                 .register("/api/v1/audit", new AuditService(security.audit(), http))
+                .register("/api/v1/admin", new AdminService(maintenance::backup, maintenance::retention, security.audit(),
+                        http))
                 .register("/audit", new AuditService(security.audit(), http))
                 .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
                 .register("/api/v1/assistant", ToolsService.assistant(assistant))
@@ -219,7 +255,8 @@ public final class PeniaServer implements AutoCloseable {
                         HermesConfig.DEFAULT_CAPABILITIES, cfg.hermes().enabled() ? cfg.hermes().url().toString() : null,
                         discoveryMetadata()))
                 .register("/mcp", mcpTransport)
-                .register("/", new HealthService(health, requestMetrics))
+                .register("/", new HealthService(health, metrics))
+                .register("/", new io.tekton.penia.server.ui.Dashboard())
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();
@@ -281,7 +318,8 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         java.util.List<HermesTool> ht = tools.all().stream()
                 .map(t -> new HermesTool(t.name(), t.description(), t.inputSchema(), java.util.List.of("budget", "penia"),
-                        Map.of("output_schema", t.outputSchema(), "mutates", t.mutates())))
+                        Map.of("output_schema", t.outputSchema(), "mutates", t.mutates(),
+                                "title", t.hints().title(), "annotations", io.tekton.penia.tools.McpBinding.annotations(t))))
                 .toList();
         hermes = new HermesRegistrar(hc, ht, () -> Map.of("active_budgets", engine.stats().activeBudgets(),
                 "websocket_clients", health.websocketClientCount()));
@@ -352,6 +390,7 @@ public final class PeniaServer implements AutoCloseable {
         }
         ws.close();
         web.stop();
+        maintenance.close();
         alertDispatcher.close();
         core.close();
     }

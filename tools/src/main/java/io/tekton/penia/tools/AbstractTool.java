@@ -12,6 +12,7 @@ abstract class AbstractTool implements PeniaTool {
     private final Map<String, Object> input;
     private final Map<String, Object> output;
     private final boolean mutates;
+    private ToolHints hints;
 
     AbstractTool(BudgetEngine engine, String name, String description, Map<String, Object> input,
                  Map<String, Object> output, boolean mutates) {
@@ -46,5 +47,18 @@ abstract class AbstractTool implements PeniaTool {
     @Override
     public boolean mutates() {
         return mutates;
+    }
+
+    /** Sets the title and hints (in the subclass's constructor). */
+    final void hints(ToolHints h) {
+        if (h.readOnly() == mutates) {
+            throw new IllegalArgumentException(name + ": read-only hint contradicts mutates");
+        }
+        this.hints = h;
+    }
+
+    @Override
+    public ToolHints hints() {
+        return hints != null ? hints : PeniaTool.super.hints();
     }
 }

@@ -42,12 +42,16 @@ public final class McpBinding {
     public List<McpServerFeatures.SyncToolSpecification> toolSpecs(McpJsonMapper mapper) {
         List<McpServerFeatures.SyncToolSpecification> out = new ArrayList<>();
         for (PeniaTool t : tools.all()) {
+            ToolHints h = t.hints();
             McpSchema.Tool def = McpSchema.Tool.builder()
                     .name(t.name())
+                    .title(h.title())
                     .description(t.description())
                     .inputSchema(t.inputSchema())
                     .outputSchema(t.outputSchema())
-                    .annotations(new McpSchema.ToolAnnotations(t.name(), !t.mutates(), false, false, false, null))
+                    // openWorld false: every tool works on this Penia's own ledger and catalog only.
+                    .annotations(new McpSchema.ToolAnnotations(h.title(), h.readOnly(), h.destructive(),
+                            h.idempotent(), false, null))
                     .build();
             out.add(McpServerFeatures.SyncToolSpecification.builder()
                     .tool(def)
@@ -55,6 +59,21 @@ public final class McpBinding {
                     .build());
         }
         return out;
+    }
+
+    /**
+     * A tool's title and hints as MCP annotations, for listings outside MCP ({@code GET /api/tools},
+     * Hermes' tool registry) to say the same as {@code tools/list}.
+     */
+    public static Map<String, Object> annotations(PeniaTool t) {
+        ToolHints h = t.hints();
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("title", h.title());
+        m.put("readOnlyHint", h.readOnly());
+        m.put("destructiveHint", h.destructive());
+        m.put("idempotentHint", h.idempotent());
+        m.put("openWorldHint", false);
+        return m;
     }
 
     /** Runs a tool and renders the outcome as a tool result (errors included). */
@@ -66,7 +85,7 @@ public final class McpBinding {
                     // The first text is the structured content as JSON (MCP: for clients without
                     // structuredContent); the second a one-line summary for people.
                     .addTextContent(json(result))
-                    .addTextContent(t.summarize(result))
+                    .addTextContent(sentence(t, arguments, result))
                     .isError(false)
                     .build();
         } catch (PeniaException e) {
@@ -77,8 +96,18 @@ public final class McpBinding {
         }
     }
 
+    /** The tool's one-line sentence; a plain one if rendering fails (the result itself stands). */
+    private static String sentence(PeniaTool t, Map<String, Object> arguments, Map<String, Object> result) {
+        try {
+            return t.summarize(arguments == null ? Map.of() : arguments, result);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "tool " + t.name() + ": no sentence for its result", e);
+            return t.name() + " succeeded; see the structured result";
+        }
+    }
+
     private static McpSchema.CallToolResult error(PeniaException e) {
-        Map<String, Object> body = Map.of("error", e.errorObject());
+        Map<String, Object> body = e.envelope();
         return McpSchema.CallToolResult.builder()
                 .structuredContent(body)
                 .addTextContent(json(body))

@@ -26,4 +26,14 @@ public interface PeniaTool {
 
     /** A one-line human rendering of a result, for the text content beside structured content. */
     String summarize(Map<String, Object> result);
+
+    /** The sentence for a result of the call with these arguments (some say what was asked). */
+    default String summarize(Map<String, Object> arguments, Map<String, Object> result) {
+        return summarize(result);
+    }
+
+    /** Title and behaviour hints (MCP tool annotations). */
+    default ToolHints hints() {
+        return mutates() ? ToolHints.writes(name(), false, false) : ToolHints.reads(name());
+    }
 }

@@ -26,10 +26,17 @@ import java.util.TreeSet;
  * @param component             the calling component (for its remaining budget), or {@code null}
  * @param limit                 how many recommendations at most, 1 to {@link #MAX_LIMIT};
  *                              0 means {@link #DEFAULT_LIMIT}
+ * @param providers             the providers whose routes may be recommended (canonical names; a
+ *                              family head such as {@code bedrock} covers its members), or
+ *                              {@code null} for every provider of the catalog; {@code ["*"]} is
+ *                              read as {@code null}
+ * @param allowWeaker           whether models weaker for the task than the current one may be
+ *                              recommended (see {@link Recommender})
  */
 public record RecommendRequest(String taskType, Set<String> requiredCapabilities, long estimatedInputTokens,
                                long estimatedOutputTokens, Long maxCostMicros, String currentProvider,
-                               String currentModel, String component, int limit) {
+                               String currentModel, String component, int limit, Set<String> providers,
+                               boolean allowWeaker) {
     /** How many recommendations when the caller does not say. */
     public static final int DEFAULT_LIMIT = 10;
     /** The most recommendations one request may ask for. */
@@ -38,6 +45,10 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
     public static final int MAX_TASK_TYPE_CHARS = 64;
     /** The most required capabilities one request may list. */
     public static final int MAX_CAPABILITIES = 32;
+    /** The {@code providers} entry that stands for every provider of the catalog. */
+    public static final String ALL_PROVIDERS = "*";
+    /** The most providers one request may list. */
+    public static final int MAX_PROVIDERS = 64;
 
     /** Names callers use for a catalog capability. */
     private static final Map<String, String> CAPABILITY_SYNONYMS = Map.of(
@@ -79,6 +90,20 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
         if (limit < 1 || limit > MAX_LIMIT) {
             throw PeniaException.invalid("limit", "must be between 1 and " + MAX_LIMIT + " (got " + limit + ")");
         }
+        providers = providers(providers);
+    }
+
+    /** A request over every provider that never recommends a weaker model. */
+    public RecommendRequest(String taskType, Set<String> requiredCapabilities, long estimatedInputTokens,
+                            long estimatedOutputTokens, Long maxCostMicros, String currentProvider,
+                            String currentModel, String component, int limit) {
+        this(taskType, requiredCapabilities, estimatedInputTokens, estimatedOutputTokens, maxCostMicros,
+                currentProvider, currentModel, component, limit, null, false);
+    }
+
+    /** Whether the task is judged by the code tier of {@link ModelQuality} (else by the chat tier). */
+    public boolean isCodeTask() {
+        return "code".equals(taskType) || "coding".equals(taskType);
     }
 
     /** A request for the cheapest models for calls of this size, nothing else required. */
@@ -119,6 +144,35 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
             }
             name = name.toLowerCase(Locale.ROOT).replace('-', '_');
             result.add(CAPABILITY_SYNONYMS.getOrDefault(name, name));
+        }
+        return Collections.unmodifiableSortedSet(result);
+    }
+
+    private static Set<String> providers(Set<String> values) {
+        if (values == null) {
+            return null;
+        }
+        if (values.isEmpty()) {
+            throw PeniaException.invalid("providers", "must name at least one provider, or [\"*\"] for all");
+        }
+        if (values.contains(ALL_PROVIDERS)) {
+            if (values.size() > 1) {
+                throw PeniaException.invalid("providers", "\"*\" (every provider) stands alone");
+            }
+            return null;
+        }
+        if (values.size() > MAX_PROVIDERS) {
+            throw PeniaException.invalid("providers", "must list at most " + MAX_PROVIDERS + " (got "
+                    + values.size() + ")");
+        }
+        TreeSet<String> result = new TreeSet<>();
+        for (String value : values) {
+            String name = blankToNull(value);
+            if (name == null || name.length() > ModelPrice.MAX_NAME_CHARS) {
+                throw PeniaException.invalid("providers", "names must be 1 to " + ModelPrice.MAX_NAME_CHARS
+                        + " characters");
+            }
+            result.add(Names.provider(name));
         }
         return Collections.unmodifiableSortedSet(result);
     }

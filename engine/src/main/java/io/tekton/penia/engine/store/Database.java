@@ -112,6 +112,7 @@ public final class Database implements AutoCloseable {
     private void migrate() throws SQLException, IOException {
         List<String> names = migrations();
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            incrementalVacuumIfNew(st);
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             int current = 0;
             try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
@@ -145,6 +146,23 @@ public final class Database implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A new file gets {@code auto_vacuum=INCREMENTAL}, so that pages freed by retention can be
+     * given back to the file system ({@link Vacuum}). SQLite fixes the mode when the first table
+     * is created, and WAL mode has already written the header by then: the mode is set and the
+     * empty file vacuumed (instant) before the first migration. An older file keeps its mode
+     * until a full VACUUM; a restored backup has it on (see {@link Backup}).
+     */
+    private static void incrementalVacuumIfNew(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM sqlite_master")) {
+            if (!rs.next() || rs.getLong(1) != 0) {
+                return;
+            }
+        }
+        st.execute("PRAGMA auto_vacuum = INCREMENTAL");
+        st.execute("VACUUM");
     }
 
     /**

@@ -2,6 +2,8 @@ package io.tekton.penia.engine.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.CanonicalNames;
 import io.tekton.penia.engine.model.Money;
@@ -521,6 +523,39 @@ public final class LedgerStore {
         List<Object> args = new ArrayList<>(List.of(fromBucket, toBucket));
         dims(f, sql, args);
         return query(sql.toString(), ps -> bind(ps, args), LedgerStore::rollupRow);
+    }
+
+    /** The settings key of the retention watermark: ledger rows before it are archived (epoch ms). */
+    public static final String ARCHIVED_BEFORE = "ledger.archived_before_ms";
+    /** The watermark, read once from the settings and then kept (null: not read yet; MIN_VALUE: none). */
+    private volatile Long archivedBeforeMs;
+
+    /** Ledger rows with a timestamp before this were moved to the monthly archive files ({@link LedgerArchive}). */
+    public Optional<Instant> archivedBefore() {
+        Long ms = archivedBeforeMs;
+        if (ms == null) {
+            ms = getSetting(ARCHIVED_BEFORE).map(Long::parseLong).orElse(Long.MIN_VALUE);
+            archivedBeforeMs = ms;
+        }
+        return ms == Long.MIN_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(ms));
+    }
+
+    void archivedBefore(Instant t) {
+        archivedBeforeMs = t.toEpochMilli();
+    }
+
+    /**
+     * Refuses a sum over raw rows that reaches into the archived months: those rows are gone from
+     * the live ledger, so the sum would silently miss them. Whole 15-minute buckets come from the
+     * rollups and stay exact; only an edge off the quarter hour reads raw rows.
+     */
+    public void requireLive(UsageFilter f) {
+        Optional<Instant> mark = archivedBefore();
+        if (mark.isPresent() && (f.start() == null || f.start().isBefore(mark.get()))) {
+            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, "the ledger rows before " + mark.get()
+                    + " are archived: a start or end before then must be on a quarter hour (the rollups keep"
+                    + " those sums per 15 minutes)", Map.of("archived_before", mark.get().toString()));
+        }
     }
 
     public long countUsage() {

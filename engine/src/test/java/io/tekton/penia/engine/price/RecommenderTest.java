@@ -102,7 +102,7 @@ class RecommenderTest {
     }
 
     @Test
-    void recommend_equalCapabilities_prefersCheaperThenFirstPartyThenName() {
+    void recommend_equalCapabilities_prefersCheaperThenFirstPartyThenName_oneEntryPerModel() {
         Set<String> caps = Set.of("vision");
         PriceCatalog catalog = PriceCatalog.of(List.of(
                 model("openrouter", "b-model", "0.000001", "0.000002", 100_000L, caps, null),
@@ -115,8 +115,12 @@ class RecommenderTest {
         List<Recommendation> result = Recommender.recommend(req, catalog, null, TODAY);
 
         assertThat(result).extracting(r -> r.provider() + "/" + r.model()).containsExactly(
-                "acme/cheap", "openai/a-model", "openai/b-model", "openrouter/b-model", "acme/dear");
-        assertThat(result.get(1).reason()).isEqualTo("2nd cheapest model with vision");
+                "acme/cheap", "openai/a-model", "openai/b-model", "acme/dear");
+        assertThat(result.get(1).reason()).isEqualTo("2nd cheapest model with vision; no known chat tier");
+        Recommendation b = result.get(2);
+        assertThat(b.routeCount()).isEqualTo(2);
+        assertThat(b.otherRoutes()).containsExactly(new Recommendation.Route("openrouter", "b-model", 3_000));
+        assertThat(b.reason()).endsWith("; cheapest of 2 routes");
     }
 
     @Test
@@ -134,12 +138,12 @@ class RecommenderTest {
                 assertThat(r.savingsMicros()).isEqualTo(currentCost - r.estimatedCostMicros()));
         Recommendation best = result.get(0);
         long percent = best.savingsMicros() * 100 / currentCost;
-        assertThat(best.reason()).isEqualTo("cheapest model with function_calling and vision; " + percent
-                + "% cheaper than gpt-4o");
+        assertThat(best.reason()).startsWith("cheapest model with function_calling and vision; ")
+                .contains(" chat tier ", "; " + percent + "% cheaper than gpt-4o");
     }
 
     @Test
-    void recommend_currentModelItselfAndDearerModels_areSaidSo() {
+    void recommend_currentModelIsLeftOut_dearerModelsAreSaidSo() {
         Set<String> caps = Set.of("vision");
         PriceCatalog catalog = PriceCatalog.of(List.of(
                 model("openai", "cheap", "0.000001", "0.000001", 100_000L, caps, null),
@@ -149,11 +153,29 @@ class RecommenderTest {
 
         List<Recommendation> result = Recommender.recommend(req, catalog, null, TODAY);
 
-        assertThat(result).extracting(Recommendation::savingsMicros).containsExactly(1_000L, 0L, -1_000L);
+        assertThat(result).extracting(Recommendation::savingsMicros).containsExactly(1_000L, -1_000L);
+        String unknown = "no quality tier known for current: compared on price, capabilities and context only";
         assertThat(result).extracting(Recommendation::reason).containsExactly(
-                "cheapest model with vision; 50% cheaper than current",
-                "2nd cheapest model with vision; this is the current model",
-                "3rd cheapest model with vision; 50% more expensive than current");
+                "cheapest model with vision; " + unknown + "; 50% cheaper than current",
+                "2nd cheapest model with vision; " + unknown + "; 50% more expensive than current");
+    }
+
+    @Test
+    void recommend_currentModel_cheaperRouteToItIsRecommended() {
+        PriceCatalog catalog = PriceCatalog.of(List.of(
+                model("openai", "gpt-4o", "0.0000025", "0.00001", 128_000L, Set.of(), null),
+                model("azure", "gpt-4o-2024-08-06", "0.000002", "0.000008", 128_000L, Set.of(), null),
+                model("acme", "gpt-4o", "0.000003", "0.00001", 128_000L, Set.of(), null)));
+        RecommendRequest req = request(null, Set.of(), 1_000, 0, null, "openai", "gpt-4o", 10);
+
+        List<Recommendation> result = Recommender.recommend(req, catalog, null, TODAY);
+
+        assertThat(result).singleElement().satisfies(r -> {
+            assertThat(r.provider() + "/" + r.model()).isEqualTo("azure/gpt-4o-2024-08-06");
+            assertThat(r.routeCount()).isEqualTo(3);
+            assertThat(r.reason()).isEqualTo("cheapest model; the same model as gpt-4o through a cheaper route; "
+                    + "20% cheaper than gpt-4o; cheapest of 3 routes");
+        });
     }
 
     @Test

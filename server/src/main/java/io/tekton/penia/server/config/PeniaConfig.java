@@ -14,7 +14,29 @@ import java.util.List;
  * Each component receives its own sub-record.
  */
 public record PeniaConfig(Server server, Database database, ZoneId zone, Engine engine, Alerts alerts, Hermes hermes,
-                          WebSocket websocket, Mcp mcp, Security security, Mail mail, List<BudgetSpec> seedBudgets) {
+                          WebSocket websocket, Mcp mcp, Security security, Mail mail, List<BudgetSpec> seedBudgets,
+                          Maintenance maintenance) {
+
+    /** As before maintenance had its section: its defaults, beside the database file. */
+    public PeniaConfig(Server server, Database database, ZoneId zone, Engine engine, Alerts alerts, Hermes hermes,
+                       WebSocket websocket, Mcp mcp, Security security, Mail mail, List<BudgetSpec> seedBudgets) {
+        this(server, database, zone, engine, alerts, hermes, websocket, mcp, security, mail, seedBudgets,
+                Maintenance.beside(database.path()));
+    }
+
+    /**
+     * Backups and retention: {@code backupDir} is the only place {@code POST /api/v1/admin/backup}
+     * writes; ledger rows older than {@code retentionMonths} whole months (0: keep all) move to
+     * monthly files in {@code archiveDir}; retention and the incremental vacuum run every
+     * {@code interval}.
+     */
+    public record Maintenance(Path backupDir, Path archiveDir, int retentionMonths, Duration interval) {
+        /** The defaults: {@code backups/} and {@code archive/} beside the database file, keep all, daily. */
+        public static Maintenance beside(Path db) {
+            Path home = db.toAbsolutePath().normalize().getParent();
+            return new Maintenance(home.resolve("backups"), home.resolve("archive"), 0, Duration.ofHours(24));
+        }
+    }
 
     /** Where and how the HTTP server listens. */
     public record Server(String host, int port, int maxBodyBytes, int maxHeaderBytes, int maxPageSize,
@@ -25,9 +47,14 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
     public record Database(Path path, int poolSize) {
     }
 
-    /** Engine timing and limits; {@code maxBackdate}: how late a usage may be recorded (its timestamp's age). */
+    /**
+     * Engine timing and limits; {@code maxBackdate}: how late a usage may be recorded (its timestamp's age);
+     * {@code forecast} and {@code anomaly}: projected-overrun and spend-spike alerts (issue 25).
+     */
     public record Engine(Duration reservationTtl, Duration maxReservationTtl, Duration evaluationInterval,
-                         int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate) {
+                         int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate,
+                         io.tekton.penia.engine.forecast.ForecastConfig forecast,
+                         io.tekton.penia.engine.forecast.AnomalyConfig anomaly) {
     }
 
     /**

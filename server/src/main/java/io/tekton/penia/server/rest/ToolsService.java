@@ -28,8 +28,9 @@ public final class ToolsService {
     public static HttpService tools(BudgetTools tools, Http http, Function<ServerRequest, Caller> callerOf) {
         return rules -> rules
                 .get("/", (req, res) -> Http.ok(res, Map.of("tools", tools.all().stream().map(t -> Map.of(
-                        "name", t.name(), "description", t.description(), "input_schema", t.inputSchema(),
-                        "output_schema", t.outputSchema())).toList())))
+                        "name", t.name(), "title", t.hints().title(), "description", t.description(),
+                        "input_schema", t.inputSchema(), "output_schema", t.outputSchema(),
+                        "annotations", McpBinding.annotations(t))).toList())))
                 .post("/{tool}/execute", (req, res) -> execute(req, res, tools, http, callerOf));
     }
 
@@ -58,7 +59,7 @@ public final class ToolsService {
             Map<String, Object> err = (Map<String, Object>) ((Map<String, Object>) r.structuredContent()).get("error");
             out.put("error", err);
             String code = String.valueOf(err.get("code"));
-            int status = ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus();
+            int status = ErrorCode.fromWire(code).httpStatus();
             Http.send(res, status, out);
             return;
         }

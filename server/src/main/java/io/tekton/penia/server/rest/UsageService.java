@@ -42,6 +42,7 @@ public final class UsageService implements HttpService {
     public void routing(HttpRules rules) {
         rules.post("/record", this::record)
                 .get("/records", this::records)
+                .get("/export", this::export)
                 .post("/summary", this::summary);
     }
 
@@ -52,6 +53,37 @@ public final class UsageService implements HttpService {
     }
 
     private void records(ServerRequest req, ServerResponse res) {
+        LedgerStore.UsageFilter f = filter(req);
+        if (f == null) {
+            // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
+            Map<String, Object> empty = new LinkedHashMap<>();
+            empty.put("items", List.of());
+            empty.put("next_cursor", null);
+            empty.put("top_usage", List.of());
+            Http.ok(res, empty);
+            return;
+        }
+        int limit = http.limit(req, 100);
+        Long before = cursor(Http.query(req, "cursor"));
+        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
+        boolean more = rows.size() > limit;
+        List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("items", page.stream().map(Streamed::record).toList());
+        body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
+        if (before == null) {
+            // The models that cost most over the same filters (Tekton's budget panel shows them); first page only.
+            body.put("top_usage", Reports.topUsage(engine, f.component(), f.provider(), f.model(), f.start(), f.end(),
+                    TOP_USAGE));
+        }
+        Http.ok(res, body);
+    }
+
+    /**
+     * The filters of {@code /records} and {@code /export} (component narrowed for a component
+     * key, a budget's scope filled in); null when they exclude the budget's scope (no rows).
+     */
+    private LedgerStore.UsageFilter filter(ServerRequest req) {
         String component = Access.readScope(Callers.of(req), Http.query(req, "component"));
         String provider = CanonicalNames.provider(Http.query(req, "provider"));
         String model = CanonicalNames.model(provider, Http.query(req, "model"));
@@ -63,34 +95,53 @@ public final class UsageService implements HttpService {
                     || provider != null && b.scope().provider() != null && !provider.equals(b.scope().provider())
                     || model != null && b.scope().model() != null && !model.equals(b.scope().model())
                     || taskType != null && b.scope().taskType() != null && !taskType.equals(b.scope().taskType())) {
-                // The filters exclude the budget's scope: an empty last page (next_cursor null, as on every last page).
-                Map<String, Object> empty = new LinkedHashMap<>();
-                empty.put("items", List.of());
-                empty.put("next_cursor", null);
-                empty.put("top_usage", List.of());
-                Http.ok(res, empty);
-                return;
+                return null;
             }
             component = component != null ? component : b.scope().component();
             provider = provider != null ? provider : b.scope().provider();
             model = model != null ? model : b.scope().model();
             taskType = taskType != null ? taskType : b.scope().taskType();
         }
-        int limit = http.limit(req, 100);
-        Long before = cursor(Http.query(req, "cursor"));
-        LedgerStore.UsageFilter f = new LedgerStore.UsageFilter(component, provider, model, taskType,
-                time(req, "start"), time(req, "end"));
-        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
-        boolean more = rows.size() > limit;
-        List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", page.stream().map(Streamed::record).toList());
-        body.put("next_cursor", more ? encode(page.getLast().seq()) : null);
-        if (before == null) {
-            // The models that cost most over the same filters (Tekton's budget panel shows them); first page only.
-            body.put("top_usage", Reports.topUsage(engine, component, provider, model, f.start(), f.end(), TOP_USAGE));
+        return new LedgerStore.UsageFilter(component, provider, model, taskType, time(req, "start"), time(req, "end"));
+    }
+
+    /**
+     * The ledger rows of the {@code /records} filters, newest first, as CSV or JSON Lines,
+     * streamed page by page: memory stays constant however many rows match.
+     */
+    private void export(ServerRequest req, ServerResponse res) {
+        String format = Http.query(req, "format");
+        format = format == null ? "csv" : format;
+        if (!format.equals("csv") && !format.equals("jsonl")) {
+            throw PeniaException.invalid("format", "must be csv or jsonl");
         }
-        Http.ok(res, body);
+        LedgerStore.UsageFilter f = filter(req);
+        Long before = cursor(Http.query(req, "cursor"));
+        boolean csv = format.equals("csv");
+        res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
+        res.header(io.helidon.http.HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"penia-usage." + format + "\"");
+        try (java.io.OutputStream out = new java.io.BufferedOutputStream(res.outputStream(), 1 << 16)) {
+            if (csv) {
+                UsageExport.csvHeader(out);
+            }
+            while (f != null) {
+                List<UsageRecord> page = engine.store().queryUsage(f, before, UsageExport.PAGE);
+                for (UsageRecord r : page) {
+                    if (csv) {
+                        UsageExport.csvRow(out, r);
+                    } else {
+                        out.write(Streamed.record(r).json());
+                        out.write('\n');
+                    }
+                }
+                if (page.size() < UsageExport.PAGE) {
+                    break;
+                }
+                before = page.getLast().seq();
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // The client went away mid-download: nothing more to send.
+        }
     }
 
     private void summary(ServerRequest req, ServerResponse res) {

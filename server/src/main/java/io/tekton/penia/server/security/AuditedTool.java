@@ -3,6 +3,7 @@ package io.tekton.penia.server.security;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.tools.ToolHints;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
 
@@ -69,5 +70,15 @@ final class AuditedTool implements PeniaTool {
     @Override
     public String summarize(Map<String, Object> result) {
         return inner.summarize(result);
+    }
+
+    @Override
+    public String summarize(Map<String, Object> arguments, Map<String, Object> result) {
+        return inner.summarize(arguments, result);
+    }
+
+    @Override
+    public ToolHints hints() {
+        return inner.hints();
     }
 }

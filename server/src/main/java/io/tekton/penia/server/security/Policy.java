@@ -30,7 +30,8 @@ public final class Policy {
 
     /** Probes and self-descriptions that Tekton's launcher and components ask without a key. */
     private static final Set<String> PUBLIC_GET = Set.of("/health", "/openapi.yaml", "/ready", "/api/v1/discovery");
-    private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit");
+    private static final List<String> ADMIN_PREFIXES = List.of("/api/v1/keys", "/api/v1/audit", "/audit",
+            "/api/v1/admin");
     private static final Pattern REPEATED_SLASHES = Pattern.compile("/{2,}");
     private static final Set<String> READ_POSTS = Set.of("/api/v1/usage/summary", "/api/v1/prices/recommend",
             "/api/v1/budget-alerts/initialize");
@@ -53,7 +54,8 @@ public final class Policy {
         }
         switch (method) {
             case "GET", "HEAD", "OPTIONS" -> {
-                if (PUBLIC_GET.contains(p)) {
+                // And the dashboard's files: the page asks for a key and sends it with each API call.
+                if (PUBLIC_GET.contains(p) || p.equals("/") || p.startsWith("/ui/")) {
                     return Need.PUBLIC;
                 }
                 if (p.equals("/api/v1/budget-alerts/unified/status") || p.equals("/api/v1/budget-alerts/status")

@@ -47,7 +47,7 @@ public final class SecurityFilter implements Filter {
                 Caller c = a.caller();
                 if (!Policy.allows(need, c)) {
                     refuse(res, new PeniaException(ErrorCode.FORBIDDEN, "a " + c.role() + " key may not "
-                            + req.prologue().method().text() + " " + path, Map.of("role", c.role(),
+                            + req.prologue().method().text() + " " + path, Map.of("role", c.role().wireName(),
                             "needs", need.name().toLowerCase(java.util.Locale.ROOT))), Map.of());
                     return;
                 }

@@ -83,6 +83,24 @@ class OpenApiContractTest {
         covered.add("GET " + path);
     }
 
+    /** A download of the usage export: 200 with a media type the document names, one data line per row. */
+    private void download(String path, String mediaType) {
+        TestServer.Resp r = t.send(HttpRequest.newBuilder(URI.create(t.base() + path)).header("X-API-Key", ADMIN).GET());
+        assertThat(r.status()).as(path + ": " + r.raw()).isEqualTo(200);
+        assertThat(r.http().headers().firstValue("Content-Type").orElse("")).startsWith(mediaType);
+        assertThat(contract.document().path("paths").path("/api/v1/usage/export").path("get").path("responses")
+                .path("200").path("content").has(mediaType)).as("/api/v1/usage/export documents " + mediaType).isTrue();
+        List<String> lines = r.raw().lines().filter(l -> !l.isBlank()).toList();
+        if (mediaType.equals("text/csv")) {
+            assertThat(lines).as("header and the one row").hasSize(2);
+            assertThat(lines.get(0)).startsWith("record_id,request_id,timestamp,");
+        } else {
+            assertThat(lines).as("the one row").hasSize(1);
+            violations.addAll(contract.schemaViolations("#/components/schemas/UsageRecord", lines.get(0)));
+        }
+        covered.add("GET /api/v1/usage/export");
+    }
+
     private static Map<String, Object> usage(String component, String requestId) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("component", component);
@@ -129,6 +147,10 @@ class OpenApiContractTest {
         assertThat(page.get("items")).hasSize(1);
         call("GET", "/api/v1/usage/records", "/api/v1/usage/records?budget_id=" + id, null, 200);
         call("GET", "/api/v1/usage/records", "/api/v1/usage/records?cursor=nonsense", null, 400);
+        download("/api/v1/usage/export?component=" + c, "text/csv");
+        download("/api/v1/usage/export?format=jsonl&task_type=chat&budget_id=" + id, "application/x-ndjson");
+        call("GET", "/api/v1/usage/export", "/api/v1/usage/export?format=xml", null, 400);
+        call("GET", "/api/v1/usage/export", "/api/v1/usage/export?budget_id=nope-" + c, null, 404);
         TestServer.Resp sum = call("POST", "/api/v1/usage/summary", "/api/v1/usage/summary",
                 Map.of("component", c, "period", "monthly", "group_by", List.of("provider", "model")), 200);
         assertThat(sum.get("count").asLong()).isEqualTo(1);
@@ -251,6 +273,16 @@ class OpenApiContractTest {
         assertThat(audit.get("items")).hasSize(2);
         call("GET", "/api/v1/audit", "/api/v1/audit?target_type=api_key&target_id=" + keyId, null, 200);
         call("GET", "/audit", "/audit", null, 200);
+
+        String name = "contract-" + UUID.randomUUID().toString().substring(0, 8) + ".db";
+        TestServer.Resp backup = call("POST", "/api/v1/admin/backup", "/api/v1/admin/backup", Map.of("file", name), 201);
+        assertThat(backup.get("name").asText()).isEqualTo(name);
+        assertThat(backup.get("size_bytes").asLong()).isPositive();
+        call("POST", "/api/v1/admin/backup", "/api/v1/admin/backup", Map.of("file", name), 409);
+        call("POST", "/api/v1/admin/backup", "/api/v1/admin/backup", Map.of("file", "../escape.db"), 400);
+        TestServer.Resp retention = call("POST", "/api/v1/admin/retention", "/api/v1/admin/retention", Map.of(), 200);
+        assertThat(retention.get("rows_archived").asLong()).isZero();
+        call("POST", "/api/v1/admin/retention", "/api/v1/admin/retention", Map.of("months", 1), 400);
         assertThat(violations).as("answers outside openapi.yaml").isEmpty();
     }
 

@@ -1,8 +1,7 @@
 package io.tekton.penia.it.security;
 
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -18,18 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Request limits: an oversize body, header block, JSON nesting or string, and page size each
  * get a 4xx (the error envelope where Penia answers), never a 500, and nothing is written.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityLimitsTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = Sec.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static void envelope(TestServer.Resp r, int status) {
         assertThat(r.status()).as(r.raw()).isEqualTo(status);

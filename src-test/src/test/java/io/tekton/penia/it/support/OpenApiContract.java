@@ -115,6 +115,14 @@ public final class OpenApiContract {
         return validate(pointer, method + " " + pathTemplate + " request", body);
     }
 
+    /**
+     * The schema violations of {@code body} (a JSON text) against the schema at {@code ref}
+     * ({@code #/components/schemas/...}), for answers that are not one JSON body (JSON Lines).
+     */
+    public List<String> schemaViolations(String ref, String body) {
+        return validate(ref.substring(1), ref, body);
+    }
+
     private List<String> validate(String schemaPointer, String what, String body) {
         Schema schema = schemas.computeIfAbsent(schemaPointer,
                 p -> registry.getSchema(SchemaLocation.of(BASE + "#" + p)));

@@ -76,7 +76,7 @@ public final class TestServer implements AutoCloseable {
         PeniaConfig c = ConfigLoader.load(Path.of(repoRoot(), "config", "penia.yaml"), env);
         if (!"true".equals(env.get("SEED"))) {
             c = new PeniaConfig(c.server(), c.database(), c.zone(), c.engine(), c.alerts(), c.hermes(), c.websocket(),
-                    c.mcp(), c.security(), c.mail(), java.util.List.of());
+                    c.mcp(), c.security(), c.mail(), java.util.List.of(), c.maintenance());
         }
         return adjust.apply(c);
     }

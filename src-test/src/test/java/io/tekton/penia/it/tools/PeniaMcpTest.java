@@ -12,6 +12,7 @@ import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -96,7 +97,7 @@ class PeniaMcpTest {
         // The first text is the structured content as JSON (for clients that read only text), the second a summary.
         assertThat(Json.mapper().readTree(((McpSchema.TextContent) r.content().getFirst()).text()))
                 .isEqualTo(structured(r));
-        assertThat(((McpSchema.TextContent) r.content().get(1)).text()).contains("recorded");
+        assertThat(((McpSchema.TextContent) r.content().get(1)).text()).startsWith("Recorded $0.25 for openai/gpt-4o");
         JsonNode summary = t.get("/api/v1/budgets/" + id + "/summary").body();
         assertThat(summary.get("periods").get("monthly").get("spent").decimalValue()).isEqualByComparingTo("0.25");
         JsonNode rows = t.get("/api/v1/usage/records?component=" + c).body().get("items");
@@ -239,6 +240,7 @@ class PeniaMcpTest {
         assertThat(t.post("/api/tools/nope/execute", Map.of()).status()).isEqualTo(404);
     }
 
+    @Tag("slow")
     @Test
     void stdio_servesTheSameTools_andLogsNothingOnStdout() throws Exception {
         Path dir = Files.createTempDirectory("penia-stdio");

@@ -113,17 +113,30 @@ public final class PriceWire {
         return current;
     }
 
-    /** {@code POST /prices/recommend} and MCP {@code recommend_models}. */
+    /**
+     * {@code POST /prices/recommend} and MCP {@code recommend_models}. Without {@code providers},
+     * only the providers this installation uses are considered ({@link #installationProviders});
+     * {@code ["*"]} considers every provider of the catalog.
+     */
     public static Map<String, Object> recommend(BudgetEngine engine, PriceBook book, Args a) {
         List<String> caps = a.strings("required_capabilities", 32);
         long in = a.reqNonNegLong("estimated_input_tokens");
         long out = a.reqNonNegLong("estimated_output_tokens");
         Money max = a.money("max_cost");
         Integer limit = a.intRange("limit", 1, RecommendRequest.MAX_LIMIT);
+        List<String> providers = a.strings("providers", RecommendRequest.MAX_PROVIDERS);
+        Boolean allowWeaker = a.bool("allow_weaker");
+        String currentProvider = a.str("current_provider");
+        Set<String> considered = providers != null ? new HashSet<>(providers)
+                : installationProviders(engine, book, currentProvider);
         RecommendRequest req = new RecommendRequest(a.str("task_type"), caps == null ? Set.of() : new HashSet<>(caps),
                 in, out, max == null ? null : max.micros(),
-                a.str("current_provider"), a.str("current_model"), a.str("component"), limit == null ? 0 : limit);
+                currentProvider, a.str("current_model"), a.str("component"), limit == null ? 0 : limit,
+                considered, Boolean.TRUE.equals(allowWeaker));
         a.noOthers();
+        if (providers != null) {
+            Recommender.checkProviders(req.providers(), book.catalog());
+        }
         List<Recommendation> recs = Recommender.recommend(req, book.catalog(),
                 p -> req.component() == null ? null : engine.remainingMicros(req.component(), p.provider(), p.model(),
                         req.taskType()),
@@ -136,11 +149,37 @@ public final class PriceWire {
             m.put("savings", r.savingsMicros() == null ? null : Money.ofMicros(r.savingsMicros()).usd());
             m.put("fits_remaining_budget", r.fitsRemainingBudget());
             m.put("reason", r.reason());
+            m.put("quality_tier", r.qualityTier());
+            m.put("route_count", r.routeCount());
+            m.put("other_routes", r.otherRoutes().stream().map(o -> {
+                Map<String, Object> route = new LinkedHashMap<>();
+                route.put("provider", o.provider());
+                route.put("model", o.model());
+                route.put("estimated_cost", Money.ofMicros(o.estimatedCostMicros()).usd());
+                return route;
+            }).toList());
             return m;
         }).toList();
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("recommendations", items);
         res.put("count", items.size());
+        res.put("providers", req.providers() == null ? List.of(RecommendRequest.ALL_PROVIDERS)
+                : List.copyOf(req.providers()));
         return res;
+    }
+
+    /**
+     * The providers a recommendation considers by default: those with a budget or usage in this
+     * installation, and the current model's provider, as far as the price catalog knows them;
+     * every provider ({@code ["*"]}) while there is none.
+     */
+    private static Set<String> installationProviders(BudgetEngine engine, PriceBook book, String currentProvider) {
+        Set<String> used = new HashSet<>(engine.providersInUse());
+        if (currentProvider != null && !currentProvider.isBlank()) {
+            used.add(currentProvider);
+        }
+        used.removeIf(p -> !Recommender.knows(book.catalog(), p));
+        return used.isEmpty() || used.size() > RecommendRequest.MAX_PROVIDERS ? Set.of(RecommendRequest.ALL_PROVIDERS)
+                : used;
     }
 }
