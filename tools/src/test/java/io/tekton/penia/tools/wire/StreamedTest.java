@@ -134,6 +134,7 @@ class StreamedTest {
             r.put("task_type", rec.taskType());
             r.put("input_tokens", rec.inputTokens());
             r.put("output_tokens", rec.outputTokens());
+            r.put("total_tokens", rec.inputTokens() + rec.outputTokens());
             r.put("cached_input_tokens", rec.cachedInputTokens());
             r.put("cache_write_tokens", rec.cacheWriteTokens());
             r.put("reasoning_tokens", rec.reasoningTokens());
