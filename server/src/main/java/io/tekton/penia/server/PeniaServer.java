@@ -143,6 +143,11 @@ public final class PeniaServer implements AutoCloseable {
                 .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
                         .maxHeadersSize(cfg.server().maxHeaderBytes()).receiveLog(false).sendLog(false)
                         .validatePrologue(false).build())
+                // Helidon 4.5 checks a WebSocket upgrade's Origin itself: with no origins listed it admits
+                // only the same origin, so the configured cross-origin pages are listed here (BrowserPolicy
+                // still decides in the upgrade, with the envelope on refusal).
+                .addProtocol(io.helidon.webserver.websocket.WsConfig.builder()
+                        .origins(browser.webSocketOrigins(cfg.server().port())).build())
                 .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))

@@ -65,9 +65,16 @@ class SecurityLimitsTest {
 
     @Test
     void requestLineBeyondTheLimit_isRefusedWithTheEnvelope() throws Exception {
-        String answer = raw("GET /api/v1/budgets?x=" + "q".repeat(64 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        String answer = raw("GET /api/v1/budgets?x=" + "q".repeat(6 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Connection: close\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 4").contains("\"error\"");
+        assertThat(answer).startsWith("HTTP/1.1 414").contains("\"error\"");
+        // Far beyond the limit (64 KB), Helidon 4.5 closes the connection without an answer (4.2 sent
+        // the 414): either is a refusal, and the server stays up.
+        String huge = raw("GET /api/v1/budgets?x=" + "q".repeat(64 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(huge).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
+                a -> assertThat(a).startsWith("HTTP/1.1 414").contains("\"error\""));
+        assertThat(Sec.get(t, ADMIN_KEY, "/health").status()).isEqualTo(200);
     }
 
     @Test
