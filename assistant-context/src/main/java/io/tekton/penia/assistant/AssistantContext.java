@@ -75,12 +75,28 @@ public final class AssistantContext {
                 if (p.breakerOpen()) {
                     b.append(" BREAKER OPEN");
                 }
+                forecast(b, p);
                 b.append(';');
             }
             b.append(" warning ").append(s.budget().warningPercent()).append("%, stop ")
                     .append(s.budget().stopPercent()).append("%, ").append(s.budget().enforcement().wireName()).append('\n');
         }
         return b.toString();
+    }
+
+    /** ", forecast $X (80% $L-$H), stop threshold at T": the period's forecast (issue 25), when there is one. */
+    private static void forecast(StringBuilder b, BudgetEngine.PeriodStatus p) {
+        var f = p.forecast();
+        if (f == null) {
+            return;
+        }
+        b.append(", forecast ").append(usd(Money.ofMicros(f.expectedMicros())))
+                .append(" (").append(io.tekton.penia.engine.forecast.Forecast.INTERVAL_PERCENT).append("% ")
+                .append(usd(Money.ofMicros(f.lowMicros()))).append('-')
+                .append(usd(Money.ofMicros(f.highMicros()))).append(')');
+        if (f.stopAt() != null) {
+            b.append(", stop threshold reached at ").append(f.stopAt());
+        }
     }
 
     /** The body of {@code GET /api/v1/assistant/context}. */

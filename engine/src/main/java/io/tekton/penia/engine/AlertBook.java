@@ -31,6 +31,10 @@ final class AlertBook {
     static final String EXCEEDED = "budget_exceeded";
     static final String BLOCKED = "operation_blocked";
     static final String UNPRICED = "unpriced_usage";
+    static final String PROJECTED_OVERRUN = "projected_overrun";
+    static final String SPEND_SPIKE = "spend_spike";
+    static final String NEW_MODEL = "new_model";
+    static final String NEW_COMPONENT = "new_component";
 
     /** What is known of an alert that fired: its id, when, and the repeats suppressed since. */
     static final class Fired {
@@ -56,6 +60,8 @@ final class AlertBook {
     private final LedgerStore store;
     private final AtomicLong suppressedTotal = new AtomicLong();
     private final AtomicLong raisedTotal = new AtomicLong();
+    /** The projection a projected_overrun alert was last raised at, per dedupe key. */
+    private final Map<String, Long> projectedAt = new HashMap<>();
 
     AlertBook(LedgerStore store) {
         this.store = store;
@@ -75,7 +81,9 @@ final class AlertBook {
                 // Fired by a budget since deleted: history, not dedupe state of the id's next budget.
                 suppressedTotal.addAndGet(a.suppressedCount());
                 continue;
-            } else if (a.alertType().equals(UNPRICED)) {
+            } else if (a.alertType().equals(PROJECTED_OVERRUN) && stored.contains("#")) {
+                k = stored.substring(0, stored.indexOf('#'));
+            } else if (a.alertType().equals(UNPRICED) || ForecastAlerts.isAnomaly(a.alertType())) {
                 k = stored.substring(0, Math.max(0, stored.lastIndexOf('|')));
             } else if (!stored.isEmpty()) {
                 k = stored;
@@ -105,6 +113,7 @@ final class AlertBook {
                     Math.max(prefix.length(), k.indexOf('|', prefix.length())))).isPresent();
             if (mine) {
                 out.put(k, e.getValue());
+                projectedAt.remove(k);
             }
             return mine;
         });
@@ -238,11 +247,61 @@ final class AlertBook {
         out.writes.add(store.addSuppressed(f.alertId, 1));
     }
 
+    /**
+     * The forecast says the stop threshold is reached before the period ends: one alert per
+     * budget and period, raised again only when the projection has worsened by {@code stepMicros}
+     * since the last one and the budget's cooldown has passed.
+     */
+    void projectedOverrun(Budget b, Period p, Instant periodStart, long projectedMicros, long stepMicros,
+                          String message, Instant now, Outcome out, AlertOutbox outbox) {
+        String k = key(b.budgetId(), p, periodStart, PROJECTED_OVERRUN, null);
+        Fired f = fired.get(k);
+        if (f != null) {
+            Long last = projectedAt.get(k);
+            if (last == null) {
+                // Raised before a restart: its projection is not known; measure worsening from here.
+                projectedAt.put(k, projectedMicros);
+                return;
+            }
+            if (projectedMicros < last + stepMicros
+                    || now.isBefore(f.lastEmitted.plus(Duration.ofSeconds(b.cooldownSeconds())))) {
+                return;
+            }
+        }
+        Alert a = new Alert(Ids.next("alt", now.toEpochMilli()), b.budgetId(), p, periodStart, PROJECTED_OVERRUN,
+                b.stopPercent(), "warning", ForecastAlerts.FORECAST_MONITOR, message, false, now, 0);
+        fired.put(k, new Fired(a.alertId(), now, 0));
+        projectedAt.put(k, projectedMicros);
+        // Each raise is its own row: the stored key carries the time after '#'.
+        emit(a, k + "#" + now.toEpochMilli(), b, out, outbox);
+    }
+
+    /**
+     * A spend spike or a first-spend notice, not tied to a budget: one alert per key and
+     * cooldown, repeats counted (as for unpriced usage).
+     */
+    void anomaly(String type, String key, String severity, String message, Duration cooldown, Instant now,
+                 Outcome out, AlertOutbox outbox) {
+        String k = "anomaly|" + type + "|" + key;
+        Fired f = fired.get(k);
+        if (f != null && now.isBefore(f.lastEmitted.plus(cooldown))) {
+            suppress(f, out);
+            return;
+        }
+        Alert a = new Alert(Ids.next("alt", now.toEpochMilli()), null, null, null, type, null, severity,
+                ForecastAlerts.ANOMALY_MONITOR, message, false, now, 0);
+        fired.put(k, new Fired(a.alertId(), now, 0));
+        out.writes.add(store.insertAlert(a, k + "|" + now.toEpochMilli()));
+        out.writes.addAll(outbox.writesFor(a, null));
+        out.alerts.add(a);
+        raisedTotal.incrementAndGet();
+    }
+
     /** A snapshot of cooldown state for the status endpoint. */
     List<Map<String, Object>> cooldowns(Instant now) {
         List<Map<String, Object>> out = new ArrayList<>();
         fired.forEach((k, f) -> {
-            if (k.contains("|" + BLOCKED + "|") || k.startsWith("unpriced|")) {
+            if (k.contains("|" + BLOCKED + "|") || k.startsWith("unpriced|") || k.startsWith("anomaly|")) {
                 Map<String, Object> m = new java.util.LinkedHashMap<>();
                 m.put("key", k);
                 m.put("alert_id", f.alertId);
@@ -257,6 +316,7 @@ final class AlertBook {
     /** Forgets state of periods that started before {@code cutoff}. */
     void prune(Instant cutoff) {
         fired.values().removeIf(f -> f.lastEmitted.isBefore(cutoff.minus(Duration.ofDays(1))));
+        projectedAt.keySet().retainAll(fired.keySet());
     }
 
     static String severity(Budget b, int t) {

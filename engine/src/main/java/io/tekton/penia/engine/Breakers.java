@@ -1,5 +1,7 @@
 package io.tekton.penia.engine;
 
+import io.tekton.penia.engine.forecast.Finding;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
@@ -21,11 +23,13 @@ import java.util.Map;
  */
 final class Breakers {
     private final LedgerStore store;
+    private final Listeners listeners;
     final AlertBook alerts;
     private volatile AlertOutbox outbox = AlertOutbox.none();
 
-    Breakers(LedgerStore store) {
+    Breakers(LedgerStore store, Listeners listeners) {
         this.store = store;
+        this.listeners = listeners;
         this.alerts = new AlertBook(store);
     }
 
@@ -66,6 +70,8 @@ final class Breakers {
                 c.breakerOpen = true;
                 c.breakerChangedAt = now;
                 out.writes().add(store.upsertBreaker(b.budgetId(), p, c.window.start(), "open", now, c.resetSpentMicros));
+                Money spent = Money.ofMicros(c.spentMicros);
+                listeners.breakerLater(() -> listeners.fire(l -> l.onBreaker(b.budgetId(), p, true, spent, limit)));
             }
         }
     }
@@ -74,6 +80,16 @@ final class Breakers {
     void blocked(BudgetState s, Reason r, Instant now, AlertBook.Outcome out) {
         alerts.blocked(s.budget, r.period(), s.periods.get(r.period()).window.start(), r.monitor(), r.detail(), now,
                 out, outbox);
+    }
+
+    /** Raises the projected-overrun alerts of a budget's forecasts (issue 25). */
+    void forecast(BudgetState s, Instant now, ForecastConfig fc, AlertBook.Outcome out) {
+        ForecastAlerts.evaluate(s, now, fc, alerts, out, outbox);
+    }
+
+    /** Raises the alerts of the anomaly watch's findings, once per cooldown (issue 25). */
+    void anomalies(List<Finding> findings, Duration cooldown, Instant now, AlertBook.Outcome out) {
+        ForecastAlerts.anomalies(findings, cooldown, now, alerts, out, outbox);
     }
 
     /** Raises the "unpriced usage" alert of a model without a price, once per cooldown. */
@@ -144,6 +160,13 @@ final class Breakers {
                 c.breakerChangedAt = wasChanged;
                 c.resetSpentMicros = wasReset;
             });
+            if (c.breakerOpen) {
+                Period p = e.getKey();
+                String id = s.budget.budgetId();
+                Money spent = Money.ofMicros(c.spentMicros);
+                Money limit = s.budget.limits().get(p);
+                change.afterCommit(() -> listeners.fire(l -> l.onBreaker(id, p, false, spent, limit)));
+            }
             c.breakerOpen = false;
             c.breakerChangedAt = now;
             c.resetSpentMicros = c.spentMicros;

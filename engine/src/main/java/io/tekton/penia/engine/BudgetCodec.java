@@ -55,6 +55,9 @@ final class BudgetCodec {
         if (b.owner() != null) {
             m.put("owner", b.owner());
         }
+        if (b.forecastAlerts()) {
+            m.put("forecast_alerts", true);
+        }
         try {
             return Json.mapper().writeValueAsString(m);
         } catch (Exception e) {
@@ -85,6 +88,6 @@ final class BudgetCodec {
                 Boolean.TRUE.equals(m.get("is_active")), ((Number) m.get("cooldown_seconds")).longValue(), channels,
                 Instant.ofEpochMilli(((Number) m.get("created_ms")).longValue()),
                 Instant.ofEpochMilli(((Number) m.get("updated_ms")).longValue()),
-                (String) m.get("description"), (String) m.get("owner"));
+                (String) m.get("description"), (String) m.get("owner"), Boolean.TRUE.equals(m.get("forecast_alerts")));
     }
 }

@@ -1,6 +1,9 @@
 package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.Forecast;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
@@ -60,7 +63,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     /** The live view of one budget period. */
     public record PeriodStatus(Period period, Money spent, Money reserved, Money limit, Instant start, Instant end,
-                               boolean breakerOpen, Money projected) {
+                               boolean breakerOpen, Money projected, Forecast forecast) {
     }
 
     /** The live status of a budget: each limited period of the current time. */
@@ -89,13 +92,13 @@ public final class BudgetEngine implements AutoCloseable {
         EngineContext ctx = new EngineContext(cfg, store, writer, lock, listeners, stats);
         this.counters = new Counters(ctx, startedAt);
         this.holds = new Holds(ctx, counters);
-        this.breakers = new Breakers(store);
+        this.breakers = new Breakers(store, listeners);
         this.book = new BudgetBook(ctx, counters, holds, breakers);
         this.checker = new Checker(ctx, counters, holds, breakers, () -> this.pricer);
         this.recorder = new Recorder(ctx, counters, holds, breakers, book, () -> this.pricer);
         this.views = new BudgetViews(ctx, counters, holds);
         this.usage = new UsageQueries(ctx, counters);
-        this.guardrail = new Guardrail(ctx, counters, holds, breakers);
+        this.guardrail = new Guardrail(ctx, counters, holds, breakers, book);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "penia-engine-sweeper");
             t.setDaemon(true);
@@ -137,6 +140,11 @@ public final class BudgetEngine implements AutoCloseable {
 
     public void setAlertOutbox(AlertOutbox o) {
         breakers.setOutbox(o);
+    }
+
+    /** Sets how projected-overrun and anomaly alerts behave (issue 25); the defaults hold until then. */
+    public void configureForecasting(ForecastConfig f, AnomalyConfig a) {
+        guardrail.configureForecasting(f, a);
     }
 
     public void setPricer(Pricer p) {

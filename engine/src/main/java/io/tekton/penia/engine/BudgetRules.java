@@ -68,8 +68,9 @@ public final class BudgetRules {
         String description = text("description", spec.description(), current == null ? null : current.description(),
                 MAX_DESCRIPTION_CHARS);
         String owner = text("owner", spec.owner(), current == null ? null : current.owner(), MAX_OWNER_CHARS);
+        boolean forecastAlerts = pick(spec.forecastAlerts(), current != null && current.forecastAlerts());
         return new Budget(id, name, scope, limits, warning, stop, thresholds, enforcement, active, cooldown, channels,
-                current == null ? now : current.createdAt(), now, description, owner);
+                current == null ? now : current.createdAt(), now, description, owner, forecastAlerts);
     }
 
     /** A free-text field: null keeps the current value, empty clears it, longer than {@code max} is refused. */

@@ -21,6 +21,9 @@ final class BudgetState {
     Budget budget;
     long reservedMicros;
     final EnumMap<Period, PeriodCounter> periods = new EnumMap<>(Period.class);
+    /** The scope's hourly spend profile for forecasts (issue 25), and the scope it was built for. */
+    io.tekton.penia.engine.forecast.SpendProfile profile;
+    io.tekton.penia.engine.model.Scope profileScope;
 
     BudgetState(Budget budget) {
         this.budget = budget;

@@ -52,7 +52,8 @@ final class BudgetViews {
             BudgetState.PeriodCounter c = e.getValue();
             periods.add(new BudgetEngine.PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros),
                     Money.ofMicros(s.reservedMicros), s.budget.limits().get(e.getKey()), c.window.start(),
-                    c.window.end(), c.breakerOpen, Money.ofMicros(projected(c, now))));
+                    c.window.end(), c.breakerOpen, Money.ofMicros(projected(c, now)),
+                    ForecastAlerts.forecast(s, e.getKey(), c, now)));
         }
         return new BudgetEngine.BudgetStatus(s.budget, periods);
     }

@@ -35,7 +35,7 @@ final class Checker {
         Instant now = counters.now();
         Money estimate = estimate(in);
         ctx.stats().checksTotal.incrementAndGet();
-        return ctx.lock().mutate(c -> {
+        CheckResult result = ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
             List<BudgetState> matched = counters.matching(in.component(), in.provider(), in.model(), in.taskType());
             List<Reason> reasons = new ArrayList<>();
@@ -49,6 +49,8 @@ final class Checker {
             }
             return new CheckResult(decision, remaining == null ? null : Money.ofMicros(remaining), estimate, hold);
         });
+        ctx.listeners().fire(l -> l.onCheck(in, result));
+        return result;
     }
 
     /** Adds both monitors' reasons for each period of each matched budget; returns the least left, null when none. */

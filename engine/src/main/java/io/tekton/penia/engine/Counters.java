@@ -2,6 +2,8 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.AnomalyWatch;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.UsageRecord;
@@ -24,6 +26,8 @@ final class Counters {
     private final EngineContext ctx;
     private final Map<String, BudgetState> budgets = new LinkedHashMap<>();
     final RollupIndex rollups;
+    /** Spend rates per component/provider/model for the anomaly alerts (issue 25); guarded by the lock. */
+    final AnomalyWatch anomalies;
     /**
      * The whole ledger's cost (micros), input and output tokens; guarded by the lock. Kept at
      * most {@link Money#MAX_MICROS} and {@link UsageInput#MAX_LEDGER_TOKENS}: a record that would
@@ -34,6 +38,7 @@ final class Counters {
     Counters(EngineContext ctx, Instant startedAt) {
         this.ctx = ctx;
         this.rollups = new RollupIndex(windowStart(startedAt), ctx.cfg().zone());
+        this.anomalies = new AnomalyWatch(AnomalyConfig.defaults(), ctx.cfg().zone());
     }
 
     /** The engine's time, in the millisecond precision the ledger stores. */
@@ -52,6 +57,8 @@ final class Counters {
     void load(Instant now) {
         rollups.load(ctx.store().loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),
                 Instant.parse("9999-01-01T00:00:00Z")));
+        rollups.forEachBucket(Long.MIN_VALUE, Long.MAX_VALUE, (bucket, d, a) ->
+                anomalies.seed(d.component(), d.provider(), d.model(), bucket));
         System.arraycopy(ctx.store().ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         Invariants.ledgerTotalsNonNegative(ledgerTotals, "load");
         for (LedgerStore.StoredBudget sb : ctx.store().loadBudgets()) {
@@ -113,6 +120,7 @@ final class Counters {
 
     /** Brings every limited period of the budget to the window that contains {@code now}. */
     void roll(BudgetState s, Instant now, List<Runnable> events) {
+        ForecastAlerts.ensureProfile(s, rollups, ctx.cfg().zone());
         s.periods.keySet().removeIf(p -> !s.budget.limits().containsKey(p));
         for (Period p : s.budget.limits().keySet()) {
             BudgetState.PeriodCounter c = s.periods.get(p);
@@ -131,6 +139,9 @@ final class Counters {
                 ctx.writer().offer(ctx.store().upsertBreaker(s.budget.budgetId(), p, closed.window.start(), "closed", now, null));
                 String id = s.budget.budgetId();
                 events.add(() -> ctx.listeners().budgetChanged(id));
+                Money spent = Money.ofMicros(c.spentMicros);
+                Money limit = s.budget.limits().get(p);
+                events.add(() -> ctx.listeners().fire(l -> l.onBreaker(id, p, false, spent, limit)));
             }
         }
     }
@@ -176,6 +187,7 @@ final class Counters {
         ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
         rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), rec.taskType(),
                 cost, sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
+        anomalies.add(rec.component(), rec.provider(), rec.model(), rec.timestamp().getEpochSecond(), cost);
         for (BudgetState s : budgets.values()) {
             if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model(), rec.taskType())) {
                 continue;
@@ -184,6 +196,10 @@ final class Counters {
                 if (c.window.contains(rec.timestamp())) {
                     c.spentMicros = Math.addExact(c.spentMicros, cost);
                 }
+            }
+            // The profile holds what a restart rebuilds it from: the rollup window, nothing older.
+            if (s.profile != null && LedgerStore.bucketOf(rec.timestamp()) >= rollups.windowStartSecond()) {
+                s.profile.add(rec.timestamp().getEpochSecond(), cost);
             }
             Invariants.countersNonNegative(s, sign > 0 ? "apply" : "undo of apply");
         }

@@ -1,6 +1,8 @@
 package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.UsageRecord;
 
@@ -19,5 +21,16 @@ public interface EngineListener {
     }
 
     default void onReservation(Reservation reservation) {
+    }
+
+    /** A check's decision, after any hold it made is committed (metrics and logs). */
+    default void onCheck(CheckInput input, CheckResult result) {
+    }
+
+    /**
+     * A budget period's circuit breaker opened (spend reached the stop) or closed (reset, or a
+     * new period began); {@code spent} and {@code limit} of that period at that moment.
+     */
+    default void onBreaker(String budgetId, Period period, boolean open, Money spent, Money limit) {
     }
 }

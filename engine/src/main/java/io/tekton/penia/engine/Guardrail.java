@@ -1,8 +1,11 @@
 package io.tekton.penia.engine;
 
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Period;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,12 +20,25 @@ final class Guardrail {
     private final Counters counters;
     private final Holds holds;
     private final Breakers breakers;
+    private final BudgetBook book;
+    /** How projected-overrun alerts behave (issue 25); guarded by the lock. */
+    private ForecastConfig forecastCfg = ForecastConfig.defaults();
 
-    Guardrail(EngineContext ctx, Counters counters, Holds holds, Breakers breakers) {
+    Guardrail(EngineContext ctx, Counters counters, Holds holds, Breakers breakers, BudgetBook book) {
         this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
         this.breakers = breakers;
+        this.book = book;
+    }
+
+    /** See {@link BudgetEngine#configureForecasting}. */
+    void configureForecasting(ForecastConfig f, AnomalyConfig a) {
+        ctx.lock().read(() -> {
+            forecastCfg = f;
+            counters.anomalies.configure(a);
+            return null;
+        });
     }
 
     /** See {@link BudgetEngine#evaluateAll(boolean)}. */
@@ -35,8 +51,12 @@ final class Guardrail {
                 if (s.budget.active()) {
                     counters.roll(s, now, c.events);
                     breakers.afterChange(s, Counters.used(s), now, countRepeats, c.out);
+                    breakers.forecast(s, now, forecastCfg, c.out);
                 }
             }
+            counters.anomalies.advanceTo(now.getEpochSecond());
+            breakers.anomalies(counters.anomalies.drain(), Duration.ofSeconds(book.defaults().cooldownSeconds()), now,
+                    c.out);
             return c.out.alerts();
         });
     }
@@ -63,6 +83,8 @@ final class Guardrail {
             if (ws.getEpochSecond() > counters.rollups.windowStartSecond()) {
                 counters.rollups.advanceWindow(ws);
                 breakers.alerts.prune(ws);
+                // Profiles are rebuilt from the new window, as a restart would build them.
+                counters.all().forEach(s -> s.profile = null);
             }
             return null;
         });

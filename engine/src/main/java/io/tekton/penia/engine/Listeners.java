@@ -11,6 +11,8 @@ final class Listeners {
     private static final System.Logger LOG = System.getLogger(BudgetEngine.class.getName());
 
     private final List<EngineListener> all = new CopyOnWriteArrayList<>();
+    /** Breakers opened under the lock, told to the listeners by the next {@link #publish} after their commit. */
+    private final java.util.Queue<Runnable> breakerEvents = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     void add(EngineListener l) {
         all.add(l);
@@ -30,7 +32,15 @@ final class Listeners {
         fire(l -> l.onBudgetChanged(budgetId));
     }
 
+    /** Tells the listeners of a breaker's change at the next {@link #publish} (after the commit). */
+    void breakerLater(Runnable event) {
+        breakerEvents.add(event);
+    }
+
     void publish(List<Alert> raised) {
+        for (Runnable r; (r = breakerEvents.poll()) != null; ) {
+            r.run();
+        }
         for (Alert a : raised) {
             fire(l -> l.onAlert(a));
         }

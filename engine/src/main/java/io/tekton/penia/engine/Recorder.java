@@ -156,6 +156,10 @@ final class Recorder {
         for (BudgetState s : affected) {
             breakers.afterChange(s, before.get(s), now, false, c.out);
         }
+        if (counters.anomalies.hasFindings()) {
+            breakers.anomalies(counters.anomalies.drain(), Duration.ofSeconds(book.defaults().cooldownSeconds()), now,
+                    c.out);
+        }
         if ("unpriced".equals(rec.costSource())) {
             breakers.unpriced(rec.provider(), rec.model(), Duration.ofSeconds(book.defaults().cooldownSeconds()), now,
                     c.out);

@@ -59,8 +59,9 @@ class EngineBackpressureTest {
         });
         EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
         limits.put(Period.MONTHLY, Money.ofUsd("100"));
-        engine.createBudget(new BudgetSpec("b", "b", new Scope("c", null, null), limits, 80, 100,
-                List.of(70, 80, 90, 100), Enforcement.BLOCK, true, 3600L, null));
+        engine.createBudget(BudgetSpec.builder().budgetId("b").name("b").scope(new Scope("c", null, null))
+                .limits(limits).warningPercent(80).stopPercent(100).alertThresholds(List.of(70, 80, 90, 100))
+                .enforcement(Enforcement.BLOCK).active(true).cooldownSeconds(3600L).build());
         return engine;
     }
 
@@ -127,9 +128,10 @@ class EngineBackpressureTest {
                 assertBusy(() -> engine.check(hold(600)));
                 assertBusy(() -> engine.release(live));
                 assertBusy(() -> engine.resetBreaker("b", null));
-                assertBusy(() -> engine.createBudget(new BudgetSpec("b2", "b2", new Scope("d", null, null),
-                        new EnumMap<>(Map.of(Period.DAILY, Money.ofUsd("5"))), 80, 100, List.of(), Enforcement.BLOCK,
-                        true, 3600L, null)));
+                assertBusy(() -> engine.createBudget(BudgetSpec.builder().budgetId("b2").name("b2")
+                        .scope(new Scope("d", null, null)).limits(new EnumMap<>(Map.of(Period.DAILY, Money.ofUsd("5"))))
+                        .warningPercent(80).stopPercent(100).alertThresholds(List.of()).enforcement(Enforcement.BLOCK)
+                        .active(true).cooldownSeconds(3600L).build()));
 
                 // Nothing changed in memory; the due hold is still held (its close has no room yet).
                 assertThat(engine.budget("b2")).isEmpty();

@@ -32,8 +32,10 @@ class HoldMemoryTest {
                 engine.start();
                 EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
                 limits.put(Period.MONTHLY, Money.ofUsd("1000"));
-                engine.createBudget(new BudgetSpec("holds", "holds", new Scope("holder", null, null), limits, 80, 95,
-                        List.of(70, 80, 90, 100), Enforcement.BLOCK, true, 3600L, null));
+                engine.createBudget(BudgetSpec.builder().budgetId("holds").name("holds")
+                        .scope(new Scope("holder", null, null)).limits(limits).warningPercent(80).stopPercent(95)
+                        .alertThresholds(List.of(70, 80, 90, 100)).enforcement(Enforcement.BLOCK).active(true)
+                        .cooldownSeconds(3600L).build());
                 CheckInput hold = new CheckInput("holder", "openai", "gpt-4o", Money.ofUsd("0.01"), null, null, true, null);
                 for (int i = 0; i < 300; i++) {
                     String id = engine.check(hold).reservation().reservationId();

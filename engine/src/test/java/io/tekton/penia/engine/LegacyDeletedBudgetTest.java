@@ -34,8 +34,9 @@ class LegacyDeletedBudgetTest {
     private static BudgetSpec daily(String component) {
         EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
         limits.put(Period.DAILY, Money.ofUsd("10"));
-        return new BudgetSpec("q", "q", new Scope(component, null, null), limits, 80, 100, List.of(70, 80, 90, 100),
-                Enforcement.BLOCK, true, 3600L, null);
+        return BudgetSpec.builder().budgetId("q").name("q").scope(new Scope(component, null, null)).limits(limits)
+                .warningPercent(80).stopPercent(100).alertThresholds(List.of(70, 80, 90, 100))
+                .enforcement(Enforcement.BLOCK).active(true).cooldownSeconds(3600L).build();
     }
 
     private static UsageInput usage(String component, String usd) {

@@ -42,6 +42,7 @@ record Core(Database db, BudgetEngine engine, PriceBook prices, BudgetTools tool
                     cfg.engine().writerQueueCapacity(), cfg.engine().writerMaxBatch(), Duration.ofMinutes(5),
                     cfg.engine().maxBackdate());
             BudgetEngine engine = BudgetEngine.open(ec, store, Pricer.none());
+            engine.configureForecasting(cfg.engine().forecast(), cfg.engine().anomaly());
             PriceBook prices = new PriceBook(PriceCatalog.loadDefault(), store, w -> {
                 try {
                     engine.writer().submit(w).get(30, TimeUnit.SECONDS);

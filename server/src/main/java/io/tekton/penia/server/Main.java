@@ -15,6 +15,13 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         String cmd = args.length == 0 ? "serve" : args[0];
+        try {
+            PeniaLogging.configure(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("penia: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         String file = System.getenv().getOrDefault("PENIA_CONFIG", "config/penia.yaml");
         PeniaConfig cfg;
         try {
@@ -52,6 +59,7 @@ public final class Main {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            PeniaLogging.stop();
             stopped.countDown();
         }, "penia-shutdown"));
         stopped.await();

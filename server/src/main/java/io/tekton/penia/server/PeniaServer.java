@@ -71,7 +71,8 @@ public final class PeniaServer implements AutoCloseable {
     private final HelidonMcpTransport mcpTransport;
     private final McpSyncServer mcp;
     private HermesRegistrar hermes;
-    private final RequestMetrics requestMetrics = new RequestMetrics();
+    private final PeniaMetrics metrics;
+    private final RequestMetrics requestMetrics;
     private final PeniaSecurity security;
     private final BrowserPolicy browser;
     private final Maintenance maintenance;
@@ -115,6 +116,11 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
+        this.metrics = new PeniaMetrics(engine, ws::clients, mcpTransport::activeSessions);
+        engine.addListener(metrics);
+        engine.addListener(new EventLog());
+        alertDispatcher.onAttempt(metrics::deliveryAttempt);
+        this.requestMetrics = new RequestMetrics(metrics.registry(), routeMethods);
         // A revoked (or deleted) key keeps nothing open: its WebSockets and MCP sessions end at once.
         security.keys().onRevoked(keyId -> {
             ws.closeKey(keyId);
@@ -137,6 +143,11 @@ public final class PeniaServer implements AutoCloseable {
                 .addProtocol(io.helidon.webserver.http1.Http1Config.builder()
                         .maxHeadersSize(cfg.server().maxHeaderBytes()).receiveLog(false).sendLog(false)
                         .validatePrologue(false).build())
+                // Helidon 4.5 checks a WebSocket upgrade's Origin itself: with no origins listed it admits
+                // only the same origin, so the configured cross-origin pages are listed here (BrowserPolicy
+                // still decides in the upgrade, with the envelope on refusal).
+                .addProtocol(io.helidon.webserver.websocket.WsConfig.builder()
+                        .origins(browser.webSocketOrigins(cfg.server().port())).build())
                 .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))
@@ -200,7 +211,31 @@ public final class PeniaServer implements AutoCloseable {
                 + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone()
                 + (s.security.open() ? ", OPEN: no PENIA_ADMIN_KEY, every caller is admin" : ", API keys required")
                 + ")");
+        s.summary();
         return s;
+    }
+
+    /** Penia's own start-up summary after the listening line: budgets, Hermes, logging. */
+    private void summary() {
+        java.util.List<BudgetEngine.BudgetStatus> all = engine.statuses();
+        StringBuilder b = new StringBuilder("Penia ready: ").append(all.size()).append(all.size() == 1 ? " budget" : " budgets")
+                .append(", ").append(engine.stats().activeBudgets()).append(" active");
+        int shown = 0;
+        for (BudgetEngine.BudgetStatus st : all) {
+            if (shown++ == 20) {
+                b.append("; and ").append(all.size() - 20).append(" more");
+                break;
+            }
+            b.append("; ").append(st.budget().budgetId()).append(" \"").append(st.budget().name()).append('"');
+            for (BudgetEngine.PeriodStatus p : st.periods()) {
+                b.append(' ').append(p.period().wireName()).append(' ').append(EventLog.usd(p.spent())).append(" of ")
+                        .append(EventLog.usd(p.limit()));
+            }
+        }
+        PeniaConfig.Hermes h = cfg.hermes();
+        b.append("; Hermes ").append(h.enabled() ? "registering with " + h.url() : "off")
+                .append("; ").append(PeniaLogging.current().describe());
+        LOG.log(System.Logger.Level.INFO, b.toString());
     }
 
     private void routing(HttpRouting.Builder r, Http http) {
@@ -225,7 +260,7 @@ public final class PeniaServer implements AutoCloseable {
                         HermesConfig.DEFAULT_CAPABILITIES, cfg.hermes().enabled() ? cfg.hermes().url().toString() : null,
                         discoveryMetadata()))
                 .register("/mcp", mcpTransport)
-                .register("/", new HealthService(health, requestMetrics))
+                .register("/", new HealthService(health, metrics))
                 .register("/", new io.tekton.penia.server.ui.Dashboard())
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {

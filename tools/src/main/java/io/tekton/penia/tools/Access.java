@@ -19,7 +19,8 @@ public final class Access {
 
     public static void admin(Caller c) {
         if (!c.isAdmin()) {
-            throw new PeniaException(ErrorCode.FORBIDDEN, "this needs the admin role", Map.of("role", c.role()));
+            throw new PeniaException(ErrorCode.FORBIDDEN, "this needs the admin role",
+                    Map.of("role", c.role().wireName()));
         }
     }
 
@@ -30,7 +31,7 @@ public final class Access {
         }
         if (!Caller.COMPONENT.equals(c.role()) || component == null || !component.equals(c.component())) {
             throw new PeniaException(ErrorCode.FORBIDDEN, "a " + c.role() + " key may not act for component '"
-                    + component + "'", Map.of("role", c.role()));
+                    + component + "'", Map.of("role", c.role().wireName()));
         }
     }
 
@@ -41,7 +42,7 @@ public final class Access {
         }
         if (requestedComponent != null && !requestedComponent.equals(c.component())) {
             throw new PeniaException(ErrorCode.FORBIDDEN, "a component key may read only its own component",
-                    Map.of("role", c.role()));
+                    Map.of("role", c.role().wireName()));
         }
         return c.component();
     }

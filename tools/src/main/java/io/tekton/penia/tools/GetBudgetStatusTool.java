@@ -63,7 +63,15 @@ public final class GetBudgetStatusTool extends AbstractTool {
                         "period_start", dateTime("start of the period"),
                         "period_end", dateTime("end of the period, exclusive"),
                         "projected", nullable(usd("spend projected at the period's end at the current pace")),
-                        "breaker_open", bool("true while calls are blocked for this period")),
+                        "breaker_open", bool("true while calls are blocked for this period"),
+                        "forecast", nullable(out("end-of-period spend forecast from the budget's hourly profile",
+                                props("expected", usd("expected spend at the period's end"),
+                                        "low", usd("lower end of the interval"), "high", usd("upper end of the interval"),
+                                        "interval_percent", count("coverage of the interval, percent"),
+                                        "stop_at", nullable(dateTime("when the stop threshold is projected to be reached")),
+                                        "method", str("seasonal, recent_rate or period_rate"),
+                                        "history_hours", count("hours of history behind the forecast")),
+                                List.of("expected", "low", "high")))),
                 List.of("spent", "reserved", "limit", "percent", "remaining", "period_start", "period_end",
                         "breaker_open"));
     }

@@ -44,6 +44,7 @@ public final class ListBudgetsTool extends AbstractTool {
         return out("a budget", props("budget_id", str("budget id"), "name", str("name"),
                         "description", nullable(str("free text about the budget")),
                         "owner", nullable(str("who the budget belongs to")),
+                        "forecast_alerts", bool("whether projected_overrun alerts are raised for this budget"),
                         "scope", out("what the budget covers", props("component", nullable(str("component"))
                                         , "provider", nullable(str("provider")), "model", nullable(str("model")),
                                         "task_type", nullable(str("task type (free text; null: any)"))),

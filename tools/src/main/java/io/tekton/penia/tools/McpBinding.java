@@ -107,7 +107,7 @@ public final class McpBinding {
     }
 
     private static McpSchema.CallToolResult error(PeniaException e) {
-        Map<String, Object> body = Map.of("error", e.errorObject());
+        Map<String, Object> body = e.envelope();
         return McpSchema.CallToolResult.builder()
                 .structuredContent(body)
                 .addTextContent(json(body))

@@ -2,7 +2,8 @@ package io.tekton.penia.tools;
 
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.UsageInput;
-import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.engine.model.CostSource;
+import io.tekton.penia.engine.model.ReservationStatus;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
@@ -49,12 +50,12 @@ public final class RecordUsageTool extends AbstractTool {
                         "cache_write_tokens", count("prompt tokens written to cache"),
                         "reasoning_tokens", count("reasoning tokens"),
                         "cost", usd("the call's cost"),
-                        "cost_source", enumStr("how the cost was found", List.of("reported", "computed", "unpriced")),
+                        "cost_source", enumStr("how the cost was found", CostSource.wireNames()),
                         "price_version", nullable(str("catalog price version used (computed costs only)")),
                         "reservation_id", nullable(str("the hold this record settles")),
                         "idempotent_replay", bool("true when request_id matched an earlier record (nothing new stored)"),
-                        "reservation_status", enumStr("what became of the hold", List.of(Reservation.ACTIVE,
-                                Reservation.SETTLED, Reservation.RELEASED, Reservation.EXPIRED))),
+                        "reservation_status", enumStr("what became of the hold",
+                                ReservationStatus.wireNames())),
                         List.of("record_id", "timestamp", "component", "provider", "model", "input_tokens",
                                 "output_tokens", "cost", "cost_source", "idempotent_replay")),
                 true);
@@ -80,10 +81,10 @@ public final class RecordUsageTool extends AbstractTool {
         s.append(Say.usd(r.get("cost"))).append(" for ").append(Say.model(r, "provider", "model"))
                 .append(" (").append(Say.count(r.get("input_tokens"))).append(" in + ")
                 .append(Say.count(r.get("output_tokens"))).append(" out tokens) by ").append(r.get("component"));
-        s.append(switch (String.valueOf(r.get("cost_source"))) {
-            case "reported" -> " (cost as reported)";
-            case "computed" -> " (priced from the catalog, version " + r.get("price_version") + ")";
-            default -> " (unpriced: the catalog has no price for this model, counted as $0)";
+        s.append(switch (CostSource.parse(String.valueOf(r.get("cost_source"))).orElse(CostSource.UNPRICED)) {
+            case REPORTED -> " (cost as reported)";
+            case COMPUTED -> " (priced from the catalog, version " + r.get("price_version") + ")";
+            case UNPRICED -> " (unpriced: the catalog has no price for this model, counted as $0)";
         });
         s.append("; record ").append(r.get("record_id"));
         if (r.get("reservation_id") != null) {

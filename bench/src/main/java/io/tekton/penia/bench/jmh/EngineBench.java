@@ -82,8 +82,9 @@ public class EngineBench {
         private void budget(String id, Scope scope, Map<Period, String> limits) {
             java.util.EnumMap<Period, Money> l = new java.util.EnumMap<>(Period.class);
             limits.forEach((p, usd) -> l.put(p, Money.ofUsd(usd)));
-            engine.createBudget(new BudgetSpec(id, id, scope, l, 80, 95, List.of(70, 80, 90, 100), Enforcement.BLOCK,
-                    true, 3600L, null));
+            engine.createBudget(BudgetSpec.builder().budgetId(id).name(id).scope(scope).limits(l).warningPercent(80)
+                    .stopPercent(95).alertThresholds(List.of(70, 80, 90, 100)).enforcement(Enforcement.BLOCK)
+                    .active(true).cooldownSeconds(3600L).build());
         }
 
         @TearDown(Level.Trial)

@@ -324,13 +324,13 @@ public final class LoadRun {
             for (String line : r.body().split("\n")) {
                 String value = line.substring(line.lastIndexOf(' ') + 1).trim();
                 if (line.startsWith("penia_ledger_commits_total ")) {
-                    into[at] = Long.parseLong(value);
+                    into[at] = (long) Double.parseDouble(value);
                 } else if (line.startsWith("penia_ledger_writes_total ")) {
-                    into[at + 1] = Long.parseLong(value);
+                    into[at + 1] = (long) Double.parseDouble(value);
                 } else if (line.startsWith("penia_ledger_wal_restart_seconds_total ")) {
                     into[at + 2] = (long) (Double.parseDouble(value) * 1e6);
                 } else if (line.startsWith("penia_ledger_commit_seconds_bucket") && bucket <= COMMIT_BOUNDS_MS.length) {
-                    into[at + 3 + bucket++] = Long.parseLong(value);
+                    into[at + 3 + bucket++] = (long) Double.parseDouble(value);
                 }
             }
         } catch (IOException | RuntimeException e) {

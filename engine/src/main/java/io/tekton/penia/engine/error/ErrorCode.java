@@ -15,8 +15,6 @@ public enum ErrorCode {
     CONFLICT(409),
     PAYLOAD_TOO_LARGE(413),
     UNSUPPORTED_MEDIA_TYPE(415),
-    BUDGET_EXCEEDED(402),
-    RESERVATION_EXPIRED(409),
     RATE_LIMITED(429),
     UNAVAILABLE(503),
     INTERNAL(500);
@@ -36,5 +34,15 @@ public enum ErrorCode {
     /** The snake_case wire name, e.g. {@code invalid_argument}. */
     public String wireName() {
         return wire;
+    }
+
+    /** The code with this wire name, or {@link #INTERNAL} for a name no code has. */
+    public static ErrorCode fromWire(String wireName) {
+        for (ErrorCode c : values()) {
+            if (c.wire.equals(wireName)) {
+                return c;
+            }
+        }
+        return INTERNAL;
     }
 }

@@ -31,7 +31,12 @@ public final class PeniaException extends RuntimeException {
 
     /** The error object of the envelope: {@code {code, message, details}}. */
     public Map<String, Object> errorObject() {
-        return Map.of("code", code.wireName(), "message", getMessage(), "details", details);
+        return ErrorEnvelope.errorObject(code, getMessage(), details);
+    }
+
+    /** The whole envelope: {@code {"error":{code, message, details}}}. */
+    public Map<String, Object> envelope() {
+        return ErrorEnvelope.of(this);
     }
 
     public static PeniaException invalid(String field, String message) {

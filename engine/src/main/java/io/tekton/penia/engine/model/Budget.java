@@ -14,12 +14,22 @@ import java.util.Map;
  * @param cooldownSeconds  real-time alert cooldown per budget, period and threshold
  * @param description      free text about the budget, or null (Tekton's budget CLI sets it)
  * @param owner            who the budget belongs to, or null (free text, not an identity)
+ * @param forecastAlerts   whether the budget raises projected_overrun alerts (issue 25)
  */
 public record Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits,
                      int warningPercent, int stopPercent, List<Integer> alertThresholds,
                      Enforcement enforcement, boolean active, long cooldownSeconds,
                      List<Channel> channels, Instant createdAt, Instant updatedAt, String description,
-                     String owner) {
+                     String owner, boolean forecastAlerts) {
+    /** A budget without projected-overrun alerts. */
+    public Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits, int warningPercent,
+                  int stopPercent, List<Integer> alertThresholds, Enforcement enforcement, boolean active,
+                  long cooldownSeconds, List<Channel> channels, Instant createdAt, Instant updatedAt,
+                  String description, String owner) {
+        this(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds, enforcement, active,
+                cooldownSeconds, channels, createdAt, updatedAt, description, owner, false);
+    }
+
     /** A budget without description and owner. */
     public Budget(String budgetId, String name, Scope scope, Map<Period, Money> limits, int warningPercent,
                   int stopPercent, List<Integer> alertThresholds, Enforcement enforcement, boolean active,
@@ -41,6 +51,6 @@ public record Budget(String budgetId, String name, Scope scope, Map<Period, Mone
 
     public Budget withUpdatedAt(Instant t) {
         return new Budget(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds,
-                enforcement, active, cooldownSeconds, channels, createdAt, t, description, owner);
+                enforcement, active, cooldownSeconds, channels, createdAt, t, description, owner, forecastAlerts);
     }
 }

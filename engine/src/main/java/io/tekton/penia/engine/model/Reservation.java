@@ -10,13 +10,23 @@ import java.util.List;
 public record Reservation(String reservationId, String component, String provider, String model,
                           Money amount, List<String> budgetIds, Instant createdAt, Instant expiresAt,
                           String status) {
-    public static final String ACTIVE = "active";
-    public static final String SETTLED = "settled";
-    public static final String RELEASED = "released";
-    public static final String EXPIRED = "expired";
+    // Wire names of ReservationStatus; the engine still passes statuses as strings until its split.
+    public static final String ACTIVE = ReservationStatus.ACTIVE.wireName();
+    public static final String SETTLED = ReservationStatus.SETTLED.wireName();
+    public static final String RELEASED = ReservationStatus.RELEASED.wireName();
+    public static final String EXPIRED = ReservationStatus.EXPIRED.wireName();
 
     public Reservation {
         budgetIds = List.copyOf(budgetIds);
+    }
+
+    /** The status as a type; empty for a status no {@link ReservationStatus} has. */
+    public java.util.Optional<ReservationStatus> state() {
+        return ReservationStatus.parse(status);
+    }
+
+    public Reservation withStatus(ReservationStatus s) {
+        return withStatus(s.wireName());
     }
 
     public Reservation withStatus(String s) {

@@ -2,6 +2,13 @@ package io.tekton.penia.engine.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
+import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.output.MigrateResult;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,20 +16,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * The SQLite file: a HikariCP pool of WAL-mode connections, and the versioned schema
- * migrations applied at open. Durability: {@code synchronous=FULL}, so a commit that
+ * migrations applied at open by Flyway. Durability: {@code synchronous=FULL}, so a commit that
  * returned is on disk.
+ *
+ * <p>The migrations are the {@code V<n>__<name>.sql} files beside this class, listed in
+ * {@code migrations.txt}; Flyway applies them and keeps its history, with checksums, in
+ * {@code flyway_schema_history}. Files made by Penia before Flyway carry only the table
+ * {@code schema_version} (one row per applied migration): Flyway takes such a file over at its
+ * recorded version (a baseline) and applies the rest. {@code schema_version} is still written,
+ * one row per migration, so an older Penia refuses a file that is newer than it knows.
  */
 public final class Database implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private static final String MIGRATIONS = "/io/tekton/penia/engine/store/";
+    /** Flyway's history table (its default name). */
+    static final String HISTORY = "flyway_schema_history";
 
     private final HikariDataSource pool;
     private final Path file;
@@ -62,12 +80,12 @@ public final class Database implements AutoCloseable {
         Database db = new Database(file, ds);
         try {
             db.migrate();
-        } catch (SQLException | IOException e) {
-            ds.close();
-            throw new IllegalStateException("cannot migrate database " + file + ": " + e.getMessage(), e);
         } catch (NewerSchemaException e) {
             ds.close();
             throw e;
+        } catch (SQLException | IOException | FlywayException e) {
+            ds.close();
+            throw new IllegalStateException("cannot migrate database " + file + ": " + e.getMessage(), e);
         }
         return db;
     }
@@ -111,38 +129,86 @@ public final class Database implements AutoCloseable {
 
     private void migrate() throws SQLException, IOException {
         List<String> names = migrations();
+        int known = names.size();
+        // Nothing is written before both refusals below: a file from a newer Penia stays as it was.
+        int legacy = legacyVersion();
+        if (legacy > known) {
+            throw new NewerSchemaException(file, legacy, known);
+        }
+        Flyway flyway = Flyway.configure(Database.class.getClassLoader())
+                .dataSource(pool)
+                .locations("classpath:" + MIGRATIONS.substring(1, MIGRATIONS.length() - 1))
+                .failOnMissingLocations(true)
+                .baselineVersion(Integer.toString(Math.max(legacy, 0)))
+                .baselineDescription("schema_version " + Math.max(legacy, 0) + " (before Flyway)")
+                .load();
+        MigrationInfoService info = flyway.info();
+        MigrationInfo current = info.current();
+        if (current != null && current.getVersion().compareTo(MigrationVersion.fromVersion(Integer.toString(known))) > 0) {
+            throw new NewerSchemaException(file, current.getVersion().getVersion(), known);
+        }
+        checkListed(names, info);
+        if (legacy >= 0 && !tableExists(HISTORY)) {
+            flyway.baseline();
+            LOG.log(System.Logger.Level.INFO, "database " + file + " (schema version " + legacy
+                    + ", made before Flyway) is now tracked by Flyway from that version");
+        }
+        MigrateResult result = flyway.migrate();
+        recordVersions(flyway.info());
+        if (result.migrationsExecuted > 0) {
+            LOG.log(System.Logger.Level.INFO, "database " + file + " migrated to schema version " + result.targetSchemaVersion
+                    + " (" + result.migrationsExecuted + " migrations applied by Flyway)");
+        }
+    }
+
+    /** The highest version in {@code schema_version}; 0 for an empty table, -1 without one. */
+    private int legacyVersion() throws SQLException {
+        if (!tableExists("schema_version")) {
+            return -1;
+        }
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    private boolean tableExists(String name) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The migrations Flyway finds on the class path are exactly those of migrations.txt, in its order. */
+    private static void checkListed(List<String> names, MigrationInfoService info) {
+        List<String> found = Arrays.stream(info.all())
+                .filter(m -> m.getState().isResolved() && m.getVersion() != null && m.getScript() != null
+                        && m.getScript().matches("V\\d+__.*\\.sql"))
+                .map(MigrationInfo::getScript)
+                .distinct()
+                .toList();
+        if (!found.equals(names)) {
+            throw new IllegalStateException("the schema migrations on the class path " + found
+                    + " are not those listed in migrations.txt " + names);
+        }
+    }
+
+    /** One schema_version row for each migration Flyway applied (an older Penia reads that table). */
+    private void recordVersions(MigrationInfoService info) throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             incrementalVacuumIfNew(st);
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
-            int current = 0;
-            try (ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
-                if (rs.next()) {
-                    current = rs.getInt(1);
-                }
-            }
-            if (current > names.size()) {
-                throw new NewerSchemaException(file, current, names.size());
-            }
-            for (int i = current; i < names.size(); i++) {
-                String name = names.get(i);
-                c.setAutoCommit(false);
-                try {
-                    for (String sql : statements(resource(name))) {
-                        st.execute(sql);
-                    }
-                    try (var ps = c.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
-                        ps.setInt(1, i + 1);
-                        ps.setString(2, name);
+            try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
+                for (MigrationInfo m : info.applied()) {
+                    if (m.getState() == MigrationState.SUCCESS && m.getVersion() != null) {
+                        ps.setInt(1, Integer.parseInt(m.getVersion().getVersion()));
+                        ps.setString(2, m.getScript());
                         ps.setLong(3, System.currentTimeMillis());
                         ps.executeUpdate();
                     }
-                    c.commit();
-                    LOG.log(System.Logger.Level.INFO, "applied migration " + name);
-                } catch (SQLException e) {
-                    c.rollback();
-                    throw e;
-                } finally {
-                    c.setAutoCommit(true);
                 }
             }
         }
@@ -171,26 +237,11 @@ public final class Database implements AutoCloseable {
      * stops and the file is left exactly as it was.
      */
     public static final class NewerSchemaException extends IllegalStateException {
-        NewerSchemaException(Path file, int found, int known) {
+        NewerSchemaException(Path file, Object found, int known) {
             super("database " + file + " has schema version " + found + ", but this Penia knows schema version "
                     + known + " at most: it was written by a newer Penia. Run that version (or a newer one) on it,"
                     + " or point PENIA_DB at another file; the file was not changed");
         }
-    }
-
-    static List<String> statements(String script) {
-        StringBuilder clean = new StringBuilder();
-        for (String line : script.split("\n")) {
-            int dash = line.indexOf("--");
-            clean.append(dash >= 0 ? line.substring(0, dash) : line).append('\n');
-        }
-        List<String> out = new ArrayList<>();
-        for (String s : clean.toString().split(";")) {
-            if (!s.isBlank()) {
-                out.add(s.strip());
-            }
-        }
-        return out;
     }
 
     static String resource(String name) throws IOException {

@@ -36,7 +36,7 @@ class LedgerSeqMigrationTest {
             st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             String[] v4 = {"V1__core.sql", "V2__alert_deliveries.sql", "V3__security.sql", "V4__reservations.sql"};
             for (int i = 0; i < v4.length; i++) {
-                for (String sql : Database.statements(Database.resource(v4[i]))) {
+                for (String sql : LegacyRunner.statements(Database.resource(v4[i]))) {
                     st.execute(sql);
                 }
                 st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + v4[i] + "', 0)");

@@ -28,7 +28,7 @@ class ReservationsMigrationTest {
             st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             String[] v3 = {"V1__core.sql", "V2__alert_deliveries.sql", "V3__security.sql"};
             for (int i = 0; i < v3.length; i++) {
-                for (String sql : Database.statements(Database.resource(v3[i]))) {
+                for (String sql : LegacyRunner.statements(Database.resource(v3[i]))) {
                     st.execute(sql);
                 }
                 st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + v3[i] + "', 0)");

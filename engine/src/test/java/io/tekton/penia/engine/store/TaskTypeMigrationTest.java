@@ -35,7 +35,7 @@ class TaskTypeMigrationTest {
             String[] v5 = {"V1__core.sql", "V2__alert_deliveries.sql", "V3__security.sql", "V4__reservations.sql",
                     "V5__ledger_by_rollups.sql"};
             for (int i = 0; i < v5.length; i++) {
-                for (String sql : Database.statements(Database.resource(v5[i]))) {
+                for (String sql : LegacyRunner.statements(Database.resource(v5[i]))) {
                     st.execute(sql);
                 }
                 st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + v5[i] + "', 0)");

@@ -67,6 +67,8 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     private final Thread poller;
     private volatile boolean running;
     private volatile String lastError;
+    /** Told of each attempt's outcome: channel type, then delivered, retry or failed (metrics). */
+    private volatile java.util.function.BiConsumer<String, String> attempts = (channel, outcome) -> { };
 
     public AlertDispatcher(BudgetEngine engine, PeniaConfig.Alerts cfg, PeniaConfig.Mail mail, String version) {
         this.engine = engine;
@@ -278,12 +280,15 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         LedgerWriter.Write w;
         if (r.delivered()) {
             w = store.markDelivered(d.deliveryId(), attempts, now);
+            this.attempts.accept(d.channelType(), "delivered");
         } else {
             boolean giveUp = r.permanent() || attempts >= cfg.maxDeliveryAttempts();
+            this.attempts.accept(d.channelType(), giveUp ? "failed" : "retry");
             long delayMs = backoffMillis(attempts);
             w = store.markAttemptFailed(d.deliveryId(), attempts, giveUp, giveUp ? now : now + delayMs, r.error());
             lastError = d.channelType() + ": " + r.error();
-            LOG.log(System.Logger.Level.WARNING, "alert delivery " + d.deliveryId() + " (" + d.channelType() + " "
+            LOG.log(System.Logger.Level.WARNING, (giveUp ? "alert delivery failed for good: " : "alert delivery ")
+                    + d.deliveryId() + " (" + d.channelType() + " "
                     + redact(d.channelType(), d.target()) + ") attempt " + attempts + "/" + cfg.maxDeliveryAttempts()
                     + " failed: " + r.error() + (giveUp ? "; giving up" : "; retry in " + delayMs + "ms"));
         }
@@ -333,6 +338,11 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         out.put("alert_id", alertId);
         out.put("deliveries", items);
         return out;
+    }
+
+    /** Tells {@code listener} the channel type and outcome (delivered, retry, failed) of each attempt. */
+    public void onAttempt(java.util.function.BiConsumer<String, String> listener) {
+        attempts = listener;
     }
 
     /** The {@code alert_delivery} section of /health: rows per status, sends in flight, the last error. */

@@ -3,6 +3,8 @@ package io.tekton.penia.server.config;
 import io.tekton.penia.engine.BudgetSpec;
 import io.tekton.penia.engine.ZoneGrid;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.forecast.AnomalyConfig;
+import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Channel;
 import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
@@ -71,7 +73,8 @@ public final class ConfigLoader {
         Map<String, Object> time = section(root, "time", Set.of("zone"));
         Map<String, Object> engine = section(root, "engine", Set.of("reservation_ttl_seconds",
                 "max_reservation_ttl_seconds", "evaluation_interval_seconds", "writer_queue_capacity", "writer_max_batch",
-                "max_backdate_days"));
+                "max_backdate_days", "forecast_alert_step_percent", "anomaly_alerts", "spike_factor",
+                "spike_min_spend_usd", "spike_warmup_minutes", "first_spend_notice_after_hours"));
         Map<String, Object> alerts = section(root, "alerts", Set.of("thresholds", "warning_percent", "stop_percent",
                 "cooldown_seconds", "channels", "max_delivery_attempts", "retry_backoff_ms", "destination_concurrency",
                 "destination_queue_limit", "delivery_timeout_ms"));
@@ -114,6 +117,19 @@ public final class ConfigLoader {
         override(ws, "websocket.heartbeat_seconds", env, "PENIA_WS_HEARTBEAT_SECONDS");
         override(ws, "websocket.coalesce_ms", env, "PENIA_WS_COALESCE_MS");
         override(engine, "engine.max_backdate_days", env, "PENIA_MAX_BACKDATE_DAYS");
+        override(engine, "engine.forecast_alert_step_percent", env, "PENIA_FORECAST_ALERT_STEP_PERCENT");
+        override(engine, "engine.spike_factor", env, "PENIA_SPIKE_FACTOR");
+        override(engine, "engine.spike_min_spend_usd", env, "PENIA_SPIKE_MIN_SPEND_USD");
+        override(engine, "engine.spike_warmup_minutes", env, "PENIA_SPIKE_WARMUP_MINUTES");
+        override(engine, "engine.first_spend_notice_after_hours", env, "PENIA_FIRST_SPEND_NOTICE_AFTER_HOURS");
+        if (env.containsKey("PENIA_ANOMALY_ALERTS")) {
+            String v = env.get("PENIA_ANOMALY_ALERTS").toLowerCase(Locale.ROOT);
+            if (v.equals("on") || v.equals("off")) {
+                engine.put("anomaly_alerts", v.equals("on"));
+            } else {
+                problems.add("PENIA_ANOMALY_ALERTS: must be on or off, got '" + env.get("PENIA_ANOMALY_ALERTS") + "'");
+            }
+        }
         if (env.containsKey("PENIA_HERMES")) {
             String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
             if (v.equals("on") || v.equals("off")) {
@@ -148,7 +164,9 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer(engine, "engine.evaluation_interval_seconds", 60, 1, 86_400)),
                 integer(engine, "engine.writer_queue_capacity", 65_536, 16, 10_000_000),
                 integer(engine, "engine.writer_max_batch", 2_048, 1, 100_000),
-                Duration.ofDays(integer(engine, "engine.max_backdate_days", 400, 1, 36_500)));
+                Duration.ofDays(integer(engine, "engine.max_backdate_days", 400, 1, 36_500)),
+                new ForecastConfig(integer(engine, "engine.forecast_alert_step_percent", 10, 1, 1000)),
+                anomalyConfig(engine));
         List<Integer> thresholds = ints(alerts, "alerts.thresholds", List.of(70, 80, 90, 100));
         int warning = integer(alerts, "alerts.warning_percent", 80, 1, 1000);
         int stop = integer(alerts, "alerts.stop_percent", 95, 1, 1000);
@@ -388,6 +406,24 @@ public final class ConfigLoader {
         }
     }
 
+    /** Spend-spike and first-spend notice settings (issue 25). */
+    private AnomalyConfig anomalyConfig(Map<String, Object> engine) {
+        AnomalyConfig d = AnomalyConfig.defaults();
+        double factor = number(engine, "engine.spike_factor", d.spikeFactor());
+        if (!(factor > 1) || factor > 1000) {
+            problems.add(label("engine.spike_factor") + ": must be above 1 and at most 1000, got " + factor);
+            factor = d.spikeFactor();
+        }
+        double floorUsd = number(engine, "engine.spike_min_spend_usd", d.minSpendMicros() / 1e6);
+        if (floorUsd > 1_000_000) {
+            problems.add(label("engine.spike_min_spend_usd") + ": must be at most 1000000, got " + floorUsd);
+            floorUsd = d.minSpendMicros() / 1e6;
+        }
+        return new AnomalyConfig(bool(engine, "engine.anomaly_alerts", d.enabled()), factor, Math.round(floorUsd * 1e6),
+                Duration.ofMinutes(integer(engine, "engine.spike_warmup_minutes", 60, 0, 7 * 1440)),
+                Duration.ofHours(integer(engine, "engine.first_spend_notice_after_hours", 24, 0, 24 * 366)));
+    }
+
     private double number(Map<String, Object> m, String path, double dflt) {
         Object o = m.get(leaf(path));
         if (o == null) {
@@ -509,11 +545,14 @@ public final class ConfigLoader {
                 problems.add(p + ".limits: must be a mapping of period to USD");
             }
             Enforcement enf = "warn".equals(b.get("enforcement")) ? Enforcement.WARN : Enforcement.BLOCK;
-            out.add(new BudgetSpec(b.get("budget_id") == null ? null : String.valueOf(b.get("budget_id")),
-                    b.get("name") == null ? null : String.valueOf(b.get("name")),
-                    new Scope((String) b.get("component"), (String) b.get("provider"), (String) b.get("model")), limits,
-                    integer(b, p + ".warning_percent", 80, 1, 1000), integer(b, p + ".stop_percent", 95, 1, 1000),
-                    null, enf, true, null, null));
+            out.add(BudgetSpec.builder()
+                    .budgetId(b.get("budget_id") == null ? null : String.valueOf(b.get("budget_id")))
+                    .name(b.get("name") == null ? null : String.valueOf(b.get("name")))
+                    .scope(new Scope((String) b.get("component"), (String) b.get("provider"), (String) b.get("model")))
+                    .limits(limits)
+                    .warningPercent(integer(b, p + ".warning_percent", 80, 1, 1000))
+                    .stopPercent(integer(b, p + ".stop_percent", 95, 1, 1000))
+                    .enforcement(enf).active(true).build());
         }
         return out;
     }

@@ -47,9 +47,14 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
     public record Database(Path path, int poolSize) {
     }
 
-    /** Engine timing and limits; {@code maxBackdate}: how late a usage may be recorded (its timestamp's age). */
+    /**
+     * Engine timing and limits; {@code maxBackdate}: how late a usage may be recorded (its timestamp's age);
+     * {@code forecast} and {@code anomaly}: projected-overrun and spend-spike alerts (issue 25).
+     */
     public record Engine(Duration reservationTtl, Duration maxReservationTtl, Duration evaluationInterval,
-                         int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate) {
+                         int writerQueueCapacity, int writerMaxBatch, Duration maxBackdate,
+                         io.tekton.penia.engine.forecast.ForecastConfig forecast,
+                         io.tekton.penia.engine.forecast.AnomalyConfig anomaly) {
     }
 
     /**

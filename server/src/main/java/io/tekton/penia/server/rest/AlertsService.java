@@ -8,6 +8,7 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.CheckInput;
 import io.tekton.penia.engine.CheckResult;
 import io.tekton.penia.engine.model.Alert;
+import io.tekton.penia.engine.model.BreakerState;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
@@ -92,7 +93,7 @@ public final class AlertsService implements HttpService {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("budget_id", s.budget().budgetId());
                 m.put("period", p.period().wireName());
-                m.put("state", p.breakerOpen() ? "open" : "closed");
+                m.put("state", BreakerState.of(p.breakerOpen()).wireName());
                 out.add(m);
             }
         }
@@ -173,7 +174,8 @@ public final class AlertsService implements HttpService {
         a.noOthers();
         String id = Http.param(req, "id");
         Map<String, Object> before = new LinkedHashMap<>();
-        engine.status(id).periods().forEach(s -> before.put(s.period().wireName(), s.breakerOpen() ? "open" : "closed"));
+        engine.status(id).periods().forEach(s -> before.put(s.period().wireName(),
+                BreakerState.of(s.breakerOpen()).wireName()));
         Map<String, Object> after = engine.resetBreaker(id, p);
         audit.record(Callers.of(req), "breaker.reset", "breaker", id, Map.of("budget_id", id, "breakers", before), after);
         Http.ok(res, after);

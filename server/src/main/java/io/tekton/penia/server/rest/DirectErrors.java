@@ -7,6 +7,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.error.ErrorCode;
+import io.tekton.penia.engine.error.ErrorEnvelope;
 
 import java.util.Arrays;
 import java.util.Map;
@@ -40,11 +41,10 @@ public final class DirectErrors implements DirectHandler {
         ErrorCode code = status.code() == 400 ? ErrorCode.INVALID_ARGUMENT
                 : Arrays.stream(ErrorCode.values()).filter(c -> c.httpStatus() == status.code()).findFirst()
                 .orElse(status.code() < 500 ? ErrorCode.INVALID_ARGUMENT : ErrorCode.INTERNAL);
-        Map<String, Object> error = Map.of("code", code.wireName(), "message", message(code, status, message),
-                "details", Map.of());
+        Map<String, Object> envelope = ErrorEnvelope.of(code, message(code, status, message), Map.of());
         byte[] body;
         try {
-            body = Json.mapper().writeValueAsBytes(Map.of("error", error));
+            body = Json.mapper().writeValueAsBytes(envelope);
         } catch (Exception e) {
             body = ("{\"error\":{\"code\":\"" + code.wireName() + "\",\"message\":\"refused\",\"details\":{}}}").getBytes();
         }

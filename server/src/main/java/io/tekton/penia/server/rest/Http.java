@@ -138,7 +138,7 @@ public final class Http {
         if (e.details().get("retry_after_seconds") instanceof Number n) {
             res.header(HeaderNames.RETRY_AFTER, String.valueOf(n.longValue()));
         }
-        send(res, e.code().httpStatus(), Map.of("error", e.errorObject()));
+        send(res, e.code().httpStatus(), e.envelope());
     }
 
     public static String query(ServerRequest req, String name) {

@@ -53,6 +53,9 @@ public final class KeysService implements HttpService {
         a.noOthers();
         KeyStore.Created c = keys.create(name, role, component);
         audit.record(Callers.of(req), "api_key.create", "api_key", c.key().keyId(), null, c.key().view());
+        io.tekton.penia.server.EventLog.log(System.Logger.Level.INFO, "api key created: " + c.key().keyId()
+                + " name \"" + c.key().name() + "\" role " + c.key().role()
+                + (c.key().component() == null ? "" : " component " + c.key().component()));
         Map<String, Object> body = new LinkedHashMap<>(c.key().view());
         body.put("secret", c.secret());
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
@@ -69,6 +72,8 @@ public final class KeysService implements HttpService {
         if (r.changed()) {
             audit.record(Callers.of(req), "api_key.revoke", "api_key", r.after().keyId(), r.before().view(),
                     r.after().view());
+            io.tekton.penia.server.EventLog.log(System.Logger.Level.INFO, "api key revoked: " + r.after().keyId()
+                    + " name \"" + r.after().name() + "\" role " + r.after().role());
         }
         Http.ok(res, r.after().view());
     }

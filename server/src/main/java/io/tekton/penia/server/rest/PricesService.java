@@ -9,6 +9,7 @@ import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.price.ModelPrice;
 import io.tekton.penia.engine.price.PriceCatalog;
+import io.tekton.penia.server.EventLog;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.PriceWire;
@@ -128,6 +129,11 @@ public final class PricesService implements HttpService {
         String version = book.put(p, engine.now());
         Map<String, Object> after = PriceWire.price(p, version);
         audit.record(Callers.of(req), "price.update", "price", p.provider() + "/" + p.model(), before, after);
+        EventLog.log(System.Logger.Level.INFO, "price changed: " + p.provider() + "/" + p.model()
+                + " version " + version + ": input per token " + (before == null ? "(new)" : EventLog.plain(before.get("input_per_token")))
+                + " -> " + EventLog.plain(after.get("input_per_token")) + ", output per token "
+                + (before == null ? "(new)" : EventLog.plain(before.get("output_per_token"))) + " -> "
+                + EventLog.plain(after.get("output_per_token")));
         Http.ok(res, after);
     }
 

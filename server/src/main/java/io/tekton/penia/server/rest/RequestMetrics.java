@@ -4,60 +4,82 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
-import java.util.Map;
+import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
-/** Request counts and latency sums per route group, for /metrics (one instance per server). */
+/**
+ * Times every request into {@code penia_http_requests_seconds} (a histogram) by method, route
+ * template and status. The route is the documented template the path falls under
+ * ({@code /api/v1/budgets/{budget_id}}), or {@code /mcp}, {@code /ws}; any other path counts as
+ * {@code other}, so paths a client makes up cannot add series.
+ */
 public final class RequestMetrics implements Filter {
-    private final Map<String, LongAdder[]> byGroup = new ConcurrentHashMap<>();
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+    private static final Duration[] BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+            Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    /** The optional access log (PENIA_ACCESS_LOG=on): one line per request, no query string, no headers. */
+    private static final System.Logger ACCESS = System.getLogger("io.tekton.penia.access");
+    private final MeterRegistry registry;
+    private final RouteMethods routes;
+    /** Paths already matched (the fixed ones of the hot calls, and the first ids seen); bounded. */
+    private static final int TEMPLATE_CACHE = 4096;
+    private final java.util.Map<String, String> templates = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Bounded: methods × route templates × status codes. */
+    private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public RequestMetrics(MeterRegistry registry, RouteMethods routes) {
+        this.registry = registry;
+        this.routes = routes;
+    }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long t0 = System.nanoTime();
+        // Read before routing: once a service took the request its path is relative to that service.
+        String path = req.path().path();
         try {
             chain.proceed();
         } finally {
-            String p = req.path().path();
-            String group = group(p);
-            LongAdder[] a = byGroup.computeIfAbsent(group, k -> new LongAdder[]{new LongAdder(), new LongAdder()});
-            a[0].increment();
-            a[1].add(System.nanoTime() - t0);
+            String m = req.prologue().method().text();
+            String method = METHODS.contains(m) ? m : "OTHER";
+            String route = route(path);
+            int status = res.status().code();
+            timers.computeIfAbsent(method + ' ' + route + ' ' + status, k -> Timer.builder("penia.http.requests")
+                            .description("HTTP requests by method, route template and status")
+                            .tags("method", method, "route", route, "status", String.valueOf(status))
+                            .serviceLevelObjectives(BUCKETS)
+                            .register(registry))
+                    .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (ACCESS.isLoggable(System.Logger.Level.INFO)) {
+                ACCESS.log(System.Logger.Level.INFO, req.remotePeer().host() + " " + m + " " + path + " " + status + " "
+                        + String.format(java.util.Locale.ROOT, "%.1fms", (System.nanoTime() - t0) / 1e6));
+            }
         }
     }
 
-    /** The route groups under /api/v1; any other path counts as "other", so paths a client makes up cannot add series. */
-    private static final Set<String> API_GROUPS = Set.of("budgets", "usage", "budget-alerts", "alerts", "reservations",
-            "prices", "keys", "audit", "assistant");
-
-    static String group(String path) {
-        if (path.startsWith("/api/v1/")) {
-            String rest = path.substring(8);
-            int slash = rest.indexOf('/');
-            String first = slash < 0 ? rest : rest.substring(0, slash);
-            return API_GROUPS.contains(first) ? first : "other";
+    /** The route template of {@code path}: a documented one, {@code /mcp}, {@code /ws}, or {@code other}. */
+    String route(String path) {
+        if (path.equals("/mcp") || path.startsWith("/mcp/")) {
+            return "/mcp";
         }
-        if (path.startsWith("/mcp")) {
-            return "mcp";
+        if (path.equals("/ws")) {
+            return "/ws";
         }
-        if (path.startsWith("/api/tools")) {
-            return "tools";
+        String known = templates.get(path);
+        if (known != null) {
+            return known;
         }
-        return switch (path) {
-            case "/health", "/metrics", "/ws" -> path.substring(1);
-            default -> "other";
-        };
-    }
-
-    void appendTo(StringBuilder b) {
-        b.append("# HELP penia_http_requests_total HTTP requests by route group\n# TYPE penia_http_requests_total counter\n");
-        byGroup.forEach((g, a) -> b.append("penia_http_requests_total{group=\"").append(g).append("\"} ")
-                .append(a[0].sum()).append('\n'));
-        b.append("# HELP penia_http_request_seconds_sum Time spent serving requests by route group\n"
-                + "# TYPE penia_http_request_seconds_sum counter\n");
-        byGroup.forEach((g, a) -> b.append("penia_http_request_seconds_sum{group=\"").append(g).append("\"} ")
-                .append(String.format(java.util.Locale.ROOT, "%.6f", a[1].sum() / 1e9)).append('\n'));
+        String t = routes.templateOf(path);
+        String route = t == null ? "other" : t;
+        if (templates.size() < TEMPLATE_CACHE) {
+            templates.put(path, route);
+        }
+        return route;
     }
 }

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 public final class RouteMethods {
     private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "patch");
 
-    private record Route(Pattern path, Set<String> methods) {
+    private record Route(Pattern path, Set<String> methods, String template) {
     }
 
     private final List<Route> routes;
@@ -45,7 +45,7 @@ public final class RouteMethods {
                         }
                     });
                 }
-                routes.add(new Route(template(String.valueOf(path)), methods));
+                routes.add(new Route(template(String.valueOf(path)), methods, String.valueOf(path)));
             });
         }
         return new RouteMethods(List.copyOf(routes));
@@ -63,6 +63,25 @@ public final class RouteMethods {
             }
         }
         return Pattern.compile(re.toString());
+    }
+
+    /**
+     * The documented path template {@code path} falls under ({@code /api/v1/budgets/{budget_id}}),
+     * the one with the fewest parameters when several match; null when none does.
+     */
+    public String templateOf(String path) {
+        String best = null;
+        int bestParams = Integer.MAX_VALUE;
+        for (Route r : routes) {
+            if (r.path().matcher(path).matches()) {
+                int params = (int) r.template().chars().filter(ch -> ch == '{').count();
+                if (params < bestParams) {
+                    best = r.template();
+                    bestParams = params;
+                }
+            }
+        }
+        return best;
     }
 
     /** The methods the documented routes take at {@code path} (empty: no such path). */

@@ -59,7 +59,7 @@ public final class ToolsService {
             Map<String, Object> err = (Map<String, Object>) ((Map<String, Object>) r.structuredContent()).get("error");
             out.put("error", err);
             String code = String.valueOf(err.get("code"));
-            int status = ErrorCode.valueOf(code.toUpperCase(java.util.Locale.ROOT)).httpStatus();
+            int status = ErrorCode.fromWire(code).httpStatus();
             Http.send(res, status, out);
             return;
         }

@@ -1,6 +1,7 @@
 package io.tekton.penia.server.security;
 
 import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.Role;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import java.util.Objects;
  * @param revokedAt  when it was revoked, or null while it is valid
  * @param lastUsedAt when it last authenticated a request, or null
  */
-public record ApiKey(String keyId, String name, String role, String component, Instant createdAt, Instant revokedAt,
+public record ApiKey(String keyId, String name, Role role, String component, Instant createdAt, Instant revokedAt,
                      Instant lastUsedAt) {
     public ApiKey {
         Objects.requireNonNull(keyId, "keyId");
@@ -51,7 +52,7 @@ public record ApiKey(String keyId, String name, String role, String component, I
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("key_id", keyId);
         m.put("name", name);
-        m.put("role", role);
+        m.put("role", role.wireName());
         m.put("component", component);
         m.put("created_at", ts(createdAt));
         m.put("revoked_at", ts(revokedAt));

@@ -79,6 +79,23 @@ public final class BrowserPolicy {
         return new BrowserPolicy(Set.copyOf(origins), Set.copyOf(hosts), any, port);
     }
 
+    /**
+     * The origins to list in Helidon's WebSocket configuration, which (since 4.5) admits only the
+     * same origin when the list is empty and only the listed ones otherwise: empty without
+     * configured origins, else those and Penia's own pages at {@code configuredPort} (unknown for
+     * port 0: such a server admits only the configured ones cross-origin).
+     */
+    public Set<String> webSocketOrigins(int configuredPort) {
+        if (configuredOrigins.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> all = new LinkedHashSet<>(configuredOrigins);
+        if (configuredPort > 0) {
+            hosts.forEach(h -> all.add("http://" + h + ":" + configuredPort));
+        }
+        return all;
+    }
+
     /** True if this {@code Host} header value (null: none sent) names Penia. */
     public boolean hostAllowed(String hostHeader) {
         if (hostHeader == null || anyHost) {

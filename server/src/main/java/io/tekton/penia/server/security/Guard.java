@@ -49,7 +49,7 @@ public final class Guard {
         /** The shared error envelope as JSON. */
         public String json() {
             try {
-                return Json.mapper().writeValueAsString(Map.of("error", error.errorObject()));
+                return Json.mapper().writeValueAsString(error.envelope());
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -6,6 +6,7 @@ import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.engine.store.LedgerWriter;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.tools.Caller;
+import io.tekton.penia.tools.Role;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,7 +25,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -47,7 +47,6 @@ public final class KeyStore {
     static final int MAX_PRESENTED_CHARS = 256;
     private static final String PREFIX = "pk_";
     private static final long LAST_USED_FLUSH_MILLIS = 60_000;
-    private static final Set<String> ROLES = Set.of(Caller.ADMIN, Caller.COMPONENT, Caller.VIEWER);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private static final String INSERT = "INSERT INTO api_keys (key_id, name, role, component, secret_hash, created_ms)"
@@ -110,7 +109,10 @@ public final class KeyStore {
                 if (hash.length != 3 || !hash[0].equals("sha256")) {
                     throw new StoreException("api key " + rs.getString(1) + " has an unknown hash format", null);
                 }
-                ApiKey k = new ApiKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                String keyId = rs.getString(1);
+                Role role = Role.parse(rs.getString(3)).orElseThrow(
+                        () -> new StoreException("api key " + keyId + " has an unknown role", null));
+                ApiKey k = new ApiKey(keyId, rs.getString(2), role, rs.getString(4),
                         Instant.ofEpochMilli(rs.getLong(6)), millis(rs, 7), millis(rs, 8));
                 Base64.Decoder d = Base64.getDecoder();
                 s.keys.put(k.keyId(), new Entry(k, d.decode(hash[1]), d.decode(hash[2])));
@@ -129,10 +131,9 @@ public final class KeyStore {
     /** Creates a key; the returned secret is the only copy there will ever be. */
     public synchronized Created create(String name, String role, String component) {
         checkName("name", name);
-        if (role == null || !ROLES.contains(role)) {
-            throw PeniaException.invalid("role", "must be admin, component or viewer");
-        }
-        if (Caller.COMPONENT.equals(role)) {
+        Role r = Role.parse(role)
+                .orElseThrow(() -> PeniaException.invalid("role", "must be admin, component or viewer"));
+        if (r == Role.COMPONENT) {
             checkName("component", component);
         } else if (component != null) {
             throw PeniaException.invalid("component", "only a component key has a component");
@@ -146,14 +147,14 @@ public final class KeyStore {
         byte[] salt = random(16);
         byte[] digest = digest(salt, secret);
         Instant now = Instant.ofEpochMilli(clock.millis());
-        ApiKey key = new ApiKey(keyId, name, role, component, now, null, null);
+        ApiKey key = new ApiKey(keyId, name, r, component, now, null, null);
         String stored = "sha256:" + Base64.getEncoder().encodeToString(salt) + ":"
                 + Base64.getEncoder().encodeToString(digest);
         Durable.commit(writer, st -> {
             PreparedStatement ps = st.get(INSERT);
             ps.setString(1, keyId);
             ps.setString(2, name);
-            ps.setString(3, role);
+            ps.setString(3, r.wireName());
             if (component == null) {
                 ps.setNull(4, Types.VARCHAR);
             } else {

@@ -12,6 +12,7 @@ import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import javax.crypto.Mac;
@@ -271,6 +272,7 @@ class AlertChannelTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void unreachableChannel_doesNotSlowRecording_andItsFailureIsVisible() throws Exception {
         // A port that accepts connections (the kernel's backlog) and never answers.

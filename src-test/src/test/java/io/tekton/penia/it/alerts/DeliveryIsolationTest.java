@@ -7,6 +7,7 @@ import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.config.ConfigException;
 import io.tekton.penia.server.config.ConfigLoader;
 import io.tekton.penia.server.config.PeniaConfig;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,6 +37,7 @@ import static org.awaitility.Awaitility.await;
  * a hundred deliveries pending, neither delays another destination nor loses track of its own
  * rows, whose retries keep their delivery ids.
  */
+@Tag("slow")
 class DeliveryIsolationTest {
 
     @Test

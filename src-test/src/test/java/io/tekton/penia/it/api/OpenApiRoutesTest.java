@@ -1,8 +1,7 @@
 package io.tekton.penia.it.api;
 
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -26,18 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Keeps {@code /openapi.yaml} true: every documented operation is routed, and every route
  * the REST services declare is documented.
  */
+@PeniaServerTest
 class OpenApiRoutesTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     @SuppressWarnings("unchecked")
     static Set<String> documented() {

@@ -1,10 +1,9 @@
 package io.tekton.penia.it.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.engine.Json;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -19,18 +18,9 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code GET /api/v1/usage/export}: the rows of {@code /usage/records} with the same filters, streamed. */
+@PeniaServerTest
 class UsageExportTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static void record(String component, String provider, String cost, String requestId) {
         var body = new java.util.LinkedHashMap<String, Object>(Map.of("component", component, "provider", provider,

@@ -1,10 +1,9 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,22 +25,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Bad requests get a 4xx with the one error envelope, never a 500, and write nothing: the
  * ledger and the budget list read back unchanged (SPEC §3 "Errors").
  */
+@PeniaServerTest
 class BadInputTest {
     static TestServer t;
     String component;
     String budgetId;
     long ledgerBefore;
     List<String> budgetsBefore;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     /** Each test has its own budget whose scope a bad record would have counted against. */
     @BeforeEach
@@ -230,7 +220,7 @@ class BadInputTest {
         }
         String metrics = t.get("/metrics").raw();
         assertThat(metrics).doesNotContain("made-up-");
-        assertThat(metrics).contains("penia_http_requests_total{group=\"other\"}");
+        assertThat(metrics).contains("penia_http_requests_seconds_count{method=\"GET\",route=\"other\",status=\"404\"}");
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -21,27 +21,16 @@ import static io.tekton.penia.it.core.Ledger.uniq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Budgets CRUD over REST (SPEC §3), the shipped seed (SPEC §1), read back through other interfaces. */
+@PeniaServerTest
 class BudgetCrudTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static JsonNode check(TestServer s, String component, String provider, String estimate) {
         Map<String, Object> body = new HashMap<>(Map.of("component", component, "estimated_cost", new BigDecimal(estimate)));
         if (provider != null) {
             body.put("provider", provider);
         }
-        TestServer.Resp r = s.post("/api/v1/budget-alerts/unified/check-operation", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        return r.body();
+        return PeniaClient.of(s).check(body);
     }
 
     static List<String> ids(TestServer.Resp list) {

@@ -2,9 +2,8 @@ package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -25,20 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * restart (issue 17, item 1). Every breaker change is durable, so a restart never brings back
  * a breaker the live server had closed, nor closes one it had open (issue 17, item 2).
  */
+@PeniaServerTest(perTest = true)
 class BudgetIncarnationTest {
     /** A Wednesday noon (UTC): hours from any daily boundary, so the tests' days do not roll. */
+    @PeniaServerTest.Clock
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-18T12:00:00Z"));
     TestServer t;
-
-    @BeforeEach
-    void up() {
-        t = TestServer.start(Map.of(), clock);
-    }
-
-    @AfterEach
-    void down() {
-        t.close();
-    }
 
     /** A daily budget with this id on one component, blocking at {@code stop} %. */
     void create(String id, String component, String daily, int stop) {

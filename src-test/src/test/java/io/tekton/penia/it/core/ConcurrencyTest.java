@@ -1,10 +1,10 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -26,26 +26,21 @@ import static io.tekton.penia.it.core.Ledger.uniq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Many concurrent writers against one component: no lost or doubled row, no drift (SPEC §2). */
+@PeniaServerTest
 class ConcurrencyTest {
     static final int THREADS = 32;
     static final int PER_THREAD = 200;
     static TestServer t;
 
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), RunningClock.midweekNoon()); // no period reset mid-test
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
+    @PeniaServerTest.Clock
+    static final RunningClock CLOCK = RunningClock.midweekNoon(); // no period reset mid-test
 
     /** Thread i reports $0.000123 + i × $0.001001 per call: every thread a different amount. */
     static BigDecimal costOf(int thread) {
         return new BigDecimal("0.000123").add(new BigDecimal("0.001001").multiply(BigDecimal.valueOf(thread)));
     }
 
+    @Tag("slow")
     @Test
     void record_32ThreadsX200_ledgerAndCountersMatchToTheMicroDollar() throws Exception {
         String component = uniq("concurrent");

@@ -6,9 +6,8 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -33,18 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a hold settles once): conflicting replays and second settles are 409 {@code conflict} and
  * book nothing, also when many settles of one hold race.
  */
+@PeniaServerTest
 class IdempotencyTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static Map<String, Object> usage(String component, String cost) {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,9 +1,8 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -23,18 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 10^18 tokens of a kind; whatever would pass a bound is refused with a 400 and nothing is
  * written, so no counter or sum can overflow, live or after a restart.
  */
+@PeniaServerTest
 class MoneyBoundsTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static Map<String, Object> usage(String component, Object cost, long in, long out) {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,9 +1,8 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -24,18 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code "GPT-4o"}, {@code "openai/gpt-4o"} and {@code "gpt-4o "} are the openai budget's and
  * the gpt-4o budget's spend, not a way around them.
  */
+@PeniaServerTest
 class NameCanonicalTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static String budget(String component, String provider, String model, String daily) {
         Map<String, Object> scope = new LinkedHashMap<>();

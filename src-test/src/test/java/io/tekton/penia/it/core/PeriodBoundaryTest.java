@@ -2,9 +2,12 @@ package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -12,9 +15,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
-import static io.tekton.penia.it.core.Ledger.assertUsd;
-import static io.tekton.penia.it.core.Ledger.uniq;
+import static io.tekton.penia.it.support.PeniaClient.assertUsd;
+import static io.tekton.penia.it.support.PeniaClient.uniq;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -25,11 +29,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PeriodBoundaryTest {
     static final String BERLIN = "Europe/Berlin";
     TestServer t;
+    PeniaClient penia;
     MutableClock clock;
 
+    /** Each test starts its own server: the zone and the start time differ from test to test. */
     void start(String zone, String at) {
         clock = new MutableClock(Instant.parse(at));
         t = TestServer.start(zone == null ? Map.of() : Map.of("PENIA_TIMEZONE", zone), clock);
+        penia = PeniaClient.of(t);
     }
 
     @AfterEach
@@ -40,17 +47,17 @@ class PeriodBoundaryTest {
     }
 
     String budget(String component) {
-        return Ledger.componentBudget(t, component, Map.of("daily", "10", "weekly", "50", "monthly", "100"));
+        return penia.componentBudget(component, Map.of("daily", "10", "weekly", "50", "monthly", "100"));
     }
 
     JsonNode recordNow(String component, String cost) {
-        JsonNode r = Ledger.record(t, component, "openai", "gpt-4o", 10, 10, cost);
+        JsonNode r = penia.record(component, cost);
         assertThat(Instant.parse(r.get("timestamp").asText())).isEqualTo(clock.instant());
         return r;
     }
 
     JsonNode period(String budgetId, String p) {
-        return Ledger.period(t, budgetId, p);
+        return penia.period(budgetId, p);
     }
 
     void assertWindow(JsonNode period, String start, String end) {
@@ -59,10 +66,7 @@ class PeriodBoundaryTest {
     }
 
     JsonNode check(String component, String estimate) {
-        TestServer.Resp r = t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", component,
-                "estimated_cost", new BigDecimal(estimate)));
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        return r.body();
+        return penia.check(component, estimate);
     }
 
     Map<String, String> byDay(String component, String start, String end) {
@@ -76,9 +80,7 @@ class PeriodBoundaryTest {
     }
 
     JsonNode usageSummary(String component, String period) {
-        TestServer.Resp r = t.post("/api/v1/usage/summary", Map.of("component", component, "period", period));
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        return r.body();
+        return penia.usageSummary(Map.of("component", component, "period", period));
     }
 
     @Test
@@ -96,25 +98,69 @@ class PeriodBoundaryTest {
         assertUsd(period(id, "daily").get("remaining"), "7.5");
     }
 
+    /**
+     * One row of the boundary script: a record one second before {@code period} ends counts in the
+     * window {@code oldStart..newStart}; one second after, that period is at 0 in {@code newStart..newEnd}
+     * while {@code kept} periods still hold the record and {@code reset} ones are at 0 too.
+     */
+    record Boundary(String zone, String lastSecond, String period, String oldStart, String newStart, String newEnd,
+                    List<String> kept, List<String> reset) {
+        @Override
+        public String toString() {
+            return period + " ending at " + newStart + " in " + (zone == null ? "UTC" : zone);
+        }
+    }
+
+    static Stream<Boundary> boundaries() {
+        // 2026-11-17 is a Tuesday, 2026-11-22 a Sunday, 2026-11-30 a Monday (its ISO week goes on).
+        return Stream.of(
+                new Boundary(null, "2026-11-17T23:59:59Z", "daily", "2026-11-17T00:00:00Z",
+                        "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z", List.of("weekly", "monthly"), List.of()),
+                new Boundary(BERLIN, "2026-11-17T22:59:59Z", "daily", "2026-11-16T23:00:00Z",
+                        "2026-11-17T23:00:00Z", "2026-11-18T23:00:00Z", List.of("weekly", "monthly"), List.of()),
+                new Boundary(null, "2026-11-22T23:59:59Z", "weekly", "2026-11-16T00:00:00Z",
+                        "2026-11-23T00:00:00Z", "2026-11-30T00:00:00Z", List.of("monthly"), List.of("daily")),
+                new Boundary(BERLIN, "2026-11-22T22:59:59Z", "weekly", "2026-11-15T23:00:00Z",
+                        "2026-11-22T23:00:00Z", "2026-11-29T23:00:00Z", List.of("monthly"), List.of("daily")),
+                new Boundary(null, "2026-11-30T23:59:59Z", "monthly", "2026-11-01T00:00:00Z",
+                        "2026-12-01T00:00:00Z", "2027-01-01T00:00:00Z", List.of("weekly"), List.of("daily")),
+                new Boundary(BERLIN, "2026-11-30T22:59:59Z", "monthly", "2026-10-31T23:00:00Z",
+                        "2026-11-30T23:00:00Z", "2026-12-31T23:00:00Z", List.of("weekly"), List.of("daily")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("boundaries")
+    void record_inThePeriodsLastSecond_countsForThatPeriodOnly(Boundary b) {
+        start(b.zone(), b.lastSecond());
+        String component = uniq("edge-" + b.period());
+        String id = budget(component);
+        recordNow(component, "7.000001");
+        assertWindow(period(id, b.period()), b.oldStart(), b.newStart());
+        assertUsd(period(id, b.period()).get("spent"), "7.000001");
+
+        clock.set(Instant.parse(b.newStart()).plusSeconds(1));
+
+        JsonNode now = period(id, b.period());
+        assertUsd(now.get("spent"), "0");
+        assertWindow(now, b.newStart(), b.newEnd());
+        b.kept().forEach(p -> assertUsd(period(id, p).get("spent"), "7.000001"));
+        b.reset().forEach(p -> assertUsd(period(id, p).get("spent"), "0"));
+        assertUsd(usageSummary(component, b.period()).get("total_cost"), "0");
+        assertThat(penia.ledgerSum(component)).isEqualByComparingTo("7.000001");
+    }
+
     @Test
     void record_at235959_countsForThatDayOnly() {
         start(null, "2026-11-17T23:59:59Z");
         String component = uniq("day-edge");
         String id = budget(component);
         recordNow(component, "9");
-        assertUsd(period(id, "daily").get("spent"), "9");
-        assertWindow(period(id, "daily"), "2026-11-17T00:00:00Z", "2026-11-18T00:00:00Z");
         assertThat(check(component, "1").get("decision").asText()).as("9 + 1 of a $10 day").isEqualTo("block");
 
         clock.set(Instant.parse("2026-11-18T00:00:01Z"));
 
-        JsonNode daily = period(id, "daily");
-        assertUsd(daily.get("spent"), "0");
-        assertWindow(daily, "2026-11-18T00:00:00Z", "2026-11-19T00:00:00Z");
-        assertUsd(period(id, "weekly").get("spent"), "9");
-        assertUsd(period(id, "monthly").get("spent"), "9");
+        // The day's window and spent are the boundary script's (above); here: the check and later records.
         assertThat(check(component, "1").get("decision").asText()).as("a new day").isEqualTo("allow");
-        assertUsd(usageSummary(component, "daily").get("total_cost"), "0");
         recordNow(component, "2.5");
         assertUsd(period(id, "daily").get("spent"), "2.5");
         assertUsd(period(id, "monthly").get("spent"), "11.5");
@@ -122,7 +168,7 @@ class PeriodBoundaryTest {
         assertUsd(usageSummary(component, "weekly").get("total_cost"), "11.5");
         assertThat(byDay(component, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z"))
                 .containsExactly(Map.entry("2026-11-17", "9"), Map.entry("2026-11-18", "2.5"));
-        assertThat(Ledger.ledgerSum(t, component)).isEqualByComparingTo("11.5");
+        assertThat(penia.ledgerSum(component)).isEqualByComparingTo("11.5");
     }
 
     @Test
@@ -133,7 +179,7 @@ class PeriodBoundaryTest {
         // A record stamped one second earlier belongs to the previous day.
         Map<String, Object> late = new HashMap<>(Map.of("component", component, "provider", "openai", "model", "gpt-4o",
                 "input_tokens", 1, "output_tokens", 1, "cost", new BigDecimal("4"), "timestamp", "2026-11-17T23:59:59Z"));
-        Ledger.record(t, late);
+        penia.record(late);
         recordNow(component, "1");
 
         assertUsd(period(id, "daily").get("spent"), "1");
@@ -147,44 +193,16 @@ class PeriodBoundaryTest {
         String component = uniq("month-edge");
         String id = budget(component);
         recordNow(component, "3.25");
-        assertWindow(period(id, "monthly"), "2026-10-31T23:00:00Z", "2026-11-30T23:00:00Z");
-        assertUsd(period(id, "monthly").get("spent"), "3.25");
 
         clock.set(Instant.parse("2026-11-30T23:00:01Z"));
 
-        JsonNode monthly = period(id, "monthly");
-        assertUsd(monthly.get("spent"), "0");
-        assertWindow(monthly, "2026-11-30T23:00:00Z", "2026-12-31T23:00:00Z");
-        assertUsd(period(id, "daily").get("spent"), "0");
+        // The month's window and spent are the boundary script's (above); here: the new day and later records.
         assertWindow(period(id, "daily"), "2026-11-30T23:00:00Z", "2026-12-01T23:00:00Z");
-        assertUsd(period(id, "weekly").get("spent"), "3.25");
-        TestServer.Resp month = t.post("/api/v1/usage/summary", Map.of("component", component, "period", "monthly"));
-        assertUsd(month.get("total_cost"), "0");
         recordNow(component, "1");
         assertUsd(period(id, "monthly").get("spent"), "1");
         assertUsd(period(id, "weekly").get("spent"), "4.25");
         assertThat(byDay(component, "2026-11-29T23:00:00Z", "2026-12-01T23:00:00Z"))
                 .containsExactly(Map.entry("2026-11-30", "3.25"), Map.entry("2026-12-01", "1"));
-    }
-
-    @Test
-    void record_onSundayNight_leavesNewIsoWeekAtZero_berlin() {
-        // Sunday 2026-11-22 23:59:59 in Berlin; Monday 2026-11-23 starts a new ISO week.
-        start(BERLIN, "2026-11-22T22:59:59Z");
-        String component = uniq("week-edge");
-        String id = budget(component);
-        recordNow(component, "7.000001");
-        assertWindow(period(id, "weekly"), "2026-11-15T23:00:00Z", "2026-11-22T23:00:00Z");
-        assertUsd(period(id, "weekly").get("spent"), "7.000001");
-
-        clock.set(Instant.parse("2026-11-22T23:00:01Z"));
-
-        JsonNode weekly = period(id, "weekly");
-        assertUsd(weekly.get("spent"), "0");
-        assertWindow(weekly, "2026-11-22T23:00:00Z", "2026-11-29T23:00:00Z");
-        assertUsd(period(id, "daily").get("spent"), "0");
-        assertUsd(period(id, "monthly").get("spent"), "7.000001");
-        assertThat(Ledger.ledgerSum(t, component)).isEqualByComparingTo("7.000001");
     }
 
     @Test

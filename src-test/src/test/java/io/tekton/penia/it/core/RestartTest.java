@@ -1,10 +1,9 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -21,18 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A restart on the same database rebuilds every counter from the ledger: spent and reserved
  * are what they were, and spent is exactly the sum of the ledger rows (SPEC §2).
  */
+@PeniaServerTest(perTest = true)
 class RestartTest {
     TestServer t;
 
-    @BeforeEach
-    void up() {
-        t = TestServer.start(Map.of(), RunningClock.midweekNoon()); // no period reset mid-test
-    }
-
-    @AfterEach
-    void down() {
-        t.close();
-    }
+    @PeniaServerTest.Clock
+    static final RunningClock CLOCK = RunningClock.midweekNoon(); // no period reset mid-test
 
     JsonNode reserve(String component, String cost) {
         TestServer.Resp r = t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", component,

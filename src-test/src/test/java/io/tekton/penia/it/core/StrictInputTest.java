@@ -2,10 +2,9 @@ package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.it.ws.WebSocketTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -26,20 +25,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Input that is ambiguous or out of range is refused alike on every way in (REST, WebSocket,
  * MCP): duplicate JSON keys, timestamps outside the configured back-dating window.
  */
+@PeniaServerTest(env = "PENIA_MAX_BACKDATE_DAYS=" + StrictInputTest.BACKDATE_DAYS)
 class StrictInputTest {
     static final int BACKDATE_DAYS = 30;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of("PENIA_MAX_BACKDATE_DAYS", String.valueOf(BACKDATE_DAYS)));
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static String usage(String component, String extra) {
         return "{\"component\":\"" + component + "\",\"provider\":\"openai\",\"model\":\"gpt-4o\","

@@ -6,9 +6,8 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -28,19 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * optional on record, check and the MCP tools (default {@code "default"}), stored and returned,
  * a filter and a group of listings and summaries, and a scope field of budgets.
  */
+@PeniaServerTest
 class TaskTypeTest {
     static final String CHECK = "/api/v1/budget-alerts/unified/check-operation";
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static Map<String, Object> usage(String component, String taskType, String cost) {
         Map<String, Object> body = new LinkedHashMap<>();

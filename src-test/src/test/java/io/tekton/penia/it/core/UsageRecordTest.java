@@ -1,9 +1,8 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -30,18 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code POST /usage/record} written, then read back through the budget summary, the usage
  * summary and the ledger pages (SPEC §3 "Usage").
  */
+@PeniaServerTest
 class UsageRecordTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static Map<String, Object> usage(String component, String provider, String model, long in, long out) {
         Map<String, Object> body = new LinkedHashMap<>();

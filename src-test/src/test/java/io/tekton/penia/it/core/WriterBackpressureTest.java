@@ -2,10 +2,9 @@ package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.config.PeniaConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -36,22 +35,20 @@ import static org.awaitility.Awaitility.await;
  * (no hold, no spend), while reads (GET /budgets, a check without reserve) answer as usual; once
  * the database is free again every accepted record is committed.
  */
+@PeniaServerTest
 class WriterBackpressureTest {
     static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final int QUEUE = 16;
     static TestServer t;
 
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), InstantSource.system(), c -> new PeniaConfig(c.server(), c.database(), c.zone(),
+    /** The server with a writer queue of {@code QUEUE} writes. */
+    @PeniaServerTest.Factory
+    static TestServer server() {
+        return TestServer.start(Map.of(), InstantSource.system(), c -> new PeniaConfig(c.server(), c.database(), c.zone(),
                 new PeniaConfig.Engine(c.engine().reservationTtl(), c.engine().maxReservationTtl(),
-                        c.engine().evaluationInterval(), QUEUE, c.engine().writerMaxBatch(), c.engine().maxBackdate()),
+                        c.engine().evaluationInterval(), QUEUE, c.engine().writerMaxBatch(), c.engine().maxBackdate(),
+                        c.engine().forecast(), c.engine().anomaly()),
                 c.alerts(), c.hermes(), c.websocket(), c.mcp(), c.security(), c.mail(), c.seedBudgets()));
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
     }
 
     static Map<String, Object> usage(String component) {

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.launcher;
 
 import io.tekton.penia.server.PeniaServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * config/ and a launcher; moved elsewhere, it serves and speaks MCP over stdio with nothing but
  * a JDK (no Maven, no checkout, no java on PATH: the launcher finds the JDK by itself).
  */
+@Tag("slow")
 class DistTest {
     private static final Duration QUICK = Duration.ofSeconds(60);
 

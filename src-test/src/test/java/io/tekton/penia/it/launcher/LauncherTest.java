@@ -2,6 +2,7 @@ package io.tekton.penia.it.launcher;
 
 import io.tekton.penia.server.PeniaServer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * built jar runs as it is, and a needed build without Maven is refused with a clear message.
  * Each case runs a copy of the launcher in its own tree, so the checkout is never rebuilt.
  */
+@Tag("slow")
 class LauncherTest {
     private static final Duration QUICK = Duration.ofSeconds(60);
     private static final FileTime LONG_AGO = FileTime.from(Instant.parse("2001-01-01T00:00:00Z"));

@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * asks for an SSE {@code retry} field and for resuming a cut stream from
  * {@code Last-Event-ID}, which need stored events that the transport does not keep.
  */
+@Tag("slow")
 class ConformanceSuiteTest {
     private static final String SUITE = "@modelcontextprotocol/conformance@0.1.16";
     private static final long TIMEOUT_SECONDS = 300;

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.mcp;
 
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Needs {@code npx} (Node 22 is fetched by npx itself, as for {@link ConformanceSuiteTest});
  * skipped only when npx is absent.
  */
+@Tag("slow")
 class InspectorStrictTest {
     private static final String INSPECTOR = "@modelcontextprotocol/inspector@2.12.0";
     private static final long TIMEOUT_SECONDS = 300;

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.mcp;
 
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The official conformance suite's generic server scenarios (initialize, ping, tools-list,
  * logging, multiple SSE streams, DNS-rebinding protection) against the real Penia /mcp.
  */
+@Tag("slow")
 class PeniaConformanceTest {
     @Test
     void genericScenarios_againstRealPenia_noFailedCheck() throws IOException, InterruptedException {

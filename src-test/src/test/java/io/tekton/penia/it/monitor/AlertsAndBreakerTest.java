@@ -2,9 +2,10 @@ package io.tekton.penia.it.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaClient;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -21,37 +22,24 @@ import java.util.concurrent.Future;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alerts fire once per threshold and period; breakers open, block and reset; warn mode. */
+@PeniaServerTest
 class AlertsAndBreakerTest {
+    @PeniaServerTest.Clock
     static MutableClock clock = new MutableClock(Instant.parse("2026-11-20T10:00:00Z"));
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), clock);
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
+    static PeniaClient penia;
 
     static String budget(String component, Map<String, Object> limits, String enforcement, int warning, int stop) {
-        TestServer.Resp r = t.post("/api/v1/budgets", Map.of("name", component, "scope", Map.of("component", component),
+        return penia.createBudget(Map.of("name", component, "scope", Map.of("component", component),
                 "limits", limits, "enforcement", enforcement, "warning_percent", warning, "stop_percent", stop));
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r.get("budget_id").asText();
     }
 
-    static TestServer.Resp record(String component, String cost) {
-        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", component, "provider", "openai",
-                "model", "gpt-4o", "input_tokens", 1, "output_tokens", 1, "cost", new BigDecimal(cost)));
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r;
+    static JsonNode record(String component, String cost) {
+        return penia.record(PeniaClient.usage(component, "openai", "gpt-4o", 1, 1, cost));
     }
 
     static JsonNode check(String component, String cost) {
-        return t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", component,
-                "estimated_cost", new BigDecimal(cost))).body();
+        return penia.check(component, cost);
     }
 
     static List<JsonNode> alerts(String budgetId) {
@@ -69,6 +57,7 @@ class AlertsAndBreakerTest {
         return m;
     }
 
+    @Tag("slow")
     @Test
     void tenThousandRecordsCrossingEveryThreshold_fireEachExactlyOnce_andANewPeriodFiresAgain() throws Exception {
         String c = "once-" + UUID.randomUUID();

@@ -2,9 +2,9 @@ package io.tekton.penia.it.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.MutableClock;
+import io.tekton.penia.it.support.PeniaClient;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -23,26 +23,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Atomic check-and-hold: zero overspend under concurrency, exact settle, exact expiry. */
+@PeniaServerTest
 class ReservationTest {
+    @PeniaServerTest.Clock
     static MutableClock clock = new MutableClock(Instant.parse("2026-11-10T12:00:00Z"));
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of(), clock);
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
+    static PeniaClient penia;
 
     static String budget(String component, String monthly) {
-        TestServer.Resp r = t.post("/api/v1/budgets", Map.of("name", component, "scope", Map.of("component", component),
-                "limits", Map.of("monthly", new BigDecimal(monthly)), "enforcement", "block", "warning_percent", 80,
-                "stop_percent", 100));
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r.get("budget_id").asText();
+        return penia.componentBudget(component, Map.of("monthly", monthly), "block", 80, 100);
     }
 
     static JsonNode check(String component, String cost, Long ttl) {
@@ -51,9 +40,7 @@ class ReservationTest {
         if (ttl != null) {
             body.put("reservation_ttl_seconds", ttl);
         }
-        TestServer.Resp r = t.post("/api/v1/budget-alerts/unified/check-operation", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        return r.body();
+        return penia.check(body);
     }
 
     static BigDecimal ledgerTotal(String component) {
@@ -62,7 +49,7 @@ class ReservationTest {
     }
 
     static JsonNode monthly(String budgetId) {
-        return t.get("/api/v1/budgets/" + budgetId + "/summary").body().get("periods").get("monthly");
+        return penia.period(budgetId, "monthly");
     }
 
     /** 1,000 concurrent $0.01 reservations from 64 threads against $5.00: exactly 500 allowed. */

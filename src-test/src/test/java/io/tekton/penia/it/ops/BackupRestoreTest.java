@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -40,6 +41,7 @@ import static org.awaitility.Awaitility.await;
  * restore gives a database whose ledger and summaries are those totals, and a restore never
  * replaces a database a live process owns.
  */
+@Tag("slow")
 class BackupRestoreTest {
 
     static List<String> javaCommand(String... args) {

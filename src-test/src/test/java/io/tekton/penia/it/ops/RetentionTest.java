@@ -5,6 +5,7 @@ import io.tekton.penia.it.support.MutableClock;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -100,6 +101,7 @@ class RetentionTest {
         return r.get("items").size();
     }
 
+    @Tag("slow")
     @Test
     void retention_archivesOldRowsToMonthlyFiles_andKeepsEverySummaryExact() throws Exception {
         String global = budget(t, Map.of("name", "all", "limits", Map.of("monthly", new BigDecimal("100000"),

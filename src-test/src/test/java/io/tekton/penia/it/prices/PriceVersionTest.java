@@ -1,9 +1,8 @@
 package io.tekton.penia.it.prices;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -14,18 +13,9 @@ import java.util.UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Price versions: a change mid-month keeps old costs, prices new records, sums both. */
+@PeniaServerTest
 class PriceVersionTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static JsonNode record(String component, String model, long in, long out, long cached) {
         TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", component, "provider", "acme",

@@ -1,9 +1,8 @@
 package io.tekton.penia.it.prices;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -15,18 +14,9 @@ import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code GET /prices} pages through the whole catalog like {@code /usage/records}: limit, cursor, next_cursor. */
+@PeniaServerTest
 class PricesPagingTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     /** Every page of a listing, following next_cursor; checks count and total on each page. */
     static List<String> allPages(String query, int limit) {

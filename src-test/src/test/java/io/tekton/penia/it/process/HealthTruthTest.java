@@ -2,6 +2,7 @@ package io.tekton.penia.it.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import static org.awaitility.Awaitility.await;
  * the database refuses the ledger's writes, {@code healthy} again once it takes them, and a
  * failed write never leaves the writer refusing later ones.
  */
+@Tag("slow")
 class HealthTruthTest {
 
     static Map<String, Object> usage(String component) {

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * owner, {@code mcp-stdio} forwards to the server that owns it, and stdio exits when its stdin
  * closes.
  */
+@Tag("slow")
 class ProcessSafetyTest {
     static final long PID = ProcessHandle.current().pid();
     /** Blocking reads of a child's pipes each on a thread of their own (the common pool may have one thread). */

@@ -1,8 +1,7 @@
 package io.tekton.penia.it.security;
 
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -24,18 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code unavailable} with {@code Retry-After} at once and does nothing, and once a request in
  * progress ends there is room again.
  */
+@PeniaServerTest(env = "PENIA_MAX_CONCURRENT_REQUESTS=2")
 class RequestLimitTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of("PENIA_MAX_CONCURRENT_REQUESTS", "2"));
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static String usage(String component) {
         return TestServer.json(Map.of("component", component, "provider", "openai", "model", "gpt-4o",

@@ -2,11 +2,10 @@ package io.tekton.penia.it.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.handshake.ServerHandshake;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,21 +32,12 @@ import static org.awaitility.Awaitility.await;
  * closed with 1008 (policy violation) and its MCP sessions end, within one second of the
  * revocation's answer; the connections of other keys stay open and keep being served.
  */
+@PeniaServerTest(adminKey = true)
 class RevokedKeyConnectionsTest {
     static final Duration ONE_SECOND = Duration.ofSeconds(1);
     static final Duration WAIT = Duration.ofSeconds(15);
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = Sec.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     @Test
     void revokingAKey_closesItsWebSockets_with1008_withinASecond_othersKeepReceiving() throws Exception {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 
 import java.math.BigDecimal;
@@ -25,10 +26,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the security tests share: a server with {@code PENIA_ADMIN_KEY}, requests with a key,
- * keys made through the API, and the ways in (REST, WebSocket, MCP) with a key.
+ * keys made through the API, and the ways in (REST, WebSocket, MCP) with a key. REST calls go
+ * through {@link PeniaClient}; new classes use it directly with {@code @PeniaServerTest(adminKey = true)}.
  */
 final class Sec {
-    static final String ADMIN_KEY = "sec-admin-key-" + UUID.randomUUID();
+    static final String ADMIN_KEY = PeniaClient.ADMIN_KEY;
 
     /** An MCP initialize request body. */
     static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\","
@@ -46,17 +48,7 @@ final class Sec {
 
     /** A request with {@code X-API-Key} (none when key is null); body null sends none. */
     static TestServer.Resp call(TestServer t, String key, String method, String path, Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.base() + path));
-        if (key != null) {
-            b.header("X-API-Key", key);
-        }
-        if (body == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(TestServer.json(body)));
-        }
-        return t.send(b);
+        return new PeniaClient(t, key).call(method, path, body);
     }
 
     static TestServer.Resp get(TestServer t, String key, String path) {
@@ -65,15 +57,7 @@ final class Sec {
 
     /** Creates a key as the env admin; returns the create response (with the secret). */
     static JsonNode createKey(TestServer t, String name, String role, String component) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("name", name);
-        body.put("role", role);
-        if (component != null) {
-            body.put("component", component);
-        }
-        TestServer.Resp r = call(t, ADMIN_KEY, "POST", "/api/v1/keys", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r.body();
+        return new PeniaClient(t, ADMIN_KEY).createKey(name, role, component);
     }
 
     static String secret(TestServer t, String role, String component) {
@@ -122,13 +106,7 @@ final class Sec {
 
     /** The audit entries of one target, as the env admin. */
     static List<JsonNode> audit(TestServer t, String targetType, String targetId) {
-        TestServer.Resp r = get(t, ADMIN_KEY, "/api/v1/audit?limit=1000&target_type=" + targetType
-                + (targetId == null ? "" : "&target_id=" + java.net.URLEncoder.encode(targetId,
-                java.nio.charset.StandardCharsets.UTF_8)));
-        assertThat(r.status()).as(r.raw()).isEqualTo(200);
-        List<JsonNode> out = new java.util.ArrayList<>();
-        r.get("items").forEach(out::add);
-        return out;
+        return new PeniaClient(t, ADMIN_KEY).audit(targetType, targetId);
     }
 
     /** The status of a WebSocket handshake to /ws with the key in a header (101 when opened). */

@@ -3,9 +3,8 @@ package io.tekton.penia.it.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -22,18 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * refused and invalid changes leave no entry. Changes go through REST, MCP and the tool
  * endpoint; the trail is read through {@code GET /api/v1/audit} and {@code GET /audit}.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityAuditTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = Sec.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static JsonNode only(String targetType, String targetId, String action) {
         List<JsonNode> found = Sec.audit(t, targetType, targetId).stream()

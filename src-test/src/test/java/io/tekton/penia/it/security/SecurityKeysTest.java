@@ -53,12 +53,33 @@ class SecurityKeysTest {
         }
     };
 
+    /** Libraries that log through SLF4J (Hikari, the MCP SDK) reach Logback without JUL: captured there too. */
+    static final ch.qos.logback.classic.Logger LOGBACK_ROOT = (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    static ch.qos.logback.classic.Level logbackLevel;
+    static final ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> LOGBACK_CAPTURE =
+            new ch.qos.logback.core.AppenderBase<>() {
+                @Override
+                protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                    StringBuilder b = new StringBuilder(String.valueOf(e.getFormattedMessage()));
+                    for (ch.qos.logback.classic.spi.IThrowableProxy x = e.getThrowableProxy(); x != null; x = x.getCause()) {
+                        b.append(' ').append(x.getClassName()).append(": ").append(x.getMessage());
+                    }
+                    LOG.add(b.toString());
+                }
+            };
+
     @BeforeAll
     static void up() {
         rootLevel = ROOT.getLevel();
         CAPTURE.setLevel(Level.ALL);
         ROOT.addHandler(CAPTURE);
         ROOT.setLevel(Level.ALL);
+        logbackLevel = LOGBACK_ROOT.getLevel();
+        LOGBACK_CAPTURE.setContext(LOGBACK_ROOT.getLoggerContext());
+        LOGBACK_CAPTURE.start();
+        LOGBACK_ROOT.addAppender(LOGBACK_CAPTURE);
+        LOGBACK_ROOT.setLevel(ch.qos.logback.classic.Level.ALL);
         t = Sec.start(Map.of());
     }
 
@@ -67,6 +88,8 @@ class SecurityKeysTest {
         t.close();
         ROOT.removeHandler(CAPTURE);
         ROOT.setLevel(rootLevel);
+        LOGBACK_ROOT.detachAppender(LOGBACK_CAPTURE);
+        LOGBACK_ROOT.setLevel(logbackLevel);
     }
 
     static String allLogs() {

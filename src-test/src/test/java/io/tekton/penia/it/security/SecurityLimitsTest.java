@@ -1,8 +1,7 @@
 package io.tekton.penia.it.security;
 
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
@@ -18,18 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Request limits: an oversize body, header block, JSON nesting or string, and page size each
  * get a 4xx (the error envelope where Penia answers), never a 500, and nothing is written.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityLimitsTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = Sec.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     static void envelope(TestServer.Resp r, int status) {
         assertThat(r.status()).as(r.raw()).isEqualTo(status);
@@ -75,9 +65,16 @@ class SecurityLimitsTest {
 
     @Test
     void requestLineBeyondTheLimit_isRefusedWithTheEnvelope() throws Exception {
-        String answer = raw("GET /api/v1/budgets?x=" + "q".repeat(64 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        String answer = raw("GET /api/v1/budgets?x=" + "q".repeat(6 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Connection: close\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 4").contains("\"error\"");
+        assertThat(answer).startsWith("HTTP/1.1 414").contains("\"error\"");
+        // Far beyond the limit (64 KB), Helidon 4.5 closes the connection without an answer (4.2 sent
+        // the 414): either is a refusal, and the server stays up.
+        String huge = raw("GET /api/v1/budgets?x=" + "q".repeat(64 * 1024) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n");
+        assertThat(huge).satisfiesAnyOf(a -> assertThat(a).isEmpty(),
+                a -> assertThat(a).startsWith("HTTP/1.1 414").contains("\"error\""));
+        assertThat(Sec.get(t, ADMIN_KEY, "/health").status()).isEqualTo(200);
     }
 
     @Test

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.it.ws.WebSocketTest;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -38,6 +38,7 @@ import static org.awaitility.Awaitility.await;
  * (a role that may not) with the error envelope, and changes nothing, read back as the admin;
  * an allowed write cell changes what it should.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityMatrixTest {
     static final String OWN = "comp-a";
     static final String OTHER = "comp-b";
@@ -58,7 +59,6 @@ class SecurityMatrixTest {
 
     @BeforeAll
     static void up() {
-        t = Sec.start(Map.of());
         KEYS.put(Role.ADMIN, ADMIN_KEY);
         KEYS.put(Role.VIEWER, Sec.secret(t, "viewer", null));
         KEYS.put(Role.COMPONENT_OWN, Sec.secret(t, "component", OWN));
@@ -68,11 +68,6 @@ class SecurityMatrixTest {
         KEYS.put(Role.REVOKED, revoked);
         budA = Sec.budget(t, OWN, null, "1000");
         budB = Sec.budget(t, OTHER, null, "1000");
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
     }
 
     /** One group of endpoints: how to call it, who may, and what to read back. */

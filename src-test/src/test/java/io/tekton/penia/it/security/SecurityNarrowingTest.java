@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaClient;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * the budget's own period counters stay whole); {@code recommend_models} follows the REST rule
  * for the component it is asked about; channel URLs are shown in full only to admins.
  */
+@PeniaServerTest(adminKey = true)
 class SecurityNarrowingTest {
     static final String A = "nar-a";
     static final String B = "nar-b";
@@ -39,6 +41,8 @@ class SecurityNarrowingTest {
     static final String DEAD_HOOK = "http://127.0.0.1:9/hookpath/pathsecret?token=querysecret";
 
     static TestServer t;
+    /** The injected client; it sends the admin key. */
+    static PeniaClient admin;
     static String keyA;
     static String keyB;
     static String viewer;
@@ -49,7 +53,6 @@ class SecurityNarrowingTest {
 
     @BeforeAll
     static void up() {
-        t = Sec.start(Map.of());
         keyA = Sec.secret(t, "component", A);
         keyB = Sec.secret(t, "component", B);
         viewer = Sec.secret(t, "viewer", null);
@@ -73,15 +76,8 @@ class SecurityNarrowingTest {
         assertThat(Sec.call(t, keyB, "POST", "/api/v1/usage/record", u).status()).isEqualTo(201);
     }
 
-    @AfterAll
-    static void down() {
-        t.close();
-    }
-
     private static String create(Map<String, Object> body) {
-        TestServer.Resp r = Sec.call(t, ADMIN_KEY, "POST", "/api/v1/budgets", body);
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
-        return r.get("budget_id").asText();
+        return admin.createBudget(body);
     }
 
     private static void record(String key, String component, String model, String cost) {

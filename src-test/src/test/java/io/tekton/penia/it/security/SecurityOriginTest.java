@@ -1,9 +1,8 @@
 package io.tekton.penia.it.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -23,20 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code /mcp} alike. Allowed origins get Helidon's CORS answers (preflight and
  * {@code Access-Control-Allow-*}). Every refusal is checked to have changed nothing.
  */
+@PeniaServerTest(env = "PENIA_ALLOWED_HOSTS=penia.test")
 class SecurityOriginTest {
     static final String EVIL = "http://evil.example";
     static final String HEPHAESTUS = "http://localhost:8080";
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of("PENIA_ALLOWED_HOSTS", "penia.test"));
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     private static String budgetJson(String id) {
         return "{\"budget_id\":\"" + id + "\",\"name\":\"page\",\"limits\":{\"monthly\":0.01}}";

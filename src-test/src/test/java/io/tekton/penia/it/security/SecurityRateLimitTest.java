@@ -1,8 +1,7 @@
 package io.tekton.penia.it.security;
 
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,19 +17,10 @@ import static org.awaitility.Awaitility.await;
  * error envelope, changes nothing, and leaves every other key (and the unauthenticated) alone.
  * Each test has its own server with a small bucket (burst 5, 1 request per second).
  */
+@PeniaServerTest(env = {"PENIA_RATE_LIMIT_RPS=1", "PENIA_RATE_LIMIT_BURST=" + SecurityRateLimitTest.BURST}, adminKey = true, perTest = true)
 class SecurityRateLimitTest {
     static final int BURST = 5;
     TestServer t;
-
-    @BeforeEach
-    void up() {
-        t = Sec.start(Map.of("PENIA_RATE_LIMIT_RPS", "1", "PENIA_RATE_LIMIT_BURST", String.valueOf(BURST)));
-    }
-
-    @AfterEach
-    void down() {
-        t.close();
-    }
 
     @Test
     void burstBeyondTheBucket_gets429WithRetryAfter_whileAnotherKeyIsUnaffected() {

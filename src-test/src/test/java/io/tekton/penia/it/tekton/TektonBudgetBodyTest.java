@@ -1,9 +1,8 @@
 package io.tekton.penia.it.tekton;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -15,18 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * description, owner; Budget/budget/api/models.py CreateBudgetRequest): description and owner
  * are accepted, stored and returned by every view of the budget.
  */
+@PeniaServerTest
 class TektonBudgetBodyTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     @Test
     void descriptionAndOwner_areAcceptedStoredAndReturned() {

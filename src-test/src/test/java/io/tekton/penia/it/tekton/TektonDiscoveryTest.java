@@ -1,10 +1,9 @@
 package io.tekton.penia.it.tekton;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.PeniaServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -31,18 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * component): {@code GET /ready} and {@code GET /api/v1/discovery}, asked without a key the way
  * Tekton's launcher and other components ask them.
  */
+@PeniaServerTest(env = "PENIA_ADMIN_KEY=tekton-discovery-admin-key")
 class TektonDiscoveryTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start(Map.of("PENIA_ADMIN_KEY", "tekton-discovery-admin-key"));
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     @Test
     void ready_answersReadyWithVersionUptimeAndChecks_withoutAKey() {

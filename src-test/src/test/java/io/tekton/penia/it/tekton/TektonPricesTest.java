@@ -1,9 +1,8 @@
 package io.tekton.penia.it.tekton;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,18 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Hephaestus display names, Budget's examples; found by grepping github.com/ckoons/Tekton)
  * are priced from the catalog, not recorded as unpriced. Each: 1,000 input and 500 output tokens.
  */
+@PeniaServerTest
 class TektonPricesTest {
     static TestServer t;
-
-    @BeforeAll
-    static void up() {
-        t = TestServer.start();
-    }
-
-    @AfterAll
-    static void down() {
-        t.close();
-    }
 
     @ParameterizedTest(name = "{0}/{1}")
     @CsvSource({

@@ -12,6 +12,7 @@ import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
@@ -239,6 +240,7 @@ class PeniaMcpTest {
         assertThat(t.post("/api/tools/nope/execute", Map.of()).status()).isEqualTo(404);
     }
 
+    @Tag("slow")
     @Test
     void stdio_servesTheSameTools_andLogsNothingOnStdout() throws Exception {
         Path dir = Files.createTempDirectory("penia-stdio");

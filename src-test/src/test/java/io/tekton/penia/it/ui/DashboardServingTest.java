@@ -66,7 +66,7 @@ class DashboardServingTest {
         TestServer.Resp api = t.get("/api/v1/budgets");
         assertThat(api.status()).isEqualTo(401); // still behind the key
         TestServer.Resp metrics = t.send(HttpRequest.newBuilder(URI.create(t.base() + "/metrics")).header("X-API-Key", ADMIN).GET());
-        assertThat(metrics.raw()).contains("penia_usage_records_total");
+        assertThat(metrics.raw()).contains("penia_http_requests_seconds");
         assertThat(t.get("/api/v1/nothing-here").status()).isEqualTo(401);
         TestServer.Resp none = t.send(HttpRequest.newBuilder(URI.create(t.base() + "/api/v1/nothing-here")).header("X-API-Key", ADMIN).GET());
         assertThat(none.status()).isEqualTo(404);

@@ -12,6 +12,7 @@ import io.tekton.penia.server.ws.WsGate;
 import io.tekton.penia.tools.Caller;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -156,6 +157,7 @@ public class WebSocketTest {
         }
     }
 
+    @Tag("slow")
     @Test
     void clientThatStopsReading_doesNotSlowRecording_andIsDisconnected_whileOthersKeepReceiving() throws Exception {
         String c = "ws-stall-" + UUID.randomUUID();

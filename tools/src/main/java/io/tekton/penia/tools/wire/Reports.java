@@ -1,6 +1,8 @@
 package io.tekton.penia.tools.wire;
 
 import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.model.Dimension;
+import io.tekton.penia.engine.Totals;
 import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
@@ -21,7 +23,7 @@ import java.util.Map;
 /** Usage summaries and budget summaries, computed from the engine's rollups for every adapter. */
 public final class Reports {
     /** The dimensions a usage summary may group by (the tool schemas list these). */
-    public static final List<String> GROUP_BY = List.of("provider", "model", "component", "task_type", "day", "hour");
+    public static final List<String> GROUP_BY = Dimension.wireNames();
 
     private Reports() {
     }
@@ -47,11 +49,10 @@ public final class Reports {
             filters.noOthers();
         }
         groupBy = groupBy == null ? List.of() : groupBy;
+        List<Dimension> dims = new ArrayList<>();
         for (String g : groupBy) {
-            if (!GROUP_BY.contains(g)) {
-                throw PeniaException.invalid("group_by",
-                        "each must be one of provider, model, component, task_type, day, hour");
-            }
+            dims.add(Dimension.parse(g).orElseThrow(() -> PeniaException.invalid("group_by",
+                    "each must be one of provider, model, component, task_type, day, hour")));
         }
         ZoneId zone = engine.config().zone();
         Instant now = engine.now();
@@ -82,39 +83,30 @@ public final class Reports {
         List<BudgetEngine.Slice> slices = excluded ? List.of()
                 : engine.slices(new LedgerStore.UsageFilter(component, provider, model, taskType, start, end),
                         !groupBy.contains("hour"));
-        long cost = 0;
-        long in = 0;
-        long out = 0;
-        long count = 0;
-        Map<List<String>, long[]> groups = new LinkedHashMap<>();
+        Totals total = Totals.ZERO;
+        Map<List<String>, Totals> groups = new LinkedHashMap<>();
         // Local day and hour of each 15-minute bucket, worked out once per bucket rather than once
         // per slice (a month has ~3,000 buckets and tens of thousands of slices).
         Map<Long, String> dayOf = new HashMap<>();
         Map<Long, String> hourOf = new HashMap<>();
         for (BudgetEngine.Slice s : slices) {
-            cost = Math.addExact(cost, s.costMicros());
-            in = Math.addExact(in, s.inputTokens());
-            out = Math.addExact(out, s.outputTokens());
-            count = Math.addExact(count, s.count());
-            if (!groupBy.isEmpty()) {
+            Totals one = totals(s);
+            total = total.plus(one);
+            if (!dims.isEmpty()) {
                 List<String> key = new ArrayList<>();
-                for (String g : groupBy) {
+                for (Dimension g : dims) {
                     key.add(switch (g) {
-                        case "provider" -> s.provider();
-                        case "model" -> s.model();
-                        case "component" -> s.component();
-                        case "task_type" -> s.taskType();
-                        case "day" -> dayOf.computeIfAbsent(s.bucketSecond(),
+                        case PROVIDER -> s.provider();
+                        case MODEL -> s.model();
+                        case COMPONENT -> s.component();
+                        case TASK_TYPE -> s.taskType();
+                        case DAY -> dayOf.computeIfAbsent(s.bucketSecond(),
                                 b -> Instant.ofEpochSecond(b).atZone(zone).toLocalDate().toString());
-                        default -> hourOf.computeIfAbsent(s.bucketSecond(),
+                        case HOUR -> hourOf.computeIfAbsent(s.bucketSecond(),
                                 b -> Period.HOURLY.start(Instant.ofEpochSecond(b), zone).toString());
                     });
                 }
-                long[] v = groups.computeIfAbsent(key, k -> new long[4]);
-                v[0] = Math.addExact(v[0], s.costMicros());
-                v[1] = Math.addExact(v[1], s.inputTokens());
-                v[2] = Math.addExact(v[2], s.outputTokens());
-                v[3] = Math.addExact(v[3], s.count());
+                groups.merge(key, one, Totals::plus);
             }
         }
         List<Map<String, Object>> gl = new ArrayList<>();
@@ -124,10 +116,7 @@ public final class Reports {
             for (int i = 0; i < gb.size(); i++) {
                 m.put(gb.get(i), k.get(i));
             }
-            m.put("cost", Money.ofMicros(v[0]).usd());
-            m.put("input_tokens", v[1]);
-            m.put("output_tokens", v[2]);
-            m.put("count", v[3]);
+            putTotals(m, v);
             gl.add(m);
         });
         boolean byTime = gb.contains("day") || gb.contains("hour");
@@ -136,13 +125,25 @@ public final class Reports {
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("start", start == null ? null : start.toString());
         res.put("end", end == null ? null : end.toString());
-        res.put("total_cost", Money.ofMicros(cost).usd());
-        res.put("total_input_tokens", in);
-        res.put("total_output_tokens", out);
-        res.put("count", count);
+        res.put("total_cost", Money.ofMicros(total.costMicros()).usd());
+        res.put("total_input_tokens", total.inputTokens());
+        res.put("total_output_tokens", total.outputTokens());
+        res.put("count", total.count());
         res.put("group_by", groupBy);
         res.put("groups", gl);
         return res;
+    }
+
+    private static Totals totals(BudgetEngine.Slice s) {
+        return new Totals(s.costMicros(), s.inputTokens(), s.outputTokens(), s.count());
+    }
+
+    /** A group's or breakdown's sums as the wire spells them: cost, input_tokens, output_tokens, count. */
+    private static void putTotals(Map<String, Object> m, Totals t) {
+        m.put("cost", Money.ofMicros(t.costMicros()).usd());
+        m.put("input_tokens", t.inputTokens());
+        m.put("output_tokens", t.outputTokens());
+        m.put("count", t.count());
     }
 
     private static String filter(Args a, Args filters, String field) {
@@ -182,25 +183,22 @@ public final class Reports {
             }
         }
         res.put("periods", periods);
-        Map<String, Map<String, long[]>> narrowed = onlyComponent == null || longest == null ? null
+        Map<Dimension, Map<String, Totals>> narrowed = onlyComponent == null || longest == null ? null
                 : breakdowns(engine, st.budget(), longest, onlyComponent);
-        for (String dim : List.of("provider", "model", "component")) {
+        for (Dimension dim : Dimension.BREAKDOWNS) {
             List<Map<String, Object>> list = new ArrayList<>();
             if (longest != null) {
-                Map<String, long[]> sums = narrowed != null ? narrowed.get(dim)
-                        : engine.breakdown(budgetId, longest.start(), longest.end(), dim);
+                Map<String, Totals> sums = narrowed != null ? narrowed.get(dim)
+                        : breakdown(engine, budgetId, longest, dim);
                 sums.forEach((k, v) -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put(dim, k);
-                    m.put("cost", Money.ofMicros(v[0]).usd());
-                    m.put("input_tokens", v[1]);
-                    m.put("output_tokens", v[2]);
-                    m.put("count", v[3]);
+                    m.put(dim.wireName(), k);
+                    putTotals(m, v);
                     list.add(m);
                 });
             }
             list.sort(Comparator.comparing(m -> (java.math.BigDecimal) m.get("cost"), Comparator.reverseOrder()));
-            res.put("by_" + dim, list);
+            res.put("by_" + dim.wireName(), list);
         }
         res.put("breakdown_period", longest == null ? null : longest.period().wireName());
         return res;
@@ -300,10 +298,10 @@ public final class Reports {
     }
 
     /** The breakdowns by provider, model and component of one component's usage within a budget's scope. */
-    private static Map<String, Map<String, long[]>> breakdowns(BudgetEngine engine, Budget b,
-                                                              BudgetEngine.PeriodStatus window, String component) {
-        Map<String, Map<String, long[]>> out = new HashMap<>();
-        for (String dim : List.of("provider", "model", "component")) {
+    private static Map<Dimension, Map<String, Totals>> breakdowns(BudgetEngine engine, Budget b,
+                                                                  BudgetEngine.PeriodStatus window, String component) {
+        Map<Dimension, Map<String, Totals>> out = new HashMap<>();
+        for (Dimension dim : Dimension.BREAKDOWNS) {
             out.put(dim, new java.util.TreeMap<>());
         }
         if (conflicts(component, b.scope().component())) {
@@ -311,19 +309,27 @@ public final class Reports {
         }
         for (BudgetEngine.Slice s : engine.slices(new LedgerStore.UsageFilter(component, b.scope().provider(),
                 b.scope().model(), b.scope().taskType(), window.start(), window.end()), true)) {
-            for (String dim : List.of("provider", "model", "component")) {
+            for (Dimension dim : Dimension.BREAKDOWNS) {
                 String k = switch (dim) {
-                    case "provider" -> s.provider();
-                    case "model" -> s.model();
+                    case PROVIDER -> s.provider();
+                    case MODEL -> s.model();
                     default -> s.component();
                 };
-                long[] v = out.get(dim).computeIfAbsent(k, x -> new long[4]);
-                v[0] += s.costMicros();
-                v[1] += s.inputTokens();
-                v[2] += s.outputTokens();
-                v[3] += s.count();
+                out.get(dim).merge(k, totals(s), Totals::plus);
             }
         }
+        return out;
+    }
+
+    /**
+     * A budget's breakdown by one dimension over a period's window. Bridge: the engine still
+     * answers {@code long[]} sums by wire name until its split gives it {@link Totals}.
+     */
+    private static Map<String, Totals> breakdown(BudgetEngine engine, String budgetId,
+                                                 BudgetEngine.PeriodStatus window, Dimension dim) {
+        Map<String, Totals> out = new java.util.TreeMap<>();
+        engine.breakdown(budgetId, window.start(), window.end(), dim.wireName())
+                .forEach((k, v) -> out.put(k, Totals.of(v)));
         return out;
     }
 }

@@ -60,6 +60,7 @@ public final class Views {
         m.put("enforcement", b.enforcement().wireName());
         m.put("is_active", b.active());
         m.put("cooldown_seconds", b.cooldownSeconds());
+        m.put("forecast_alerts", b.forecastAlerts());
         m.put("channels", channels(b.channels(), channelSecrets));
         m.put("created_at", b.createdAt().toString());
         m.put("updated_at", b.updatedAt().toString());
@@ -180,7 +181,24 @@ public final class Views {
         m.put("period_start", p.start().toString());
         m.put("period_end", p.end().toString());
         m.put("projected", usd(p.projected()));
+        m.put("forecast", forecast(p.forecast()));
         m.put("breaker_open", p.breakerOpen());
+        return m;
+    }
+
+    /** A period's forecast (issue 25): end-of-period spend with its 80 % interval, and when the stop threshold is reached. */
+    public static Map<String, Object> forecast(io.tekton.penia.engine.forecast.Forecast f) {
+        if (f == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("expected", usd(Money.ofMicros(f.expectedMicros())));
+        m.put("low", usd(Money.ofMicros(f.lowMicros())));
+        m.put("high", usd(Money.ofMicros(f.highMicros())));
+        m.put("interval_percent", io.tekton.penia.engine.forecast.Forecast.INTERVAL_PERCENT);
+        m.put("stop_at", f.stopAt() == null ? null : f.stopAt().toString());
+        m.put("method", f.method());
+        m.put("history_hours", f.historyHours());
         return m;
     }
 

@@ -59,9 +59,12 @@ public final class Wire {
                 default -> throw PeniaException.invalid("enforcement", "must be block or warn");
             };
         }
-        BudgetSpec spec = new BudgetSpec(id, a.str("name"), scope, limits, a.intRange("warning_percent", 1, 1000),
-                a.intRange("stop_percent", 1, 1000), a.ints("alert_thresholds", 20, 1, 1000), enforcement,
-                a.bool("is_active"), a.nonNegLong("cooldown_seconds"), channels(a), a.str("description"), a.str("owner"));
+        BudgetSpec spec = BudgetSpec.builder().budgetId(id).name(a.str("name")).scope(scope).limits(limits)
+                .warningPercent(a.intRange("warning_percent", 1, 1000)).stopPercent(a.intRange("stop_percent", 1, 1000))
+                .alertThresholds(a.ints("alert_thresholds", 20, 1, 1000)).enforcement(enforcement)
+                .active(a.bool("is_active")).cooldownSeconds(a.nonNegLong("cooldown_seconds")).channels(channels(a))
+                .description(a.str("description")).owner(a.str("owner"))
+                .forecastAlerts(a.bool("forecast_alerts")).build();
         // Read-only fields a client may echo back from a GET are accepted and ignored.
         a.has("created_at");
         a.has("updated_at");
@@ -71,9 +74,9 @@ public final class Wire {
 
     /** Alert settings of one budget ({@code PUT /budgets/{id}/alerts}, MCP {@code set_alerts}). */
     public static BudgetSpec alertSettings(Args a) {
-        BudgetSpec spec = new BudgetSpec(null, null, null, null, a.intRange("warning_percent", 1, 1000),
-                a.intRange("stop_percent", 1, 1000), a.ints("thresholds", 20, 1, 1000), null, null,
-                a.nonNegLong("cooldown_seconds"), channels(a));
+        BudgetSpec spec = BudgetSpec.builder().warningPercent(a.intRange("warning_percent", 1, 1000))
+                .stopPercent(a.intRange("stop_percent", 1, 1000)).alertThresholds(a.ints("thresholds", 20, 1, 1000))
+                .cooldownSeconds(a.nonNegLong("cooldown_seconds")).channels(channels(a)).build();
         a.has("budget_id");
         a.noOthers();
         return spec;
