@@ -126,14 +126,15 @@ function periodRow(p, s, b) {
               ' of ', el('span', {class: 'limit-value', title: s.limit + ' USD', text: usd(s.limit)}),
               ' · ', el('span', {class: 'percent-value', text: Number(s.percent).toFixed(1) + '%'}),
               ' · projected ', el('span', {class: 'projected-value', title: s.projected + ' USD by ' + when(s.period_end), text: usd(s.projected)}))),
-      el('div', {class: 'bar ' + level, title: 'until ' + when(s.period_end)},
+      el('div', {class: 'bar ' + level + (s.forecast && Number(s.forecast.expected) > limit ? ' forecast-over' : ''),
+        title: 'until ' + when(s.period_end)},
           el('div', {class: 'fill spent', style: {width: spentPct + '%'}}),
           el('div', {class: 'fill held', style: {left: spentPct + '%', width: heldPct + '%'}}),
           el('div', {class: 'mark warn', title: 'warning at ' + b.warning_percent + '%', style: {left: Math.min(100, b.warning_percent) + '%'}}),
           el('div', {class: 'mark stop', title: 'stop at ' + b.stop_percent + '%', style: {left: Math.min(100, b.stop_percent) + '%'}}),
           forecastBand(s.forecast, pct),
           projectedMark(s, pct)),
-      forecastLine(s.forecast));
+      forecastLine(s.forecast, limit * b.stop_percent / 100));
 }
 
 /** The end-of-period mark: the forecast's expected spend when there is one, else the linear projection. */
@@ -152,9 +153,10 @@ function forecastBand(f, pct) {
     style: {left: lo + '%', width: Math.max(0, pct(f.high) - lo) + '%'}});
 }
 
-function forecastLine(f) {
+function forecastLine(f, stopAmount) {
   if (!f) return null;
-  return el('div', {class: 'forecast-line', title: 'method ' + f.method + ', ' + f.history_hours + ' h of history'},
+  return el('div', {class: 'forecast-line' + (Number(f.expected) >= stopAmount ? ' over' : ''),
+    title: 'method ' + f.method + ', ' + f.history_hours + ' h of history'},
       'forecast ', el('span', {class: 'forecast-value', title: f.expected + ' USD', text: usd(f.expected)}),
       ' (' + f.interval_percent + '%: ', el('span', {class: 'forecast-low', title: f.low + ' USD', text: usd(f.low)}),
       '–', el('span', {class: 'forecast-high', title: f.high + ' USD', text: usd(f.high)}), ')',
