@@ -2,6 +2,9 @@
 import {api, when, el} from './api.js';
 
 let root = null;
+// Budget alerts name their budget; the anomaly notices (spend_spike, new_model, new_component) have none.
+const TYPES = {threshold: 'threshold', budget_exceeded: 'budget exceeded', projected_overrun: 'projected overrun',
+  spend_spike: 'spend spike', new_model: 'new model', new_component: 'new component'};
 let ctx = null;
 
 export async function show(main, c) {
@@ -16,7 +19,7 @@ export async function show(main, c) {
   root = el('section', {id: 'alerts'},
       el('div', {class: 'toolbar'}, el('h2', {text: 'Alerts'}), filter, severity),
       el('table', {class: 'grid'},
-          el('thead', {}, el('tr', {}, ...['When', 'Severity', 'Budget', 'Period', 'Message', 'Repeats', ''].map((h) => el('th', {text: h})))),
+          el('thead', {}, el('tr', {}, ...['When', 'Severity', 'Type', 'Budget', 'Period', 'Message', 'Repeats', ''].map((h) => el('th', {text: h})))),
           el('tbody', {id: 'alert-rows'})));
   main.append(root);
   await load();
@@ -36,13 +39,15 @@ async function load() {
   if (!root) return;
   const body = root.querySelector('#alert-rows');
   body.replaceChildren(...items.map(row));
-  if (items.length === 0) body.append(el('tr', {class: 'empty'}, el('td', {colspan: 7, text: 'No alerts.'})));
+  if (items.length === 0) body.append(el('tr', {class: 'empty'}, el('td', {colspan: 8, text: 'No alerts.'})));
 }
 
 function row(a) {
   const tr = el('tr', {class: 'alert-row ' + a.severity + (a.is_dismissed ? ' dismissed' : ''), 'data-alert-id': a.alert_id},
       el('td', {text: when(a.created_at)}),
       el('td', {}, el('span', {class: 'sev ' + a.severity, text: a.severity})),
+      el('td', {class: 'alert-type', 'data-alert-type': a.alert_type || '', title: a.monitor ? 'monitor ' + a.monitor : null,
+        text: TYPES[a.alert_type] || (a.alert_type || '–').replace(/_/g, ' ')}),
       el('td', {}, a.budget_id ? el('a', {href: '#/budget/' + encodeURIComponent(a.budget_id), text: a.budget_id}) : '–'),
       el('td', {text: a.period || '–'}),
       el('td', {class: 'alert-message', text: a.message}),

@@ -111,6 +111,12 @@ export function when(iso) {
   return d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace('Z', ' UTC');
 }
 
+/** "stop reached at …" for a forecast's stop_at, marked as projected while it lies ahead. */
+export function stopText(iso) {
+  const ahead = Date.parse(iso) > Date.now();
+  return el('span', {}, 'stop reached at ', el('span', {class: 'stop-at-value', text: when(iso)}), ahead ? ' (projected)' : '');
+}
+
 /** Builds an element: el('div', {class: 'x', text: 'y'}, child, ...). */
 export function el(tag, attrs, ...children) {
   const e = document.createElement(tag);

@@ -1,7 +1,7 @@
 // Budget detail: burn-up of the current period with projection and thresholds, breakdowns for a
 // chosen window, and daily spend over the last 30 days against the daily limit (uPlot).
 import uPlot from '/ui/vendor/uplot/uPlot.esm.js';
-import {api, usd, usdExact, when, el} from './api.js';
+import {api, usd, usdExact, when, el, stopText} from './api.js';
 import {PERIODS} from './overview.js';
 
 let root = null;
@@ -81,7 +81,8 @@ async function burn() {
       el('span', {}, 'Spent ', el('strong', {class: 'spent-value', text: usd(s.spent)})),
       el('span', {}, 'Held ', el('strong', {class: 'held-value', text: usd(s.reserved)})),
       el('span', {}, 'Limit ', el('strong', {class: 'limit-value', text: usd(s.limit)})),
-      el('span', {}, 'Projected ', el('strong', {class: 'projected-value', text: usd(s.projected)})),
+      el('span', {}, 'Projected (linear) ', el('strong', {class: 'projected-value', text: usd(s.projected)})),
+      ...forecastFigures(s.forecast),
       el('span', {}, 'Breaker ', el('strong', {text: s.breaker_open ? 'OPEN' : 'closed'})),
       el('span', {}, 'Until ', el('strong', {text: when(s.period_end)})));
   // Cumulative spend at the end of each bucket, the projection from now to the period's end.
@@ -96,20 +97,58 @@ async function burn() {
   }
   xs.push(now / 1000);
   spent.push(Number(s.spent));
+  const nowAt = xs.length - 1;
+  // The forecast's stop time, between now and the end, bends the forecast line through the stop amount.
+  const f = s.forecast;
+  const stopAmount = limit * budget.stop_percent / 100;
+  const stopAt = f && f.stop_at ? Date.parse(f.stop_at) : null;
+  const stopPoint = stopAt !== null && stopAt > now && stopAt < end;
+  if (stopPoint) {
+    xs.push(stopAt / 1000);
+    spent.push(null);
+  }
   xs.push(end / 1000);
   spent.push(null);
-  const proj = xs.map((x, i) => (i === xs.length - 2 ? Number(s.spent) : i === xs.length - 1 ? Number(s.projected) : null));
+  const last = xs.length - 1;
+  // A line from (now, spent) to (end, value); null elsewhere (spanGaps joins the two ends).
+  const line = (v) => xs.map((x, i) => (i === nowAt ? Number(s.spent) : i === last ? Number(v) : null));
   const flat = (v) => xs.map(() => v);
+  const series = [{},
+    {label: 'spent', stroke: '#2b6cb0', width: 2, fill: 'rgba(43,108,176,0.12)', value: (u, v) => usdExact(v)},
+    {label: 'projected (linear)', stroke: '#a0aec0', dash: [6, 4], width: 1, spanGaps: true, value: (u, v) => usdExact(v)},
+    {label: 'warning ' + budget.warning_percent + '%', stroke: '#d69e2e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
+    {label: 'stop ' + budget.stop_percent + '%', stroke: '#e53e3e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
+    {label: 'limit', stroke: '#1a202c', width: 1, dash: [2, 2], points: {show: false}, value: (u, v) => usd(v)}];
+  const data = [xs, spent, line(s.projected), flat(limit * budget.warning_percent / 100), flat(stopAmount), flat(limit)];
+  const opts = {};
+  if (f) {
+    series.push(
+        {label: 'forecast', stroke: '#805ad5', dash: [6, 4], width: 2, spanGaps: true, value: (u, v) => usdExact(v)},
+        {label: f.interval_percent + '% high', stroke: 'rgba(128,90,213,0.5)', width: 1, spanGaps: true, points: {show: false}, value: (u, v) => usdExact(v)},
+        {label: f.interval_percent + '% low', stroke: 'rgba(128,90,213,0.5)', width: 1, spanGaps: true, points: {show: false}, value: (u, v) => usdExact(v)});
+    data.push(line(f.expected).map((v, i) => (stopPoint && i === last - 1 ? stopAmount : v)),
+        line(f.high), line(f.low));
+    // The interval as a band between the high and the low line.
+    opts.bands = [{series: [data.length - 2, data.length - 1], fill: 'rgba(128,90,213,0.12)'}];
+  }
   chart(root.querySelector('#burn-chart'), {
+    ...opts,
     scales: {x: {time: true}, y: {range: (u, lo, hi) => [0, Math.max(hi, limit * 1.05)]}},
-    series: [{},
-      {label: 'spent', stroke: '#2b6cb0', width: 2, fill: 'rgba(43,108,176,0.12)', value: (u, v) => usdExact(v)},
-      {label: 'projected', stroke: '#805ad5', dash: [6, 4], width: 2, spanGaps: true, value: (u, v) => usdExact(v)},
-      {label: 'warning ' + budget.warning_percent + '%', stroke: '#d69e2e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
-      {label: 'stop ' + budget.stop_percent + '%', stroke: '#e53e3e', width: 1, points: {show: false}, value: (u, v) => usd(v)},
-      {label: 'limit', stroke: '#1a202c', width: 1, dash: [2, 2], points: {show: false}, value: (u, v) => usd(v)}],
+    series,
     axes: [{}, {values: (u, vals) => vals.map((v) => '$' + v)}],
-  }, [xs, spent, proj, flat(limit * budget.warning_percent / 100), flat(limit * budget.stop_percent / 100), flat(limit)]);
+  }, data);
+}
+
+/** The forecast beside the linear projection: expected, interval, method and the stop time. */
+function forecastFigures(f) {
+  if (!f) return [el('span', {class: 'no-forecast'}, 'Forecast ', el('strong', {text: 'none yet'}))];
+  return [
+    el('span', {}, 'Forecast ', el('strong', {class: 'forecast-value', title: f.expected + ' USD', text: usd(f.expected)})),
+    el('span', {}, f.interval_percent + '% interval ', el('strong', {class: 'forecast-low', title: f.low + ' USD', text: usd(f.low)}),
+        ' – ', el('strong', {class: 'forecast-high', title: f.high + ' USD', text: usd(f.high)})),
+    el('span', {title: f.history_hours + ' h of history'}, 'Method ', el('strong', {class: 'forecast-method', text: f.method})),
+    f.stop_at ? el('span', {class: 'stop-at', 'data-stop-at': f.stop_at}, stopText(f.stop_at)) : null,
+  ].filter((x) => x);
 }
 
 async function breakdowns() {
@@ -121,13 +160,13 @@ async function breakdowns() {
   } else {
     range = {start: new Date(Date.now() - Number(w) * DAY).toISOString(), end: new Date(Date.now() + 1000).toISOString()};
   }
-  const dims = ['provider', 'model', 'component'];
+  const dims = ['provider', 'model', 'component', 'task_type'];
   const res = await Promise.all(dims.map((d) => summary({...range, group_by: d})));
   if (!root) return;
   root.querySelector('#breakdowns').replaceChildren(...dims.map((d, i) => {
     const total = Number(res[i].total_cost) || 0;
     return el('table', {class: 'grid breakdown', 'data-dim': d},
-        el('thead', {}, el('tr', {}, el('th', {text: d}), el('th', {text: 'cost'}), el('th', {text: 'share'}), el('th', {text: 'calls'}))),
+        el('thead', {}, el('tr', {}, el('th', {text: d.replace('_', ' ')}), el('th', {text: 'cost'}), el('th', {text: 'share'}), el('th', {text: 'calls'}))),
         el('tbody', {}, ...(res[i].groups.length ? res[i].groups : [{[d]: 'no usage', cost: null, count: ''}]).map((g) => el('tr', {},
             el('td', {text: g[d]}), el('td', {class: 'num', text: usdExact(g.cost)}),
             el('td', {}, g.cost == null ? '' : el('span', {class: 'share'}, el('span', {class: 'share-fill',

@@ -1,5 +1,5 @@
 // Overview: every budget with a bar per limited period, breaker state, last alert; totals; live.
-import {api, usd, when, el, ApiError} from './api.js';
+import {api, usd, when, el, ApiError, stopText} from './api.js';
 
 export const PERIODS = ['hourly', 'daily', 'weekly', 'monthly'];
 let root = null;
@@ -79,7 +79,7 @@ async function totals() {
 }
 
 function scopeText(s) {
-  const parts = ['component', 'provider', 'model'].filter((k) => s && s[k]).map((k) => k + ' ' + s[k]);
+  const parts = ['component', 'provider', 'model', 'task_type'].filter((k) => s && s[k]).map((k) => k.replace('_', ' ') + ' ' + s[k]);
   return parts.length ? parts.join(' · ') : 'all usage';
 }
 
@@ -126,12 +126,41 @@ function periodRow(p, s, b) {
               ' of ', el('span', {class: 'limit-value', title: s.limit + ' USD', text: usd(s.limit)}),
               ' · ', el('span', {class: 'percent-value', text: Number(s.percent).toFixed(1) + '%'}),
               ' · projected ', el('span', {class: 'projected-value', title: s.projected + ' USD by ' + when(s.period_end), text: usd(s.projected)}))),
-      el('div', {class: 'bar ' + level, title: 'until ' + when(s.period_end)},
+      el('div', {class: 'bar ' + level + (s.forecast && Number(s.forecast.expected) > limit ? ' forecast-over' : ''),
+        title: 'until ' + when(s.period_end)},
           el('div', {class: 'fill spent', style: {width: spentPct + '%'}}),
           el('div', {class: 'fill held', style: {left: spentPct + '%', width: heldPct + '%'}}),
           el('div', {class: 'mark warn', title: 'warning at ' + b.warning_percent + '%', style: {left: Math.min(100, b.warning_percent) + '%'}}),
           el('div', {class: 'mark stop', title: 'stop at ' + b.stop_percent + '%', style: {left: Math.min(100, b.stop_percent) + '%'}}),
-          el('div', {class: 'mark projected', title: 'projected ' + usd(s.projected), style: {left: pct(s.projected) + '%'}})));
+          forecastBand(s.forecast, pct),
+          projectedMark(s, pct)),
+      forecastLine(s.forecast, limit * b.stop_percent / 100));
+}
+
+/** The end-of-period mark: the forecast's expected spend when there is one, else the linear projection. */
+function projectedMark(s, pct) {
+  const f = s.forecast;
+  const title = f ? 'forecast ' + usd(f.expected) + ' at the end of the period (' + f.method + ')'
+      : 'projected ' + usd(s.projected) + ' (linear)';
+  return el('div', {class: 'mark projected', title, style: {left: pct(f ? f.expected : s.projected) + '%'}});
+}
+
+/** The forecast's interval as a band over the bar (clipped at the limit). */
+function forecastBand(f, pct) {
+  if (!f) return null;
+  const lo = pct(f.low);
+  return el('div', {class: 'forecast-band', title: f.interval_percent + '% interval ' + usd(f.low) + ' to ' + usd(f.high),
+    style: {left: lo + '%', width: Math.max(0, pct(f.high) - lo) + '%'}});
+}
+
+function forecastLine(f, stopAmount) {
+  if (!f) return null;
+  return el('div', {class: 'forecast-line' + (Number(f.expected) >= stopAmount ? ' over' : ''),
+    title: 'method ' + f.method + ', ' + f.history_hours + ' h of history'},
+      'forecast ', el('span', {class: 'forecast-value', title: f.expected + ' USD', text: usd(f.expected)}),
+      ' (' + f.interval_percent + '%: ', el('span', {class: 'forecast-low', title: f.low + ' USD', text: usd(f.low)}),
+      '–', el('span', {class: 'forecast-high', title: f.high + ' USD', text: usd(f.high)}), ')',
+      f.stop_at ? [' · ', el('span', {class: 'stop-at', 'data-stop-at': f.stop_at}, stopText(f.stop_at))] : null);
 }
 
 function setAlert(c, a) {

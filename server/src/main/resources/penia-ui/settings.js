@@ -28,10 +28,10 @@ async function load() {
   if (!root) return;
   root.querySelector('#settings-rows').replaceChildren(...items.map((b) => el('tr', {class: 'settings-row', 'data-budget-id': b.budget_id},
       el('td', {}, el('strong', {text: b.name || b.budget_id}), el('div', {class: 'mono', text: b.budget_id})),
-      el('td', {text: ['component', 'provider', 'model'].filter((k) => b.scope[k]).map((k) => k + '=' + b.scope[k]).join(' ') || 'all'}),
+      el('td', {text: ['component', 'provider', 'model', 'task_type'].filter((k) => b.scope[k]).map((k) => k + '=' + b.scope[k]).join(' ') || 'all'}),
       el('td', {text: PERIODS.filter((p) => b.limits[p] != null).map((p) => p + ' ' + usd(b.limits[p])).join(', ')}),
       el('td', {text: b.warning_percent + '% / ' + b.stop_percent + '%'}),
-      el('td', {text: (b.alert_thresholds || []).join(', ')}),
+      el('td', {text: (b.alert_thresholds || []).join(', ') + (b.forecast_alerts ? ' + forecast' : '')}),
       el('td', {text: b.enforcement}),
       el('td', {text: b.is_active ? 'yes' : 'no'}),
       el('td', {class: 'row-actions'},
@@ -70,6 +70,7 @@ function edit(b) {
           field('component', 'Component', b ? b.scope.component : '', {placeholder: 'any'}),
           field('provider', 'Provider', b ? b.scope.provider : '', {placeholder: 'any'}),
           field('model', 'Model', b ? b.scope.model : '', {placeholder: 'any'}),
+          field('task_type', 'Task type', b ? b.scope.task_type : '', {placeholder: 'any', maxlength: '64'}),
           ...PERIODS.map((p) => field('limit_' + p, p[0].toUpperCase() + p.substring(1) + ' limit (USD)', lim[p], {type: 'number', step: 'any', min: '0'})),
           field('warning_percent', 'Warning %', b ? b.warning_percent : 80, {type: 'number', min: '1', max: '1000'}),
           field('stop_percent', 'Stop %', b ? b.stop_percent : 95, {type: 'number', min: '1', max: '1000'}),
@@ -77,7 +78,10 @@ function edit(b) {
           field('cooldown_seconds', 'Cooldown (s)', b ? b.cooldown_seconds : 3600, {type: 'number', min: '0'}),
           el('label', {}, 'Enforcement', el('select', {name: 'enforcement', id: 'b-enforcement'},
               ...['block', 'warn'].map((v) => el('option', {value: v, text: v, selected: b ? b.enforcement === v : v === 'block'})))),
-          el('label', {class: 'check'}, el('input', {type: 'checkbox', name: 'is_active', id: 'b-is_active', checked: b ? b.is_active : true}), 'Active')),
+          el('label', {class: 'check'}, el('input', {type: 'checkbox', name: 'is_active', id: 'b-is_active', checked: b ? b.is_active : true}), 'Active'),
+          el('label', {class: 'check', title: 'alert (projected_overrun) when the forecast crosses the stop threshold before the period ends'},
+              el('input', {type: 'checkbox', name: 'forecast_alerts', id: 'b-forecast_alerts', checked: b ? b.forecast_alerts === true : false}),
+              'Forecast alerts')),
       el('fieldset', {class: 'channels'},
           el('legend', {text: 'Alert channels (WebSocket always)'}),
           el('p', {class: 'hint', text: channels.length ? 'Now: ' + channels.map((c) => c.type + ' ' + (c.url || (c.to || []).join(' '))
@@ -98,7 +102,8 @@ function edit(b) {
     const num = (k) => text(k) === '' ? null : Number(text(k));
     const body = {
       name: text('name'),
-      scope: {component: text('component') || null, provider: text('provider') || null, model: text('model') || null},
+      scope: {component: text('component') || null, provider: text('provider') || null, model: text('model') || null,
+        task_type: text('task_type') || null},
       limits: Object.fromEntries(PERIODS.map((p) => [p, num('limit_' + p)])),
       warning_percent: num('warning_percent'),
       stop_percent: num('stop_percent'),
@@ -106,6 +111,7 @@ function edit(b) {
       cooldown_seconds: num('cooldown_seconds'),
       enforcement: text('enforcement'),
       is_active: form.querySelector('#b-is_active').checked,
+      forecast_alerts: form.querySelector('#b-forecast_alerts').checked,
     };
     if (!b && text('budget_id')) body.budget_id = text('budget_id');
     if (form.querySelector('#b-channels-change').checked) {

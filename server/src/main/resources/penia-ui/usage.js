@@ -6,14 +6,14 @@ let ctx = null;
 let cursors = [null]; // the cursor of each page shown so far (null: the newest)
 let liveRows = 0;
 
-const FIELDS = ['component', 'provider', 'model', 'budget_id'];
+const FIELDS = ['component', 'provider', 'model', 'task_type', 'budget_id'];
 
 export async function show(main, c) {
   ctx = c;
   cursors = [null];
   const input = (name, label, type) => el('label', {}, label, el('input', {name, id: 'f-' + name, type: type || 'text'}));
   const form = el('form', {id: 'usage-filters', class: 'filters'},
-      input('component', 'Component'), input('provider', 'Provider'), input('model', 'Model'), input('budget_id', 'Budget'),
+      input('component', 'Component'), input('provider', 'Provider'), input('model', 'Model'), input('task_type', 'Task type'), input('budget_id', 'Budget'),
       input('start', 'From (UTC)', 'datetime-local'), input('end', 'To (UTC)', 'datetime-local'),
       el('label', {}, 'Rows', el('select', {name: 'limit', id: 'f-limit'}, ...['10', '25', '50', '100', '500'].map((n) =>
           el('option', {value: n, text: n, selected: n === '50'})))),
@@ -29,7 +29,7 @@ export async function show(main, c) {
       el('h2', {text: 'Usage ledger'}), form,
       el('p', {id: 'usage-live', class: 'hint'}),
       el('table', {class: 'grid'},
-          el('thead', {}, el('tr', {}, ...['When', 'Component', 'Provider', 'Model', 'Input', 'Output', 'Cached', 'Cost', 'Source', 'Record']
+          el('thead', {}, el('tr', {}, ...['When', 'Component', 'Provider', 'Model', 'Task type', 'Input', 'Output', 'Cached', 'Cost', 'Source', 'Record']
               .map((h) => el('th', {text: h})))),
           el('tbody', {id: 'usage-rows'})),
       el('div', {class: 'pager'},
@@ -79,7 +79,7 @@ async function page(i) {
   root.querySelector('#usage-live').textContent = '';
   const body = root.querySelector('#usage-rows');
   body.replaceChildren(...r.items.map(row));
-  if (r.items.length === 0) body.append(el('tr', {class: 'empty'}, el('td', {colspan: 10, text: 'No usage matches these filters.'})));
+  if (r.items.length === 0) body.append(el('tr', {class: 'empty'}, el('td', {colspan: 11, text: 'No usage matches these filters.'})));
   root.querySelector('#page-no').textContent = 'page ' + (i + 1);
   root.querySelector('#page-next').disabled = !r.next_cursor;
   root.querySelector('#page-prev').disabled = i === 0;
@@ -89,7 +89,8 @@ async function page(i) {
 function row(u) {
   return el('tr', {class: 'usage-row', 'data-record-id': u.record_id},
       el('td', {text: when(u.timestamp)}), el('td', {text: u.component}), el('td', {text: u.provider}),
-      el('td', {text: u.model}), el('td', {class: 'num', text: String(u.input_tokens)}),
+      el('td', {text: u.model}), el('td', {class: 'task-type', text: u.task_type || 'default'}),
+      el('td', {class: 'num', text: String(u.input_tokens)}),
       el('td', {class: 'num', text: String(u.output_tokens)}), el('td', {class: 'num', text: String(u.cached_input_tokens)}),
       el('td', {class: 'num cost', title: u.cost + ' USD', text: usdExact(u.cost)}), el('td', {text: u.cost_source}),
       el('td', {class: 'mono', text: u.record_id}));

@@ -187,7 +187,7 @@ final class Counters {
         ledgerTotals[2] = Math.addExact(ledgerTotals[2], sign * rec.outputTokens());
         rollups.add(LedgerStore.bucketOf(rec.timestamp()), rec.component(), rec.provider(), rec.model(), rec.taskType(),
                 cost, sign * rec.inputTokens(), sign * rec.outputTokens(), sign);
-        anomalies.add(rec.component(), rec.provider(), rec.model(), rec.timestamp().getEpochSecond(), cost);
+        anomalies.add(rec.component(), rec.provider(), rec.model(), rec.taskType(), rec.timestamp().getEpochSecond(), cost);
         for (BudgetState s : budgets.values()) {
             if (!s.budget.scope().matches(rec.component(), rec.provider(), rec.model(), rec.taskType())) {
                 continue;

@@ -129,9 +129,10 @@ public final class PeniaServer implements AutoCloseable {
         });
         this.maintenance = new Maintenance(cfg, db, engine, clock);
         join(mappers);
+        int port = listenPort(cfg.server());
         this.web = WebServer.builder()
                 .host(cfg.server().host())
-                .port(cfg.server().port())
+                .port(port)
                 .maxPayloadSize(Math.max(64L << 20, 4L * cfg.server().maxBodyBytes()))
                 // Requests served at once; more are answered 503 at once (issue 18). WebSocket
                 // connections are not counted (websocket.max_connections bounds them).
@@ -147,12 +148,29 @@ public final class PeniaServer implements AutoCloseable {
                 // only the same origin, so the configured cross-origin pages are listed here (BrowserPolicy
                 // still decides in the upgrade, with the envelope on refusal).
                 .addProtocol(io.helidon.webserver.websocket.WsConfig.builder()
-                        .origins(browser.webSocketOrigins(cfg.server().port())).build())
+                        .origins(browser.webSocketOrigins(port)).build())
                 .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))
                 .addRouting(ws.routing())
                 .build();
+    }
+
+    /**
+     * The port to listen on. Port 0 (any free port, as tests use) is resolved here, before the
+     * server is built: Helidon 4.5's WebSocket upgrade admits only the origins listed at build time,
+     * and Penia's own page origin names the port.
+     */
+    private static int listenPort(PeniaConfig.Server server) {
+        if (server.port() != 0) {
+            return server.port();
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName(server.host()))) {
+            return probe.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port on " + server.host(), e);
+        }
     }
 
     /**

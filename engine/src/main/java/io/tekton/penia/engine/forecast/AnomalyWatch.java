@@ -7,21 +7,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Watches the spend rate of every component, provider and model for spikes against its own
- * baseline, and notices the first spend of a model or component. A usage record costs three
- * hash lookups and an addition each; a watch does more only when one of its minutes closes.
+ * Watches the spend rate of every component, provider, model and task type for spikes against
+ * its own baseline, and notices the first spend of a model or component (task types raise no
+ * notice). A usage record costs four hash lookups and an addition each, and allocates nothing
+ * once its values are watched; a watch does more only when one of its minutes closes.
  * Findings wait in a small queue until the engine turns them into alerts.
  */
 public final class AnomalyWatch {
     /** Watches kept per dimension, at most; new values beyond this are not watched. */
     static final int MAX_WATCHES = 4_096;
     private static final int MAX_PENDING = 256;
+    /** The dimension name of task types in findings and alerts. */
+    static final String TASK_TYPE = "task_type";
 
     private final ZoneId zone;
     private AnomalyConfig cfg;
     private final Map<String, RateWatch> components = new HashMap<>();
     private final Map<String, RateWatch> providers = new HashMap<>();
     private final Map<String, RateWatch> models = new HashMap<>();
+    private final Map<String, RateWatch> taskTypes = new HashMap<>();
     private final List<Finding> pending = new ArrayList<>();
     /** When the watch first saw spend (or the earliest history it was seeded with). */
     private long sinceSecond = Long.MAX_VALUE;
@@ -53,8 +57,14 @@ public final class AnomalyWatch {
         }
     }
 
-    /** The per-record hook: adds spend to the three watches. */
+    /** Adds spend without a task type (to the component, provider and model watches). */
     public void add(String component, String provider, String model, long epochSecond, long micros) {
+        add(component, provider, model, null, epochSecond, micros);
+    }
+
+    /** The per-record hook: adds spend to the component, provider, model and task type watches. */
+    public void add(String component, String provider, String model, String taskType, long epochSecond,
+                    long micros) {
         if (!cfg.enabled()) {
             return;
         }
@@ -64,6 +74,7 @@ public final class AnomalyWatch {
         add(components, "component", component, epochSecond, micros);
         add(providers, "provider", provider, epochSecond, micros);
         add(models, "model", model, epochSecond, micros);
+        add(taskTypes, TASK_TYPE, taskType, epochSecond, micros);
     }
 
     private void add(Map<String, RateWatch> m, String dimension, String value, long epochSecond, long micros) {
@@ -77,7 +88,8 @@ public final class AnomalyWatch {
             }
             w = new RateWatch(zone);
             m.put(value, w);
-            if (!"provider".equals(dimension) && epochSecond - sinceSecond >= cfg.noticeAfter().toSeconds()) {
+            if (("model".equals(dimension) || "component".equals(dimension))
+                    && epochSecond - sinceSecond >= cfg.noticeAfter().toSeconds()) {
                 note(new Finding("model".equals(dimension) ? Finding.NEW_MODEL : Finding.NEW_COMPONENT, dimension,
                         value, 0, 0, 0, micros, epochSecond));
             }
@@ -109,6 +121,7 @@ public final class AnomalyWatch {
         advance(components, "component", m);
         advance(providers, "provider", m);
         advance(models, "model", m);
+        advance(taskTypes, TASK_TYPE, m);
     }
 
     private void advance(Map<String, RateWatch> map, String dimension, long m) {

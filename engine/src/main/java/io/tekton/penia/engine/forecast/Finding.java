@@ -5,8 +5,8 @@ package io.tekton.penia.engine.forecast;
  * for a model or component for the first time.
  *
  * @param type                 {@code spend_spike}, {@code new_model} or {@code new_component}
- * @param dimension            {@code component}, {@code provider} or {@code model}
- * @param value                the component, provider or model
+ * @param dimension            {@code component}, {@code provider}, {@code model} or {@code task_type} (spikes only)
+ * @param value                the component, provider, model or task type
  * @param baselinePerMinute    the baseline spend rate, micro-dollars per minute (spikes only)
  * @param observedPerMinute    the spend rate over the last 5 minutes, micro-dollars per minute (spikes only)
  * @param factor               observed over baseline (infinite when the baseline is zero; spikes only)

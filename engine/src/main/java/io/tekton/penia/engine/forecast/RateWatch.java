@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 
 /**
- * The spend rate of one component, provider or model, per minute, against its own robust
+ * The spend rate of one component, provider, model or task type, per minute, against its own robust
  * baseline: exponentially weighted means and mean absolute deviations per hour of the week
  * and per hour of the day (and a one-hour level until those have history). Minutes that look
  * like a spike are clipped before they enter the seasonal baseline, so a runaway does not

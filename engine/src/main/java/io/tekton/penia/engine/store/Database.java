@@ -153,6 +153,9 @@ public final class Database implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, "database " + file + " (schema version " + legacy
                     + ", made before Flyway) is now tracked by Flyway from that version");
         }
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            incrementalVacuumIfNew(st); // before the first table: SQLite fixes the mode then
+        }
         MigrateResult result = flyway.migrate();
         recordVersions(flyway.info());
         if (result.migrationsExecuted > 0) {
@@ -199,7 +202,6 @@ public final class Database implements AutoCloseable {
     /** One schema_version row for each migration Flyway applied (an older Penia reads that table). */
     private void recordVersions(MigrationInfoService info) throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            incrementalVacuumIfNew(st);
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
                 for (MigrationInfo m : info.applied()) {

@@ -25,8 +25,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 25's targets, measured by replaying synthetic workloads through the real engine on a
  * simulated clock (see {@link SyntheticWorkload} and {@link Replay}): forecast error on an
- * incident-free month, false alarms on incident-free weeks, runaway and model-switch
- * detection latency, and how early a slow leak is flagged. Each run appends its figures to
+ * incident-free month, false alarms on incident-free weeks, runaway (of a component, and of
+ * one task type within a component) and model-switch detection latency, and how early a slow
+ * leak is flagged. Each run appends its figures to
  * {@code target/forecast-replay.txt} (the table in docs/PERFORMANCE.md comes from there).
  */
 class ForecastReplayTest {
@@ -117,6 +118,9 @@ class ForecastReplayTest {
         List<SyntheticWorkload.Incident> incidents = List.of(
                 new SyntheticWorkload.Runaway("agent-a", Instant.parse("2027-02-24T10:00:00Z"), Duration.ofMinutes(20), 5),
                 new SyntheticWorkload.Runaway("agent-b", Instant.parse("2027-02-25T03:00:00Z"), Duration.ofMinutes(20), 20),
+                // Only the code task of 'assistant' runs away: its component, provider and model move about 2.5x.
+                new SyntheticWorkload.TaskRunaway("assistant", "code", Instant.parse("2027-02-25T13:00:00Z"),
+                        Duration.ofMinutes(20), 20),
                 new SyntheticWorkload.Runaway("agent-a", Instant.parse("2027-02-27T16:00:00Z"), Duration.ofMinutes(20), 5),
                 new SyntheticWorkload.Runaway("agent-c", Instant.parse("2027-03-02T09:30:00Z"), Duration.ofMinutes(20), 20),
                 new SyntheticWorkload.ModelSwitch("agent-c", Instant.parse("2027-03-03T13:00:00Z"), Duration.ofHours(2),
@@ -142,6 +146,10 @@ class ForecastReplayTest {
                     Duration.between(start, stopHit[0] == null ? start : stopHit[0]).toDays(), seconds));
             for (SyntheticWorkload.Incident i : incidents) {
                 if (i instanceof SyntheticWorkload.Leak) {
+                    continue;
+                }
+                if (i instanceof SyntheticWorkload.TaskRunaway tr) {
+                    taskRunaway(r, tr);
                     continue;
                 }
                 SyntheticWorkload.Stream st = SyntheticWorkload.agents().stream()
@@ -171,9 +179,26 @@ class ForecastReplayTest {
         }
     }
 
+    /** A runaway of one task type: flagged on that task type within 5 minutes; reports what else was flagged. */
+    private static void taskRunaway(Replay r, SyntheticWorkload.TaskRunaway tr) {
+        List<Alert> spikes = r.alerts("spend_spike", tr.start(), tr.start().plus(Duration.ofHours(1)));
+        Alert first = spikes.stream()
+                .filter(a -> a.message().startsWith("Spend spike on task_type '" + tr.taskType() + "'"))
+                .findFirst().orElse(null);
+        Duration latency = first == null ? null : Duration.between(tr.start(), first.createdAt());
+        List<String> others = spikes.stream().filter(a -> a != first).map(Alert::message).toList();
+        report("  " + describe(tr) + ": spend_spike after " + (latency == null ? "never" : latency.toSeconds() + " s")
+                + (first == null ? "" : " (" + first.message() + ")") + "; other spikes in that hour: "
+                + (others.isEmpty() ? "none" : others));
+        assertThat(latency).as("detection of %s", describe(tr)).isNotNull();
+        assertThat(latency).as("detection of %s", describe(tr)).isLessThanOrEqualTo(DETECT_WITHIN);
+    }
+
     private static String describe(SyntheticWorkload.Incident i) {
         return switch (i) {
             case SyntheticWorkload.Runaway r -> "runaway " + (int) r.factor() + "x of " + r.component() + " at " + r.start();
+            case SyntheticWorkload.TaskRunaway r -> "runaway " + (int) r.factor() + "x of task type " + r.taskType()
+                    + " of " + r.component() + " at " + r.start();
             case SyntheticWorkload.ModelSwitch m -> "switch of " + m.component() + " to " + m.model() + " ("
                     + (int) m.priceFactor() + "x pricier) at " + m.start();
             case SyntheticWorkload.Leak l -> "leak of " + l.component();

@@ -8,7 +8,7 @@ import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The forecast's methods by history, and the anomaly watch's floor, warm-up and notices. */
+/** The forecast's methods by history, and the anomaly watch's floor, warm-up, notices and task types. */
 class SpendProfileTest {
     private static final ZoneId UTC = ZoneId.of("UTC");
     private static final Instant MONTH = Instant.parse("2027-03-01T00:00:00Z");
@@ -63,5 +63,38 @@ class SpendProfileTest {
 
         w.add("later", "openai", "gpt-5", t + 2 * 3600L, 10_000);
         assertThat(w.drain()).extracting(Finding::type).containsExactlyInAnyOrder(Finding.NEW_COMPONENT, Finding.NEW_MODEL);
+    }
+
+    @Test
+    void anomalyWatch_taskTypeSpike_whileItsSharedComponentProviderAndModelMoveLess_noTaskTypeNotice() {
+        AnomalyWatch w = new AnomalyWatch(new AnomalyConfig(true, 3.0, 500_000, Duration.ofMinutes(10),
+                Duration.ofMinutes(1)), UTC);
+        long t = MONTH.getEpochSecond();
+        for (int m = 0; m < 30; m++) {
+            w.add("assistant", "anthropic", "claude-sonnet-4-5", "chat", t + m * 60L, 300_000);
+            w.add("assistant", "anthropic", "claude-sonnet-4-5", "code", t + m * 60L, 20_000);
+        }
+        w.drain();
+        // Code at 20x: about 2.2x on the component, provider and model it shares with chat.
+        for (int m = 30; m < 34; m++) {
+            w.add("assistant", "anthropic", "claude-sonnet-4-5", "chat", t + m * 60L, 300_000);
+            w.add("assistant", "anthropic", "claude-sonnet-4-5", "code", t + m * 60L, 400_000);
+        }
+        w.advanceTo(t + 34 * 60L);
+        List<Finding> f = w.drain();
+        // One finding per closed minute (the alert book's cooldown keeps one alert), all on the task type.
+        assertThat(f).isNotEmpty().allSatisfy(x -> {
+            assertThat(x.type()).isEqualTo(Finding.SPEND_SPIKE);
+            assertThat(x.dimension()).isEqualTo("task_type");
+            assertThat(x.value()).isEqualTo("code");
+            assertThat(x.factor()).isGreaterThanOrEqualTo(3.0);
+        });
+        // The first minute at 20x already moved the one-hour level a little above $0.02/min.
+        assertThat(f.getFirst().baselinePerMinute()).isBetween(20_000.0, 30_000.0);
+
+        // A task type seen for the first time after the notice delay raises no notice; without one, none is watched.
+        w.add("assistant", "anthropic", "claude-sonnet-4-5", "review", t + 2 * 3600L, 10_000);
+        w.add("other", "openai", "gpt-4o-mini", t + 2 * 3600L, 10_000);
+        assertThat(w.drain()).extracting(Finding::dimension).containsExactlyInAnyOrder("component", "model");
     }
 }

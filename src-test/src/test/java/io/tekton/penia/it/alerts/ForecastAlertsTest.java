@@ -210,6 +210,40 @@ class ForecastAlertsTest {
         assertThat(models).allMatch(x -> x.get("severity").asText().equals("info"));
     }
 
+    void record(String component, String taskType, String model, String cost) {
+        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", component, "task_type", taskType,
+                "provider", "openai", "model", model, "input_tokens", 10, "output_tokens", 10,
+                "cost", new BigDecimal(cost)));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+    }
+
+    @Test
+    void spendSpike_onOneTaskType_namesTheTaskType_whileItsSharedComponentAndModelStayQuiet() {
+        start(Map.of("PENIA_SPIKE_WARMUP_MINUTES", "10"));
+        for (int i = 0; i < 40; i++) {
+            record("assistant", "chat", "gpt-4o-mini", "0.30");
+            record("assistant", "code", "gpt-4o-mini", "0.02");
+            clock.advance(Duration.ofMinutes(1));
+        }
+        assertThat(alerts("spend_spike")).as("no spike while steady").isEmpty();
+        // The code task runs away at 20x; the component, provider and model it shares with chat move about 2.2x.
+        for (int i = 0; i < 4; i++) {
+            record("assistant", "chat", "gpt-4o-mini", "0.30");
+            record("assistant", "code", "gpt-4o-mini", "0.40");
+            clock.advance(Duration.ofMinutes(1));
+        }
+        record("assistant", "chat", "gpt-4o-mini", "0.30");
+
+        List<String> spikes = alerts("spend_spike").stream().map(x -> x.get("message").asText()).toList();
+        assertThat(spikes).as("one spike, on the task type")
+                .singleElement().satisfies(m -> assertThat(m).startsWith("Spend spike on task_type 'code'")
+                        // $0.02/min, nudged up by the first minute at 20x (the one-hour level before clipping starts).
+                        .contains("baseline $0.02").contains("factor "));
+        // The operator sees it as an ordinary anomaly cooldown key.
+        JsonNode cooldowns = t.get("/api/v1/budget-alerts/unified/status").body();
+        assertThat(cooldowns.toString()).contains("anomaly|spend_spike|task_type|code");
+    }
+
     @Test
     void settings_fromEnvironment_badValuesListedAtStart() {
         Path shipped = Path.of(TestServer.repoRoot(), "config", "penia.yaml");
