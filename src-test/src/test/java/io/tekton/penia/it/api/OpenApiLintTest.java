@@ -1,10 +1,10 @@
 package io.tekton.penia.it.api;
 
+import io.tekton.penia.it.support.Executables;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +49,7 @@ class OpenApiLintTest {
 
     /** Runs npx with a bounded time; fails unless it exits 0; answers its output without npm's own lines. */
     private static String npx(Path work, String... args) throws Exception {
-        Path npx = findOnPath("npx");
+        Path npx = Executables.onPath("npx");
         assumeTrue(npx != null, "npx is not installed; the OpenAPI linters cannot run");
         Path log = work.resolve("npx.log");
         List<String> command = new ArrayList<>(List.of(npx.toString()));
@@ -73,17 +73,4 @@ class OpenApiLintTest {
         return output.lines().filter(l -> !l.startsWith("npm ")).reduce("", (a, b) -> a + b + "\n");
     }
 
-    private static Path findOnPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, command);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 }

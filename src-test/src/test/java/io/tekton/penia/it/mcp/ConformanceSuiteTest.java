@@ -1,10 +1,10 @@
 package io.tekton.penia.it.mcp;
 
+import io.tekton.penia.it.support.Executables;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ class ConformanceSuiteTest {
 
     @Test
     void officialSuite_allServerScenarios_noFailedCheck(@TempDir Path work) throws Exception {
-        Path npx = findOnPath("npx");
+        Path npx = Executables.onPath("npx");
         assumeTrue(npx != null, "npx is not installed; the MCP conformance suite cannot run");
 
         try (ConformanceFixtureServer server = ConformanceFixtureServer.start(0)) {
@@ -117,19 +117,6 @@ class ConformanceSuiteTest {
         return tally;
     }
 
-    private static Path findOnPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, command);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 
     private static String withoutNpmNoise(String output) {
         return output.lines().filter(line -> !line.startsWith("npm warn")).reduce("", (a, b) -> a + b + "\n");

@@ -1,11 +1,11 @@
 package io.tekton.penia.it.mcp;
 
+import io.tekton.penia.it.support.Executables;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ class InspectorStrictTest {
 
     @Test
     void inspectorStrict_toolsList_reportsNoProblem(@TempDir Path work) throws Exception {
-        Path npx = findOnPath("npx");
+        Path npx = Executables.onPath("npx");
         assumeTrue(npx != null, "npx is not installed; the MCP Inspector cannot run");
         try (TestServer t = TestServer.start()) {
             Path out = work.resolve("stdout.json");
@@ -64,17 +64,4 @@ class InspectorStrictTest {
         }
     }
 
-    private static Path findOnPath(String command) {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return null;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, command);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
-    }
 }

@@ -1,5 +1,6 @@
 package io.tekton.penia.it.mcp;
 
+import io.tekton.penia.it.support.Executables;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class PeniaConformanceTest {
     @Test
     void genericScenarios_againstRealPenia_noFailedCheck() throws IOException, InterruptedException {
-        assumeTrue(onPath("npx"), "npx is not installed; the MCP conformance suite cannot run");
+        assumeTrue(Executables.onPath("npx") != null, "npx is not installed; the MCP conformance suite cannot run");
         try (TestServer t = TestServer.start()) {
             Path script = Path.of(TestServer.repoRoot(), "src-test", "conformance", "run-against.sh");
             Process p = new ProcessBuilder("bash", script.toString(), t.base() + "/mcp").redirectErrorStream(true).start();
@@ -32,12 +33,4 @@ class PeniaConformanceTest {
         }
     }
 
-    static boolean onPath(String cmd) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Path.of(dir, cmd).toFile().canExecute()) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
