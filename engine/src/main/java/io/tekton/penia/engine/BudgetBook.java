@@ -141,8 +141,9 @@ final class BudgetBook {
         }
         defaults = d;
         for (Budget b : budgets()) {
-            update(b.budgetId(), new BudgetSpec(null, null, null, null, d.warningPercent(), d.stopPercent(),
-                    d.thresholds(), null, null, d.cooldownSeconds(), null));
+            update(b.budgetId(), BudgetSpec.builder().warningPercent(d.warningPercent())
+                    .stopPercent(d.stopPercent()).alertThresholds(d.thresholds()).cooldownSeconds(d.cooldownSeconds())
+                    .build());
         }
         return d;
     }

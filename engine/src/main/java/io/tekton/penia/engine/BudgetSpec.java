@@ -19,28 +19,12 @@ public record BudgetSpec(String budgetId, String name, Scope scope, Map<Period, 
                          Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
                          Long cooldownSeconds, List<Channel> channels, String description, String owner,
                          Boolean forecastAlerts) {
-    /** A spec that leaves forecast alerts as they are. */
-    public BudgetSpec(String budgetId, String name, Scope scope, Map<Period, Money> limits, Integer warningPercent,
-                      Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
-                      Long cooldownSeconds, List<Channel> channels, String description, String owner) {
-        this(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds, enforcement, active,
-                cooldownSeconds, channels, description, owner, null);
-    }
-
-    /** A spec that leaves description and owner as they are. */
-    public BudgetSpec(String budgetId, String name, Scope scope, Map<Period, Money> limits, Integer warningPercent,
-                      Integer stopPercent, List<Integer> alertThresholds, Enforcement enforcement, Boolean active,
-                      Long cooldownSeconds, List<Channel> channels) {
-        this(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds, enforcement, active,
-                cooldownSeconds, channels, null, null);
-    }
-
     /** An empty spec to fill by name: every field left out stays null (keep, or the default). */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Names the fields of a spec instead of thirteen positional arguments. */
+    /** Names the fields of a spec instead of fourteen positional arguments. */
     public static final class Builder {
         private String budgetId;
         private String name;

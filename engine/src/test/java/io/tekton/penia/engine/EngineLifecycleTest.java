@@ -70,8 +70,10 @@ class EngineLifecycleTest {
     private String dailyBudget(String component, String usd) {
         EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
         limits.put(Period.DAILY, Money.ofUsd(usd));
-        return engine.createBudget(new BudgetSpec(component, component, new Scope(component, null, null), limits, 80, 100,
-                List.of(80, 100), Enforcement.BLOCK, true, 3600L, null)).budgetId();
+        return engine.createBudget(BudgetSpec.builder().budgetId(component).name(component)
+                .scope(new Scope(component, null, null)).limits(limits).warningPercent(80).stopPercent(100)
+                .alertThresholds(List.of(80, 100)).enforcement(Enforcement.BLOCK).active(true).cooldownSeconds(3600L)
+                .build()).budgetId();
     }
 
     private static CheckInput check(String component, String usd, boolean reserve, Long ttlSeconds) {

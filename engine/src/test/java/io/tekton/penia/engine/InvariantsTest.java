@@ -17,8 +17,9 @@ class InvariantsTest {
     private static BudgetState state() {
         EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
         limits.put(Period.MONTHLY, Money.ofUsd("10"));
-        BudgetSpec spec = new BudgetSpec("inv", "inv", new Scope("c", null, null), limits, 80, 95,
-                List.of(70, 80, 90, 100), Enforcement.BLOCK, true, 3600L, null);
+        BudgetSpec spec = BudgetSpec.builder().budgetId("inv").name("inv").scope(new Scope("c", null, null))
+                .limits(limits).warningPercent(80).stopPercent(95).alertThresholds(List.of(70, 80, 90, 100))
+                .enforcement(Enforcement.BLOCK).active(true).cooldownSeconds(3600L).build();
         Instant now = Instant.parse("2026-01-15T00:00:00Z");
         BudgetState s = new BudgetState(BudgetRules.build(spec, null, "inv", new BudgetEngine.Defaults(
                 List.of(70, 80, 90, 100), 80, 95, 3600), now));

@@ -36,8 +36,9 @@ class ForecastReplayTest {
     private static BudgetSpec budget(String id, Scope scope, Period p, long limitMicros) {
         EnumMap<Period, Money> limits = new EnumMap<>(Period.class);
         limits.put(p, Money.ofMicros(limitMicros));
-        return new BudgetSpec(id, id, scope, limits, 80, 95, List.of(70, 80, 90, 100), Enforcement.WARN, true, 3600L,
-                null, null, null, true);
+        return BudgetSpec.builder().budgetId(id).name(id).scope(scope).limits(limits).warningPercent(80).stopPercent(95)
+                .alertThresholds(List.of(70, 80, 90, 100)).enforcement(Enforcement.WARN).active(true).cooldownSeconds(3600L)
+                .forecastAlerts(true).build();
     }
 
     private static void report(String line) {
