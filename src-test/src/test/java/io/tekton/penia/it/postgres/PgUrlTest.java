@@ -43,6 +43,13 @@ class PgUrlTest {
     }
 
     @Test
+    void passwordWithUnencodedAt_endsAtTheLastAt() {
+        PgUrl u = PgUrl.parse("postgresql://penia:p@ss@h/ledger", null);
+        assertThat(u.password()).isEqualTo("p@ss");
+        assertThat(u.host()).isEqualTo("h");
+    }
+
+    @Test
     void passwordFromEnvironment_whenTheUrlHasNone() {
         PgUrl u = PgUrl.parse("postgres://penia@localhost/ledger", "from-env");
         assertThat(u.password()).isEqualTo("from-env");

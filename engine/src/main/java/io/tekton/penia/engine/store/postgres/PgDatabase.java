@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationVersion;
@@ -27,7 +26,7 @@ import java.util.Map;
  * A PostgreSQL database (issue 23): a HikariCP pool over a {@link PgUrl}, and the versioned schema
  * migrations applied at open by Flyway, as {@code engine/store/Database} does for a SQLite file.
  *
- * <p>The migrations are the SQL files in {@value #MIGRATIONS} on the class path, listed in its
+ * <p>The migrations are the {@code P<n>__<name>.sql} files in {@value #MIGRATIONS} on the class path, listed in its
  * {@code migrations.txt}; Flyway keeps its history, with checksums, in {@code flyway_schema_history}.
  * A database whose history has a version above the last one this code knows was migrated by a newer
  * Penia: {@link #open} refuses it with both versions named and changes nothing.
@@ -43,6 +42,13 @@ public final class PgDatabase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PgDatabase.class.getName());
     /** Where the PostgreSQL migrations are on the class path. */
     public static final String MIGRATIONS = "io/tekton/penia/engine/store/postgres/migration";
+    /**
+     * The PostgreSQL migrations are named {@code P<n>__<name>.sql}, not Flyway's default {@code V<n>__…}:
+     * the SQLite side scans {@code classpath:io/tekton/penia/engine/store} for {@code V} files, and
+     * Flyway's class path scan is recursive, so a {@code V1} here would be a second SQLite version 1
+     * ("Found more than one migration with version 1"). The version in the history is the same number.
+     */
+    public static final String PREFIX = "P";
     /** Flyway's history table (its default name). */
     public static final String HISTORY = "flyway_schema_history";
 
@@ -93,7 +99,7 @@ public final class PgDatabase implements AutoCloseable {
         } catch (NewerSchemaException e) {
             ds.close();
             throw e;
-        } catch (IOException | FlywayException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) { // FlywayException among them
             ds.close();
             throw new IllegalStateException("cannot migrate PostgreSQL database " + url + ": " + e.getMessage(), e);
         }
@@ -152,9 +158,12 @@ public final class PgDatabase implements AutoCloseable {
     private void migrate() throws IOException {
         List<String> names = migrations();
         int known = names.size();
+        // Flyway's own connections, not the pool's: on PostgreSQL it holds two at once (one for the
+        // history table and its lock, one to run the migration), more than a pool of one has.
         Flyway flyway = Flyway.configure(PgDatabase.class.getClassLoader())
-                .dataSource(pool)
+                .dataSource(url.jdbcUrl(), url.user(), url.password())
                 .locations("classpath:" + MIGRATIONS)
+                .sqlMigrationPrefix(PREFIX)
                 .failOnMissingLocations(true)
                 .cleanDisabled(true)
                 .load();

@@ -1,4 +1,4 @@
--- Penia's PostgreSQL schema, version 1 (issue 23): the same tables, columns, keys and indexes as the
+-- Penia's PostgreSQL schema, version 1 (issue 23; named P1__, not V1__: see PgDatabase.PREFIX): the same tables, columns, keys and indexes as the
 -- SQLite schema after its migrations V1..V6 (engine/store/V*.sql), in one step: a PostgreSQL database
 -- starts at this schema, and an existing SQLite ledger is copied into it (migrate-to-postgres).
 -- Types: every SQLite INTEGER is 64-bit, so BIGINT; TEXT stays TEXT. Flags (is_active, deleted,
