@@ -4,6 +4,7 @@ import io.tekton.penia.engine.store.Database;
 import io.tekton.penia.engine.store.postgres.PgDatabase;
 import io.tekton.penia.engine.store.postgres.PgUrl;
 import io.tekton.penia.it.support.PgCluster;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,10 +65,13 @@ class PgSchemaTest {
         }
 
         assertThat(sqlite).as("the SQLite schema was read").containsKeys("usage_records", "budgets", "audit_log");
-        assertThat(postgres.keySet()).as("tables on PostgreSQL vs SQLite").isEqualTo(sqlite.keySet());
+        // Every difference at once: a missing table, a missing or different column, key or index.
+        SoftAssertions soft = new SoftAssertions();
+        soft.assertThat(postgres.keySet()).as("tables on PostgreSQL vs SQLite").isEqualTo(sqlite.keySet());
         for (String table : sqlite.keySet()) {
-            assertThat(postgres.get(table)).as("table " + table + " on PostgreSQL vs SQLite").isEqualTo(sqlite.get(table));
+            soft.assertThat(postgres.get(table)).as("table " + table + " on PostgreSQL vs SQLite").isEqualTo(sqlite.get(table));
         }
+        soft.assertAll();
     }
 
     @Test
