@@ -1,0 +1,6 @@
+/**
+ * PostgreSQL for several Penia instances over one database (issue 23): {@link
+ * io.tekton.penia.engine.store.postgres.PgUrl} (the {@code PENIA_DB} URL, password redacted) and {@link
+ * io.tekton.penia.engine.store.postgres.PgDatabase} (the pool and the schema migrations).
+ */
+package io.tekton.penia.engine.store.postgres;
