@@ -1,5 +1,7 @@
 package io.tekton.penia.engine.store;
 
+import java.util.List;
+
 /**
  * One durable change, opaque to its callers: made by a {@link Storage}'s tables (the ledger,
  * keys, audit, deliveries) and run by that storage's {@link CommitQueue} inside one of its
@@ -8,11 +10,11 @@ package io.tekton.penia.engine.store;
 public interface Write {
 
     /** Several writes as one: applied in order in one transaction, all or none. */
-    static Write all(java.util.List<? extends Write> writes) {
-        return new All(java.util.List.copyOf(writes));
+    static Write all(List<? extends Write> writes) {
+        return new All(List.copyOf(writes));
     }
 
     /** See {@link #all}. */
-    record All(java.util.List<Write> writes) implements Write {
+    record All(List<Write> writes) implements Write {
     }
 }
