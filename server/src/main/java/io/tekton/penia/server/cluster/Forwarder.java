@@ -207,19 +207,32 @@ public final class Forwarder implements Filter {
             res.header(HeaderNames.ACCESS_CONTROL_EXPOSE_HEADERS, EXPOSED);
             res.header(HeaderNames.VARY, "Origin");
         });
-        try (InputStream in = answer.body(); OutputStream out = res.outputStream()) {
+        try (InputStream in = answer.body()) {
             byte[] buf = new byte[COPY_BUFFER_BYTES];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
+            int n = in.read(buf);
+            if (n < 0) {
+                // No body (202 to a notification, 204): sent as such, not as an empty stream.
+                res.headers().remove(HeaderNames.CONTENT_LENGTH);
+                res.send();
+                return;
+            }
+            copy(in, res, buf, n);
+        } catch (IOException | UncheckedIOException e) {
+            // The client went away, or the leader cut the stream: closing both ends is all there is.
+            LOG.log(System.Logger.Level.DEBUG, () -> "forwarded answer cut: " + e);
+        }
+    }
+
+    private static void copy(InputStream in, RoutingResponse res, byte[] buf, int first) throws IOException {
+        try (OutputStream out = res.outputStream()) {
+            int n = first;
+            for (; n >= 0; n = in.read(buf)) {
                 out.write(buf, 0, n);
                 if (in.available() == 0) {
                     // Nothing more has arrived: send what we have (one SSE event, or the last part).
                     out.flush();
                 }
             }
-        } catch (IOException | UncheckedIOException e) {
-            // The client went away, or the leader cut the stream: closing both ends is all there is.
-            LOG.log(System.Logger.Level.DEBUG, () -> "forwarded answer cut: " + e);
         }
     }
 
