@@ -108,6 +108,20 @@ class FollowerForwardingTest {
     }
 
     @Test
+    void followersOwnPage_isServedThroughIt_withCorsHeaders_thoughTheLeaderLivesElsewhere() throws Exception {
+        // The dashboard on B calls B's API with B's origin; A would refuse that origin (another port),
+        // so B judges it and the leader never sees it.
+        String own = "http://127.0.0.1:" + b.port();
+        TestServer.Resp r = b.send(HttpRequest.newBuilder(URI.create(b.base() + "/api/v1/budgets"))
+                .header("Origin", own).header("X-API-Key", ADMIN_KEY).GET());
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(r.http().headers().firstValue("Access-Control-Allow-Origin")).hasValue(own);
+        TestServer.Resp foreign = b.send(HttpRequest.newBuilder(URI.create(b.base() + "/api/v1/budgets"))
+                .header("Origin", "http://evil.example").header("X-API-Key", ADMIN_KEY).GET());
+        assertError(foreign, 403, "forbidden");
+    }
+
+    @Test
     void mcpSession_throughFollower_listsAndCallsTools_overSse() {
         String c = uniq("fwd-mcp");
         String id = leader.componentBudget(c, Map.of("monthly", "5"));
