@@ -255,6 +255,13 @@ class FollowerForwardingTest {
         JsonNode fe = assertError(onFollower, 413, "payload_too_large");
         assertThat(fe.get("message").asText()).isEqualTo(le.get("message").asText());
         assertThat(fe.get("details")).isEqualTo(le.get("details"));
+        // Sent chunked (no Content-Length): cut off at the same limit while streaming.
+        byte[] bytes = big.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TestServer.Resp chunked = b.send(HttpRequest.newBuilder(URI.create(b.base() + "/api/v1/usage/record"))
+                .header("Content-Type", "application/json").header("X-API-Key", ADMIN_KEY)
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))));
+        assertError(chunked, 413, "payload_too_large");
+        assertThat(follower.get("/api/v1/budgets").status()).isEqualTo(200);
     }
 
     // ---- helpers -----------------------------------------------------------------------
