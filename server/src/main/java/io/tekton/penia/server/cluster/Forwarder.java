@@ -101,6 +101,18 @@ public final class Forwarder implements Filter {
                 .build();
     }
 
+    /** The {@code Via} entry a follower adds: a request carrying it is never forwarded again. */
+    static final String VIA = "1.1 penia-follower";
+
+    static boolean forwardedBefore(java.util.List<String> via) {
+        for (String v : via) {
+            if (v.contains("penia-follower")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True for the routes every instance answers itself. */
     static boolean local(String path) {
         return path.equals("/health") || path.equals("/ready") || path.equals("/metrics")
@@ -117,6 +129,11 @@ public final class Forwarder implements Filter {
         Optional<URI> leader = view.leader();
         if (leader.isEmpty()) {
             unavailable(res, "no leader is known; another instance is taking over");
+            return;
+        }
+        if (forwardedBefore(req.headers().all(HeaderNames.VIA, java.util.List::of))) {
+            // Two instances that each think the other leads (a takeover in flight) must not bounce it.
+            unavailable(res, "the request was forwarded to an instance that does not lead; retry shortly");
             return;
         }
         long declared = req.headers().first(HeaderNames.CONTENT_LENGTH).map(Forwarder::length).orElse(-1L);
@@ -188,6 +205,7 @@ public final class Forwarder implements Filter {
         b.header(X_FORWARDED_FOR.defaultCase(), forwardedFor == null ? client : forwardedFor + ", " + client);
         req.headers().first(HeaderNames.HOST).ifPresent(host -> b.header("X-Forwarded-Host", host));
         b.header("X-Forwarded-Proto", req.isSecure() ? "https" : "http");
+        b.header("Via", VIA);
     }
 
     /** Writes the leader's answer back as it comes; an event stream is flushed event by event. */

@@ -64,14 +64,15 @@ public interface LeaderView {
     /**
      * A view switched from outside: {@link #lead()} when this instance got the leadership,
      * {@link #follow(URI)} when another holds it, {@link #unknown()} when none is known.
-     * Starts as the leader, so a server started with it behaves as today until told otherwise.
+     * Starts knowing no leader: a server started with it serves no API request (503) and runs no
+     * background job until told, so it never acts as leader before holding the lock.
      */
     final class Settable implements LeaderView {
         /** One immutable snapshot, so a reader never sees "follower" with the old leader's URL. */
         private record State(boolean leader, URI leaderUrl) {
         }
 
-        private volatile State state = new State(true, null);
+        private volatile State state = new State(false, null);
         private final java.util.List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         private Settable() {

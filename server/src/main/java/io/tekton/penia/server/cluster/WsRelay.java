@@ -109,7 +109,7 @@ public final class WsRelay {
                 throw refusal(refused.get().code().httpStatus(), refused.get().getMessage());
             }
             Optional<URI> leader = view.isLeader() ? Optional.empty() : view.leader();
-            if (leader.isEmpty()) {
+            if (leader.isEmpty() || Forwarder.forwardedBefore(headers.all(HeaderNames.VIA, java.util.List::of))) {
                 throw refusal(ErrorCode.UNAVAILABLE.httpStatus(), "no leader is known; retry shortly");
             }
             if (count.incrementAndGet() > maxConnections) {
@@ -140,6 +140,7 @@ public final class WsRelay {
             WebSocket.Builder b = client.newWebSocketBuilder().connectTimeout(connectTimeout);
             headers.first(API_KEY).ifPresent(k -> b.header(API_KEY.defaultCase(), k));
             headers.first(HeaderNames.AUTHORIZATION).ifPresent(a -> b.header("Authorization", a));
+            b.header("Via", Forwarder.VIA);
             try {
                 return b.buildAsync(target, this).get(connectTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {

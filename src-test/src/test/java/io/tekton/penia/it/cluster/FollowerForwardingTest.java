@@ -247,6 +247,20 @@ class FollowerForwardingTest {
     }
 
     @Test
+    void requestForwardedToAnotherFollower_isNotForwardedAgain_but503() {
+        // C believes B leads while B follows A (views in flux during a takeover): B must not pass it on.
+        LeaderView.Settable v = LeaderView.settable();
+        v.follow(URI.create(b.base()));
+        try (TestServer c = TestServer.start(ENV, v)) {
+            TestServer.Resp r = new PeniaClient(c, ADMIN_KEY).get("/api/v1/budgets");
+            assertError(r, 503, "unavailable");
+            assertThat(r.get("error").get("message").asText()).contains("does not lead");
+            assertThat(r.http().headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(handshakeStatus(() -> Socket.open(c, ADMIN_KEY, false))).isEqualTo(503);
+        }
+    }
+
+    @Test
     void twoMegabyteBody_getsTheSame413_onFollowerAsOnLeader() {
         String big = "{\"component\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
         TestServer.Resp onLeader = leader.post("/api/v1/usage/record", big);
