@@ -146,6 +146,13 @@ public final class PeniaServer implements AutoCloseable {
         maintenance.onlyWhen(leader::isLeader);
         this.forwarder = new Forwarder(leader, cfg.server().maxBodyBytes(), LEADER_CONNECT_TIMEOUT, LEADER_ANSWER_TIMEOUT);
         this.relay = new WsRelay(leader, browser::hostOrOrigin, cfg.websocket().maxConnections(), LEADER_CONNECT_TIMEOUT);
+        health.section("cluster", () -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("role", this.leader.isLeader() ? "leader" : "follower");
+            m.put("leader", this.leader.leader().map(java.net.URI::toString).orElse(null));
+            m.put("relayed_websockets", relay.clients());
+            return m;
+        });
         leader.addListener(view -> {
             // Whatever was open was served by the old leader: clients reconnect (1012) and reach the new one.
             relay.closeAll(io.helidon.websocket.WsCloseCodes.SERVICE_RESTART, "the leader changed; reconnect");

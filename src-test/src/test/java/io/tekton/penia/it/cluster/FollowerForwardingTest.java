@@ -87,6 +87,10 @@ class FollowerForwardingTest {
         assertThat(follower.ledgerSum(c)).isEqualByComparingTo("0.25");
         assertThat(follower.rows(c)).hasSize(1);
         assertUsd(follower.period(id, "monthly").get("spent"), "0.25");
+        JsonNode cluster = b.get("/health").get("cluster");
+        assertThat(cluster.get("role").asText()).isEqualTo("follower");
+        assertThat(cluster.get("leader").asText()).isEqualTo(a.base());
+        assertThat(a.get("/health").get("cluster").get("role").asText()).isEqualTo("leader");
         // The follower's own engine never saw it: the leader's engine booked it.
         assertThat(b.server().engine().statuses()).noneMatch(s -> s.budget().budgetId().equals(id));
     }
