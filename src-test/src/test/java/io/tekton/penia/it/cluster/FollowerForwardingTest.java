@@ -265,6 +265,28 @@ class FollowerForwardingTest {
     }
 
     @Test
+    void leaderThatStopsLeading_closesItsWebSocketsWith1012_andForwardsFromThenOn() {
+        LeaderView.Settable v = LeaderView.settable();
+        v.lead();
+        try (TestServer x = TestServer.start(ENV, v)) {
+            PeniaClient px = new PeniaClient(x, ADMIN_KEY);
+            String c = uniq("fwd-demoted");
+            String own = px.componentBudget(c, Map.of("monthly", "1"));
+            try (Socket ws = Socket.open(x, ADMIN_KEY, false)) {
+                ws.subscribe("usage");
+                v.follow(URI.create(a.base()));
+                await().atMost(Duration.ofSeconds(2)).until(() -> ws.closeCode != null);
+                assertThat(ws.closeCode).isEqualTo(1012);
+            }
+            // Now served by A: X's own budget is not there, A's budgets are.
+            assertError(px.get("/api/v1/budgets/" + own), 404, "not_found");
+            String onA = leader.componentBudget(uniq("fwd-demoted-a"), Map.of("monthly", "1"));
+            assertThat(px.budget(onA).get("budget_id").asText()).isEqualTo(onA);
+            assertThat(x.get("/health").get("cluster").get("role").asText()).isEqualTo("follower");
+        }
+    }
+
+    @Test
     void twoMegabyteBody_getsTheSame413_onFollowerAsOnLeader() {
         String big = "{\"component\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
         TestServer.Resp onLeader = leader.post("/api/v1/usage/record", big);
@@ -318,7 +340,8 @@ class FollowerForwardingTest {
 
         static Socket open(TestServer t, String key, boolean inQuery) {
             Socket s = new Socket();
-            WebSocket.Builder wb = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+            // A client of its own: a refused upgrade's connection must not be pooled for later requests.
+            WebSocket.Builder wb = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
             if (!inQuery) {
                 wb.header("X-API-Key", key);
             }
