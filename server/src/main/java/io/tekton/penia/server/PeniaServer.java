@@ -457,7 +457,9 @@ public final class PeniaServer implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "MCP shutdown: " + e.getMessage());
         }
         ws.close();
+        relay.close();
         web.stop();
+        forwarder.close();
         maintenance.close();
         alertDispatcher.close();
         core.close();

@@ -113,6 +113,11 @@ public final class Forwarder implements Filter {
         return false;
     }
 
+    /** Stops the client to the leader; forwarded answers still streaming are cut (the server stops). */
+    public void close() {
+        client.shutdownNow();
+    }
+
     /** True for the routes every instance answers itself. */
     static boolean local(String path) {
         return path.equals("/health") || path.equals("/ready") || path.equals("/metrics")

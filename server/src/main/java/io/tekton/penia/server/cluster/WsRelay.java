@@ -78,6 +78,12 @@ public final class WsRelay {
         return open.size();
     }
 
+    /** Closes every relayed connection and stops the client (this server stops). */
+    public void close() {
+        closeAll(WsCloseCodes.GOING_AWAY, "server shutting down");
+        client.shutdownNow();
+    }
+
     /** Closes every relayed connection (the leader changed, or this instance now leads). */
     public void closeAll(int code, String reason) {
         for (Connection c : open) {
@@ -99,6 +105,9 @@ public final class WsRelay {
         private final StringBuilder upstreamText = new StringBuilder();
         private volatile WebSocket upstream;
         private volatile WsSession session;
+        /** A close that came from the leader before the client's socket was open, applied at open. */
+        private volatile int pendingCode;
+        private volatile String pendingReason;
 
         // ---- the client (Helidon's reader thread) -----------------------------------------
 
@@ -162,6 +171,10 @@ public final class WsRelay {
         public void onOpen(WsSession s) {
             session = s;
             open.add(this);
+            if (pendingCode != 0) {
+                closeClient(pendingCode, pendingReason);
+                return;
+            }
             WebSocket up = upstream;
             if (up != null) {
                 // The leader's frames are taken one at a time from now on: each is sent to the client
@@ -261,7 +274,14 @@ public final class WsRelay {
         }
 
         void closeClient(int code, String reason) {
-            if (session == null || !clientClosed.compareAndSet(false, true)) {
+            if (session == null) {
+                pendingReason = reason;
+                pendingCode = code;
+                if (session == null) {
+                    return;
+                }
+            }
+            if (!clientClosed.compareAndSet(false, true)) {
                 return;
             }
             release();
