@@ -305,6 +305,7 @@ public final class PeniaServer implements AutoCloseable {
         // After the browser rules (judged where the browser connected), before authentication (the leader's).
         r.addFilter(forwarder);
         r.addFilter(security.filter());
+        r.any(forwarder.handler());
         r.any(browser.cors());
         r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
                 .register("/api/v1/usage", new UsageService(engine, http))

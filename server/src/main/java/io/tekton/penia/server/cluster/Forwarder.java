@@ -6,8 +6,11 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
@@ -34,9 +37,11 @@ import java.util.concurrent.Executors;
  * On a follower, sends every API request to the leader and streams the answer back: same
  * method, path, query and body, the answer's status, headers and body, Server-Sent Events
  * included (written through as they arrive, never buffered whole). On the leader it does
- * nothing. Registered after {@link BrowserPolicy#filter()}, so the browser rules (Host, Origin,
- * JSON bodies) are judged here, where the browser connected, and before the security filter,
- * so authentication, rate limits and permissions are the leader's (its keys are the truth).
+ * nothing. The filter is registered after {@link BrowserPolicy#filter()}, so the browser rules
+ * (Host, Origin, JSON bodies) are judged here, where the browser connected; it marks the request
+ * ({@link Forwarding}), the security filter lets marked requests through (authentication, rate
+ * limits and permissions are the leader's: its keys are the truth), and {@link #handler()},
+ * the first handler, forwards them.
  *
  * <p>Instance-local routes stay here: {@code /health}, {@code /ready} and {@code /metrics}
  * describe this instance; the dashboard's files and {@code /openapi.yaml} are the same
@@ -148,10 +153,34 @@ public final class Forwarder implements Filter {
             tooLarge(req, res);
             return;
         }
-        forward(leader.get(), req, res, declared);
+        // Forwarded by the handler (a filter's streamed answer is not always counted as sent by Helidon);
+        // the mark also tells the security filter to leave the request to the leader.
+        req.context().register(new Forwarding(leader.get(), declared));
+        chain.proceed();
     }
 
-    private void forward(URI leader, RoutingRequest req, RoutingResponse res, long declared) {
+    /** Marks a request this follower forwards (in the request's context). */
+    public record Forwarding(URI leader, long declaredBytes) {
+    }
+
+    /** True when this request is forwarded to the leader: the leader authenticates it, not this instance. */
+    public static boolean forwarded(ServerRequest req) {
+        return req.context().get(Forwarding.class).isPresent();
+    }
+
+    /** The handler registered before every other: forwards the requests the filter marked. */
+    public Handler handler() {
+        return (req, res) -> {
+            Optional<Forwarding> f = req.context().get(Forwarding.class);
+            if (f.isEmpty()) {
+                res.next();
+                return;
+            }
+            forward(f.get().leader(), req, res, f.get().declaredBytes());
+        };
+    }
+
+    private void forward(URI leader, ServerRequest req, ServerResponse res, long declared) {
         String rawQuery = req.query().rawValue();
         URI target = leader.resolve(req.path().rawPath() + (rawQuery.isEmpty() ? "" : "?" + rawQuery));
         HttpRequest.Builder b = HttpRequest.newBuilder(target).timeout(answerTimeout);
@@ -193,7 +222,7 @@ public final class Forwarder implements Filter {
      * {@code Last-Event-ID} and the rest. Adds what the leader cannot see: the client's address,
      * the Host it asked for and its scheme.
      */
-    private static void passHeaders(RoutingRequest req, HttpRequest.Builder b) {
+    private static void passHeaders(ServerRequest req, HttpRequest.Builder b) {
         String forwardedFor = null;
         for (Header h : req.headers()) {
             String name = h.name().toLowerCase(Locale.ROOT);
@@ -216,7 +245,7 @@ public final class Forwarder implements Filter {
     }
 
     /** Writes the leader's answer back as it comes; an event stream is flushed event by event. */
-    private static void stream(HttpResponse<InputStream> answer, RoutingRequest req, RoutingResponse res) {
+    private static void stream(HttpResponse<InputStream> answer, ServerRequest req, ServerResponse res) {
         res.status(Status.create(answer.statusCode()));
         answer.headers().map().forEach((name, values) -> {
             String n = name.toLowerCase(Locale.ROOT);
@@ -235,8 +264,7 @@ public final class Forwarder implements Filter {
         long length = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
         try (InputStream in = answer.body()) {
             if (length >= 0 && length <= MAX_WHOLE_BYTES) {
-                // An answer of known size (every JSON answer) is sent whole: Helidon counts a filter's
-                // answer written through outputStream() as unsent now and then, and drops the connection.
+                // An answer of known size (every JSON answer) is sent whole, in one write.
                 res.headers().remove(HeaderNames.CONTENT_LENGTH);
                 res.send(in.readNBytes((int) length));
                 return;
@@ -256,7 +284,7 @@ public final class Forwarder implements Filter {
         }
     }
 
-    private static void copy(InputStream in, RoutingResponse res, byte[] buf, int first) throws IOException {
+    private static void copy(InputStream in, ServerResponse res, byte[] buf, int first) throws IOException {
         try (OutputStream out = res.outputStream()) {
             int n = first;
             for (; n >= 0; n = in.read(buf)) {
@@ -269,13 +297,13 @@ public final class Forwarder implements Filter {
         }
     }
 
-    private static void unavailable(RoutingResponse res, String message) {
+    private static void unavailable(ServerResponse res, String message) {
         Http.error(res, new PeniaException(ErrorCode.UNAVAILABLE, message,
                 Map.of("retry_after_seconds", RETRY_AFTER_SECONDS)));
     }
 
     /** The leader's own 413: the REST envelope, or a JSON-RPC error on {@code /mcp}. */
-    private void tooLarge(RoutingRequest req, RoutingResponse res) {
+    private void tooLarge(ServerRequest req, ServerResponse res) {
         String path = req.path().path();
         if (path.equals("/mcp") || path.startsWith("/mcp/")) {
             Map<String, Object> error = Map.of("code", -32600, "message", "Request body exceeds " + maxBodyBytes
@@ -306,7 +334,7 @@ public final class Forwarder implements Filter {
         }
     }
 
-    private static String remote(RoutingRequest req) {
+    private static String remote(ServerRequest req) {
         if (req.remotePeer().address() instanceof InetSocketAddress i) {
             return i.getAddress() == null ? i.getHostString() : i.getAddress().getHostAddress();
         }
