@@ -33,6 +33,11 @@ public final class SecurityFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
+        if (io.tekton.penia.server.cluster.Forwarder.forwarded(req)) {
+            // A follower forwards it: the leader authenticates, limits and checks it (its keys are the truth).
+            chain.proceed();
+            return;
+        }
         Policy.Need need = needs.need(req.prologue().method().text(), path);
         // /ws: Helidon 4.5 routes a WebSocket upgrade through the HTTP filters first; its key (also
         // ?api_key=, which browsers need) is checked by the WebSocket gate at the upgrade.
