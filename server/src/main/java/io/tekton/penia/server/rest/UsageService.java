@@ -30,10 +30,12 @@ public final class UsageService implements Routes.Service {
     /** Most entries of {@code top_usage}. */
     private static final int TOP_USAGE = 10;
     private final BudgetEngine engine;
+    private final LedgerStore ledger;
     private final Http http;
 
-    public UsageService(BudgetEngine engine, Http http) {
+    public UsageService(BudgetEngine engine, LedgerStore ledger, Http http) {
         this.engine = engine;
+        this.ledger = ledger;
         this.http = http;
     }
 
@@ -64,7 +66,7 @@ public final class UsageService implements Routes.Service {
         }
         int limit = http.limit(req, 100);
         Long before = cursor(Http.query(req, "cursor"));
-        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
+        List<UsageRecord> rows = ledger.queryUsage(f, before, limit + 1);
         boolean more = rows.size() > limit;
         List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
@@ -124,7 +126,7 @@ public final class UsageService implements Routes.Service {
                 UsageExport.csvHeader(out);
             }
             while (f != null) {
-                List<UsageRecord> page = engine.store().queryUsage(f, before, UsageExport.PAGE);
+                List<UsageRecord> page = ledger.queryUsage(f, before, UsageExport.PAGE);
                 for (UsageRecord r : page) {
                     if (csv) {
                         UsageExport.csvRow(out, r);
