@@ -127,14 +127,10 @@ public final class PeniaServer implements AutoCloseable {
             mcpTransport.closeSessions(ctx -> ctx.get(McpBinding.CALLER_KEY) instanceof Caller c
                     && keyId.equals(c.keyId()));
         });
-<<<<<<< HEAD
-        this.maintenance = new Maintenance(cfg, db, engine, clock);
-        this.routes = routes(new Parts(engine, prices, http, security, alertDispatcher, maintenance, tools, assistant,
-                health, metrics, cfg.hermes()));
-        this.requestMetrics = new RequestMetrics(metrics.registry(), routes);
-=======
         this.maintenance = new Maintenance(cfg, storage, clock);
->>>>>>> 6061138
+        this.routes = routes(new Parts(engine, storage, prices, http, security, alertDispatcher, maintenance, tools,
+                assistant, health, metrics, cfg.hermes()));
+        this.requestMetrics = new RequestMetrics(metrics.registry(), routes);
         join(mappers);
         int port = listenPort(cfg.server());
         this.web = WebServer.builder()
@@ -276,7 +272,7 @@ public final class PeniaServer implements AutoCloseable {
     }
 
     /** What the REST services serve. */
-    public record Parts(BudgetEngine engine, PriceBook prices, Http http, PeniaSecurity security, AlertDispatcher alerts,
+    public record Parts(BudgetEngine engine, Storage storage, PriceBook prices, Http http, PeniaSecurity security, AlertDispatcher alerts,
                  Maintenance maintenance, BudgetTools tools, AssistantContext assistant, Health health,
                  PeniaMetrics metrics, PeniaConfig.Hermes hermes) {
     }
@@ -289,7 +285,7 @@ public final class PeniaServer implements AutoCloseable {
         Audit audit = p.security().audit();
         return Routes.builder()
                 .service("/api/v1/budgets", new BudgetsService(p.engine(), p.http(), audit))
-                .service("/api/v1/usage", new UsageService(p.engine(), p.http()))
+                .service("/api/v1/usage", new UsageService(p.engine(), p.storage().ledger(), p.http()))
                 .service("/api/v1/budget-alerts", new AlertsService(p.engine(), p.http(), audit))
                 .service("/api/v1/alerts", MiscService.alerts(p.engine(), p.http(), p.alerts()))
                 .service("/api/v1/reservations", MiscService.reservations(p.engine()))
@@ -314,30 +310,8 @@ public final class PeniaServer implements AutoCloseable {
         r.addFilter(browser.filter());
         r.addFilter(security.filter(routes::need));
         r.any(browser.cors());
-<<<<<<< HEAD
         routes.register(r);
-        r                .register("/mcp", mcpTransport)
-=======
-        r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
-                .register("/api/v1/usage", new UsageService(engine, storage.ledger(), http))
-                .register("/api/v1/budget-alerts", new AlertsService(engine, http, security.audit()))
-                .register("/api/v1/alerts", MiscService.alerts(engine, http, alertDispatcher))
-                .register("/api/v1/reservations", MiscService.reservations(engine))
-                .register("/api/v1/prices", new PricesService(engine, prices, http, security.audit()))
-                .register("/api/v1/keys", new KeysService(security.keys(), security.audit(), http))
-                .register("/api/v1/audit", new AuditService(security.audit(), http))
-                .register("/api/v1/admin", new AdminService(maintenance::backup, maintenance::retention, security.audit(),
-                        http))
-                .register("/audit", new AuditService(security.audit(), http))
-                .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
-                .register("/api/v1/assistant", ToolsService.assistant(assistant))
-                .register("/api/v1/discovery", DiscoveryService.create(VERSION, tools.all(),
-                        HermesConfig.DEFAULT_CAPABILITIES, cfg.hermes().enabled() ? cfg.hermes().url().toString() : null,
-                        discoveryMetadata()))
-                .register("/mcp", mcpTransport)
-                .register("/", new HealthService(health, metrics))
-                .register("/", new io.tekton.penia.server.ui.Dashboard())
->>>>>>> 6061138
+        r.register("/mcp", mcpTransport)
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();
