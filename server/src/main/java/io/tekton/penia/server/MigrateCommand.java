@@ -87,9 +87,9 @@ public final class MigrateCommand {
         SqliteToPostgres.Totals u = r.rollups();
         out.printf("penia: copied and verified %,d rows in %.2f s (%,d rows/s; %.2f s with schema and checks)%n",
                 r.totalRows(), r.copyMillis() / 1000.0, r.rowsPerSecond(), r.totalMillis() / 1000.0);
-        out.println("  ledger:  " + l.count() + " records, cost $" + l.cost().toPlainString() + ", " + l.inputTokens()
+        out.println("  ledger:  " + l.count() + " records, cost $" + l.cost().stripTrailingZeros().toPlainString() + ", " + l.inputTokens()
                 + " input and " + l.outputTokens() + " output tokens (equal on both sides)");
-        out.println("  rollups: " + u.count() + " records, cost $" + u.cost().toPlainString() + ", " + u.inputTokens()
+        out.println("  rollups: " + u.count() + " records, cost $" + u.cost().stripTrailingZeros().toPlainString() + ", " + u.inputTokens()
                 + " input and " + u.outputTokens() + " output tokens (equal on both sides)");
     }
 }
