@@ -26,6 +26,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * (records over several days and models, a live and a released hold, budgets with a deleted one, an alert
  * delivered to a webhook, an API key, a price override) is copied into an empty PostgreSQL database row for
  * row, with the same ledger and rollup totals and sequences past the copied numbers; a second run onto the
- * same database and a run on a file a live server owns are refused and change nothing.
+ * same database and a run on a file a live server owns are refused and change nothing; of two runs at once
+ * onto one database, one copies and the other is refused.
  */
 class MigrateToPostgresTest {
     private static PgCluster pg;
@@ -112,7 +117,22 @@ class MigrateToPostgresTest {
                     assertThat(second.exit()).as(second.err()).isEqualTo(1);
                     assertThat(second.err()).contains("already holds data", "usage_records=33", "nothing was written");
                     assertThat(contents(pg.connect(db))).isEqualTo(postgres);
-                } catch (SQLException e) {
+
+                    // Two runs at once onto one new database (from two copies of the file, each with its own
+                    // lock): one copies, the other waits for its table locks, then finds the rows and refuses.
+                    Path twin = file.resolveSibling("twin.db");
+                    try (Connection c = sqlite(file); Statement s = c.createStatement()) {
+                        s.execute("VACUUM INTO '" + twin + "'");
+                    }
+                    String url2 = pg.url(pg.createDatabase());
+                    CompletableFuture<Run> a = CompletableFuture.supplyAsync(() -> migrate("--from", file.toString(), "--to", url2));
+                    CompletableFuture<Run> b = CompletableFuture.supplyAsync(() -> migrate("--from", twin.toString(), "--to", url2));
+                    List<Run> both = List.of(a.get(60, TimeUnit.SECONDS), b.get(60, TimeUnit.SECONDS));
+                    assertThat(both).as(both.toString()).extracting(Run::exit).containsExactlyInAnyOrder(0, 1);
+                    assertThat(both.stream().filter(r -> r.exit() == 1).findFirst().orElseThrow().err())
+                            .contains("already holds data");
+                    assertThat(contents(pg.connect(url2.substring(url2.lastIndexOf('/') + 1)))).isEqualTo(postgres);
+                } catch (SQLException | InterruptedException | ExecutionException | TimeoutException e) {
                     throw new IllegalStateException(e);
                 }
             });
