@@ -1,11 +1,15 @@
 package io.tekton.penia.it.postgres;
 
+import io.tekton.penia.engine.store.postgres.PgDatabase;
+import io.tekton.penia.engine.store.postgres.PgUrl;
 import io.tekton.penia.engine.store.postgres.SqliteToPostgres;
+import io.tekton.penia.engine.store.sqlite.Database;
 import io.tekton.penia.it.support.PgCluster;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.MigrateCommand;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -150,6 +154,42 @@ class MigrateToPostgresTest {
         Run noFile = migrate("--from", "/nonexistent/penia.db", "--to", "postgresql://postgres@127.0.0.1/penia");
         assertThat(noFile.exit()).isEqualTo(2);
         assertThat(noFile.err()).contains("no SQLite database at /nonexistent/penia.db");
+    }
+
+    /**
+     * A PostgreSQL trigger that changes what is written stands for any copy that goes wrong: the check before
+     * the commit finds it, names the table and both numbers, and rolls back (the target stays empty).
+     */
+    @Test
+    void copyThatDiffers_isRolledBack_namingTheTableAndBothNumbers(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("small.db");
+        try (Database sqlite = Database.open(file, 1); Connection c = sqlite.connection(); Statement s = c.createStatement()) {
+            for (int i = 1; i <= 3; i++) {
+                s.executeUpdate("INSERT INTO usage_records (seq, record_id, ts_ms, component, provider, model, input_tokens,"
+                        + " output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, cost_source,"
+                        + " created_ms) VALUES (" + i + ", 'r" + i + "', 1000, 'c', 'p', 'm', 10, 1, 0, 0, 0, " + (100 * i)
+                        + ", 'reported', 1000)");
+            }
+            s.executeUpdate("INSERT INTO settings VALUES ('k', 'as written')");
+        }
+        String[][] cases = {
+                {"UPDATE usage_records", "NEW.cost_micros := NEW.cost_micros + 1;",
+                        "table usage_records: the totals differ, SQLite (count 3, cost_micros 600,", "PostgreSQL (count 3, cost_micros 603,"},
+                {"UPDATE settings", "NEW.value := 'changed';", "table settings: the rows read back from PostgreSQL differ", "1 rows each"}};
+        for (String[] c : cases) {
+            String db = pg.createDatabase();
+            PgDatabase.open(PgUrl.parse(pg.url(db), null), 1).close();
+            String table = c[0].substring("UPDATE ".length());
+            try (Connection pgc = pg.connect(db); Statement s = pgc.createStatement()) {
+                s.execute("CREATE FUNCTION skew() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + c[1] + " RETURN NEW; END $$");
+                s.execute("CREATE TRIGGER skew BEFORE INSERT ON " + table + " FOR EACH ROW EXECUTE FUNCTION skew()");
+            }
+            Run r = migrate("--from", file.toString(), "--to", pg.url(db));
+            assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+            assertThat(r.err()).contains(c[2], c[3], "rolled back, nothing was written");
+            assertThat(row(pg.connect(db), "SELECT (SELECT COUNT(*) FROM usage_records) + (SELECT COUNT(*) FROM settings)"))
+                    .as("nothing committed").isEqualTo("0");
+        }
     }
 
     /**

@@ -37,10 +37,10 @@ import java.util.function.Consumer;
  * Identity sequences are moved past the copied values, so the next ledger row, price version and audit
  * entry get new numbers.
  *
- * <p>Verified before the commit, per table: the row count on both sides, and a fingerprint of the rows
- * (the sum of a SHA-256 of each row's values, independent of order) computed from the SQLite rows as read
- * and from the PostgreSQL rows read back; then the ledger totals (records, cost, tokens) of
- * {@code usage_records} and the sums of {@code usage_rollup}. Any difference rolls back and fails, naming the
+ * <p>Verified before the commit: the row count of every table on both sides; the ledger totals (records,
+ * cost, tokens) of {@code usage_records} and the sums of {@code usage_rollup}; then every value, as a
+ * fingerprint per table (the sum of a SHA-256 of each row's values, independent of order) computed from the
+ * SQLite rows as read and from the PostgreSQL rows read back. Any difference rolls back and fails, naming the
  * table and both numbers.
  */
 public final class SqliteToPostgres {
@@ -62,6 +62,12 @@ public final class SqliteToPostgres {
         /** The cost in dollars, exact. */
         public BigDecimal cost() {
             return BigDecimal.valueOf(costMicros).movePointLeft(6);
+        }
+
+        @Override
+        public String toString() {
+            return "count " + count + ", cost_micros " + costMicros + ", input_tokens " + inputTokens
+                    + ", output_tokens " + outputTokens;
         }
     }
 
@@ -185,8 +191,9 @@ public final class SqliteToPostgres {
             progress.accept(String.format("  %-17s %,12d rows  %7.2f s", table, copied[0], (System.nanoTime() - s) / 1e9));
         }
         moveSequences(src, dst);
+        // From the coarsest check to the finest, so that a failure names the plainest difference.
         for (String table : TABLES) {
-            verifyTable(src, dst, table, columns.get(table), rows.get(table), fingerprints.get(table));
+            verifyCount(src, dst, table, rows.get(table));
         }
         String ledgerSql = "SELECT COUNT(*), COALESCE(SUM(cost_micros), 0), COALESCE(SUM(input_tokens), 0),"
                 + " COALESCE(SUM(output_tokens), 0) FROM usage_records";
@@ -194,6 +201,9 @@ public final class SqliteToPostgres {
         String rollupSql = "SELECT COALESCE(SUM(record_count), 0), COALESCE(SUM(cost_micros), 0),"
                 + " COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0) FROM usage_rollup";
         Totals rollups = verifyTotals("usage_rollup", rollupSql, src, dst);
+        for (String table : TABLES) {
+            verifyRows(dst, table, columns.get(table), rows.get(table), fingerprints.get(table));
+        }
         return new Result(rows, ledger, rollups, (System.nanoTime() - c0) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
     }
 
@@ -390,14 +400,17 @@ public final class SqliteToPostgres {
 
     // ---- verification ----------------------------------------------------------------------------------
 
-    private void verifyTable(Connection src, Connection dst, String table, List<Column> cols, long copied, long fingerprint)
-            throws SQLException {
+    private void verifyCount(Connection src, Connection dst, String table, long copied) throws SQLException {
         long sqliteRows = count(src, table);
         long pgRows = count(dst, table);
         if (sqliteRows != pgRows || copied != pgRows) {
             throw new VerificationException("table " + table + ": " + sqliteRows + " rows in SQLite, " + pgRows
                     + " on PostgreSQL after the copy (" + copied + " copied); rolled back, nothing was written");
         }
+    }
+
+    private void verifyRows(Connection dst, String table, List<Column> cols, long pgRows, long fingerprint)
+            throws SQLException {
         String names = String.join(", ", cols.stream().map(Column::name).toList());
         Fingerprint fp = new Fingerprint();
         try (Statement s = dst.createStatement()) {
@@ -425,8 +438,8 @@ public final class SqliteToPostgres {
         Totals a = totals(src, sql);
         Totals b = totals(dst, sql);
         if (!a.equals(b)) {
-            throw new VerificationException("table " + table + ": totals differ, SQLite " + a + ", PostgreSQL " + b
-                    + "; rolled back, nothing was written");
+            throw new VerificationException("table " + table + ": the totals differ, SQLite (" + a + ") vs PostgreSQL ("
+                    + b + "); rolled back, nothing was written");
         }
         return a;
     }
