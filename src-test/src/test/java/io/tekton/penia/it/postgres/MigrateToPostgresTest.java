@@ -156,6 +156,21 @@ class MigrateToPostgresTest {
         assertThat(noFile.err()).contains("no SQLite database at /nonexistent/penia.db");
     }
 
+    @Test
+    void sqliteFileAtAnotherSchemaVersion_isRefused_beforePostgresIsTouched(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("older.db");
+        int current = Database.schemaVersion();
+        try (Database sqlite = Database.open(file, 1); Connection c = sqlite.connection(); Statement s = c.createStatement()) {
+            s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '" + current + "'");
+        }
+        String db = pg.createDatabase();
+        Run r = migrate("--from", file.toString(), "--to", pg.url(db));
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.err()).contains("has schema version " + (current - 1), "copies schema version " + current + " only",
+                "start this Penia on it once");
+        assertThat(tableCount(db)).as("no schema created on PostgreSQL").isZero();
+    }
+
     /**
      * A PostgreSQL trigger that changes what is written stands for any copy that goes wrong: the check before
      * the commit finds it, names the table and both numbers, and rolls back (the target stays empty).
