@@ -85,7 +85,7 @@ public final class MigrateCommand {
     private static void report(PrintStream out, SqliteToPostgres.Result r) {
         SqliteToPostgres.Totals l = r.ledger();
         SqliteToPostgres.Totals u = r.rollups();
-        out.printf("penia: copied and verified %,d rows in %.2f s (%,d rows/s; %.2f s with schema and checks)%n",
+        out.printf("penia: copied and verified %,d rows in %.2f s (%,d rows/s; %.2f s in all, opening both databases and the schema included)%n",
                 r.totalRows(), r.copyMillis() / 1000.0, r.rowsPerSecond(), r.totalMillis() / 1000.0);
         out.println("  ledger:  " + l.count() + " records, cost $" + l.cost().stripTrailingZeros().toPlainString() + ", " + l.inputTokens()
                 + " input and " + l.outputTokens() + " output tokens (equal on both sides)");
