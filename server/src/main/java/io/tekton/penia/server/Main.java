@@ -8,7 +8,7 @@ import io.tekton.penia.server.config.PeniaConfig;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code bin/penia [serve|mcp-stdio|backup FILE|restore FILE]}: loads the configuration and runs Penia in the foreground. */
+/** {@code bin/penia [serve|mcp-stdio|backup FILE|restore FILE|migrate-to-postgres --from FILE --to URL]}: loads the configuration and runs Penia in the foreground. */
 public final class Main {
     private Main() {
     }
@@ -20,6 +20,10 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("penia: " + e.getMessage());
             System.exit(2);
+            return;
+        }
+        if (cmd.equals(MigrateCommand.NAME)) { // names both databases itself: needs no configuration
+            System.exit(MigrateCommand.run(args, System.getenv(), System.out, System.err));
             return;
         }
         String file = System.getenv().getOrDefault("PENIA_CONFIG", "config/penia.yaml");
@@ -37,7 +41,7 @@ public final class Main {
                 case "mcp-stdio" -> StdioMain.run(cfg);
                 case "backup", "restore" -> System.exit(new BackupCommands(cfg, System.out, System.err).run(cmd, args));
                 default -> {
-                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio, backup, restore)");
+                    System.err.println("penia: unknown command '" + cmd + "' (serve, mcp-stdio, backup, restore, " + MigrateCommand.NAME + ")");
                     System.exit(2);
                 }
             }
