@@ -373,19 +373,24 @@ public final class LoadRun {
         static Penias shared(Setup x, String url, int n, String log) {
             List<Proc> ps = new ArrayList<>();
             Path[] logs = new Path[n];
-            for (int i = 0; i < n; i++) {
-                int port = Proc.freePort();
-                logs[i] = x.out().resolve(log + (n == 1 ? "" : "-" + (i + 1)) + ".log");
-                ps.add(Proc.penia(x.serverJar(), x.root(), url, port, logs[i], "",
-                        Map.of("PENIA_ADVERTISE_URL", "http://127.0.0.1:" + port)));
+            try {
+                for (int i = 0; i < n; i++) {
+                    int port = Proc.freePort();
+                    logs[i] = x.out().resolve(log + (n == 1 ? "" : "-" + (i + 1)) + ".log");
+                    ps.add(Proc.penia(x.serverJar(), x.root(), url, port, logs[i], "",
+                            Map.of("PENIA_ADVERTISE_URL", "http://127.0.0.1:" + port)));
+                }
+            } catch (RuntimeException e) {
+                ps.reversed().forEach(Proc::close);
+                throw e;
             }
             return new Penias(new Backend(url, n, false).label(), List.copyOf(ps), logs);
         }
 
         /**
          * Waits until each instance answers {@code /health} (returns the first one's ms from start
-         * to ready), then, with several, until each serves the API (a follower answers 503 while
-         * it knows no leader).
+         * to ready), then, on a --db backend, until each serves the API (an instance answers 503
+         * while it knows no leader).
          */
         double awaitReady() {
             double first = -1;
@@ -393,9 +398,9 @@ public final class LoadRun {
                 double ms = ready(i, "/health");
                 first = i == 0 ? ms : first;
             }
-            if (procs.size() > 1) {
+            if (!label.equals("sqlite")) {
                 for (int i = 0; i < procs.size(); i++) {
-                    ready(i, "/api/v1/budgets/global/summary");
+                    ready(i, "/api/v1/budgets");
                 }
             }
             return first;
