@@ -22,7 +22,16 @@ public final class Main {
             System.exit(2);
         }
         Opts o = Opts.parse(Arrays.copyOfRange(args, 1, args.length));
-        switch (args[0]) {
+        try {
+            run(args[0], o);
+        } catch (Opts.Invalid e) {
+            System.err.println("bench " + args[0] + ": " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(String command, Opts o) throws Exception {
+        switch (command) {
             case "jmh" -> JmhRun.run(o);
             case "load" -> LoadRun.run(o);
             case "bigdb" -> BigDbRun.run(o);

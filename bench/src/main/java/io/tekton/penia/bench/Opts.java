@@ -7,6 +7,13 @@ import java.util.Map;
 
 /** {@code --key value} and {@code --flag} options of a bench command. */
 public record Opts(Map<String, String> values) {
+    /** A wrong combination of options: the bench prints the message (no stack trace) and exits with 2. */
+    public static final class Invalid extends IllegalArgumentException {
+        public Invalid(String message) {
+            super(message);
+        }
+    }
+
     public static Opts parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {

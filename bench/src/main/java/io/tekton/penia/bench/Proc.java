@@ -63,7 +63,16 @@ public final class Proc implements AutoCloseable {
 
     /** Starts Penia from its jar, in {@code workDir} (where config/penia.yaml is), on a free port. */
     public static Proc penia(Path jar, Path workDir, Path db, Path log, String extraJvm, Map<String, String> env) {
-        int port = freePort();
+        return penia(jar, workDir, db.toAbsolutePath().toString(), freePort(), log, extraJvm, env);
+    }
+
+    /**
+     * Starts Penia from its jar, in {@code workDir}, on {@code port}, with {@code PENIA_DB=db}
+     * (a SQLite file, or a {@code postgresql://} URL; {@code PENIA_DB_PASSWORD} passes through
+     * from the bench's environment).
+     */
+    public static Proc penia(Path jar, Path workDir, String db, int port, Path log, String extraJvm,
+                             Map<String, String> env) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(serverJvmOpts(extraJvm));
@@ -74,7 +83,7 @@ public final class Proc implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PENIA_PORT", Integer.toString(port));
         pb.environment().put("PENIA_HOST", "127.0.0.1");
-        pb.environment().put("PENIA_DB", db.toAbsolutePath().toString());
+        pb.environment().put("PENIA_DB", db);
         pb.environment().put("PENIA_HERMES", "off");
         pb.environment().remove("PENIA_ADMIN_KEY");
         pb.environment().putAll(env);

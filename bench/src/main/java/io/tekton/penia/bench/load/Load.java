@@ -35,7 +35,7 @@ public final class Load {
     public record Result(String name, int connections, double seconds, long requests, long steps, long errors,
                          Map<String, Histogram> byKind, Histogram all, double serverCpuMicrosPerRequest,
                          double clientCpuMicrosPerRequest, int establishedConnections, String firstError,
-                         Map<String, Long> serverThreadCpuNanos) {
+                         Map<String, Long> serverThreadCpuNanos, Instances instances) {
         public double requestsPerSecond() {
             return requests / seconds;
         }
@@ -45,35 +45,62 @@ public final class Load {
         }
     }
 
+    /**
+     * Per server instance of a window (index i = the i-th port): requests its connections
+     * carried, its process's CPU nanoseconds, and the ESTABLISHED sockets on its port.
+     */
+    public record Instances(int[] ports, long[] requests, long[] cpuNanos, int[] established) {
+        public int count() {
+            return ports.length;
+        }
+    }
+
     private Load() {
     }
 
     public static Result run(String name, String clientKind, String host, int port, int connections, double warmupSeconds,
                              double measureSeconds, Step step, long serverPid, Runnable atStart, Runnable atEnd)
             throws InterruptedException {
+        return run(name, clientKind, host, new int[]{port}, connections, warmupSeconds, measureSeconds, step,
+                new long[]{serverPid}, atStart, atEnd);
+    }
+
+    /**
+     * The load spread over several server instances, like a load balancer with keep-alive:
+     * connection i goes to {@code ports[i % ports.length]}; {@code serverPids[j]} runs the
+     * server on {@code ports[j]}. Server CPU and thread groups are the sum over the processes.
+     */
+    public static Result run(String name, String clientKind, String host, int[] ports, int connections,
+                             double warmupSeconds, double measureSeconds, Step step, long[] serverPids,
+                             Runnable atStart, Runnable atEnd) throws InterruptedException {
+        int n = ports.length;
         HttpClient shared = Client.jdkClient();
         List<Worker> workers = new ArrayList<>();
         Phase phase = new Phase();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
-            Worker w = new Worker(i, Client.create(clientKind, shared, host, port), phase, step);
+            Worker w = new Worker(i, Client.create(clientKind, shared, host, ports[i % n]), phase, step);
             workers.add(w);
             threads.add(Thread.ofVirtual().name("load-" + i).start(w));
         }
         sleepSeconds(warmupSeconds);
-        int established = established(port);
+        int[] establishedBy = new int[n];
+        for (int j = 0; j < n; j++) {
+            establishedBy[j] = established(ports[j]);
+        }
+        int established = java.util.Arrays.stream(establishedBy).sum();
         atStart.run();
-        Map<String, Long> threads0 = ThreadCpu.snapshot(serverPid);
-        long cpu0 = Proc.cpuNanos(serverPid);
+        Map<String, Long> threads0 = threadSnapshot(serverPids);
+        long[] cpu0 = cpuOf(serverPids);
         long clientCpu0 = clientCpu();
         long t0 = System.nanoTime();
         phase.measuring = true;
         sleepSeconds(measureSeconds);
         phase.measuring = false;
         long t1 = System.nanoTime();
-        long cpu1 = Proc.cpuNanos(serverPid);
+        long[] cpu1 = cpuOf(serverPids);
         long clientCpu1 = clientCpu();
-        Map<String, Long> threadCpu = ThreadCpu.delta(threads0, ThreadCpu.snapshot(serverPid));
+        Map<String, Long> threadCpu = ThreadCpu.delta(threads0, threadSnapshot(serverPids));
         atEnd.run();
         phase.running = false;
         for (Thread t : threads) {
@@ -88,10 +115,12 @@ public final class Load {
         long steps = 0;
         long errors = 0;
         String firstError = null;
+        long[] requestsBy = new long[n];
         for (Worker w : workers) {
             for (Map.Entry<String, Histogram> e : w.hist.entrySet()) {
                 byKind.computeIfAbsent(e.getKey(), k -> new Histogram(3)).add(e.getValue());
                 all.add(e.getValue());
+                requestsBy[w.index % n] += e.getValue().getTotalCount();
             }
             steps += w.steps;
             errors += w.errors.get();
@@ -101,9 +130,36 @@ public final class Load {
         }
         long requests = all.getTotalCount();
         double seconds = (t1 - t0) / 1e9;
+        long[] cpuBy = new long[n];
+        long cpu = 0;
+        for (int j = 0; j < n; j++) {
+            cpuBy[j] = cpu1[j] - cpu0[j];
+            cpu += cpuBy[j];
+        }
         return new Result(name, connections, seconds, requests, steps, errors, byKind, all,
-                requests == 0 ? 0 : (cpu1 - cpu0) / 1e3 / requests,
-                requests == 0 ? 0 : (clientCpu1 - clientCpu0) / 1e3 / requests, established, firstError, threadCpu);
+                requests == 0 ? 0 : cpu / 1e3 / requests,
+                requests == 0 ? 0 : (clientCpu1 - clientCpu0) / 1e3 / requests, established, firstError, threadCpu,
+                new Instances(ports.clone(), requestsBy, cpuBy, establishedBy));
+    }
+
+    private static long[] cpuOf(long[] pids) {
+        long[] c = new long[pids.length];
+        for (int j = 0; j < pids.length; j++) {
+            c[j] = Proc.cpuNanos(pids[j]);
+        }
+        return c;
+    }
+
+    /** The thread snapshots of several processes in one map (thread ids are unique across processes). */
+    private static Map<String, Long> threadSnapshot(long[] pids) {
+        if (pids.length == 1) {
+            return ThreadCpu.snapshot(pids[0]);
+        }
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (long pid : pids) {
+            m.putAll(ThreadCpu.snapshot(pid));
+        }
+        return m;
     }
 
     private static long clientCpu() {

@@ -31,13 +31,21 @@ public final class LoadRun {
     }
 
     public static void run(Opts o) throws Exception {
+        Backend b = Backend.of(o);
         if (o.flag("ab")) {
+            if (b.db() != null || b.instances() > 1 || b.compare()) {
+                throw new Opts.Invalid("--db, --instances and --compare-sqlite do not apply to --ab");
+            }
             ab(o);
             return;
         }
         if (o.intValue("rounds", 0) > 0) {
             rounds(o);
             return;
+        }
+        if (b.compare()) {
+            throw new Opts.Invalid("--compare-sqlite needs --rounds N (and --scenario): it alternates the backends"
+                    + " round by round");
         }
         Setup x = Setup.of(o, "10", "15");
         List<String> scenarios = o.list("scenarios", "check_settle,record,check,budget_summary,usage_summary");
@@ -50,25 +58,26 @@ public final class LoadRun {
 
         List<Load.Result> results = new ArrayList<>();
         try (Proc ping = Proc.ping(x.benchJar(), x.out().resolve("ping-server.log"), "");
-             Proc penia = Proc.penia(x.serverJar(), x.root(), db, x.out().resolve("penia-load.log"), "", Map.of())) {
+             Penias penia = Penias.start(x, b, db, "penia-load")) {
             ping.awaitReady("/ping", Duration.ofSeconds(30));
-            double readyMs = penia.awaitReady("/health", Duration.ofSeconds(60));
+            double readyMs = penia.awaitReady();
             System.out.printf("penia ready in %.0f ms (pid %d), ping server pid %d; %d connections, client %s,"
-                    + " warm-up %.0fs, measure %.0fs each%n", readyMs, penia.pid(), ping.pid(), x.conns(), x.client(),
-                    x.warm(), x.secs());
-            setUp(penia);
+                    + " warm-up %.0fs, measure %.0fs each%n", readyMs, penia.first().pid(), ping.pid(), x.conns(),
+                    x.client(), x.warm(), x.secs());
+            penia.describe(b);
+            setUp(penia.first());
             // The JIT's first work on Penia's request paths is not what is measured: one
             // unmeasured mixed phase first, so the first scenario is not the one that pays it.
             double serverWarm = Double.parseDouble(o.str("server-warmup", "20"));
             if (serverWarm > 0) {
                 System.out.printf("warming penia up for %.0f s (not measured) ...%n", serverWarm);
-                Load.run("warm-up", x.client(), "127.0.0.1", penia.port(), x.conns(), serverWarm, 0.1, (w, c) -> {
+                Load.run("warm-up", x.client(), "127.0.0.1", penia.ports(), x.conns(), serverWarm, 0.1, (w, c) -> {
                     if (w % 2 == 0) {
                         checkSettle(w, c);
                     } else {
                         recordOnly(w, c);
                     }
-                }, penia.pid(), () -> { }, () -> { });
+                }, penia.pids(), () -> { }, () -> { });
             }
             results.add(measure("ping (trivial Helidon)", x, ping,
                     (w, c) -> c.call("ping", "GET", "/ping", null)));
@@ -89,7 +98,7 @@ public final class LoadRun {
         } finally {
             deleteTree(work);
         }
-        report(results, x.out(), x.client(), x.conns());
+        report(results, x.out(), x.client(), x.conns(), b);
     }
 
     /**
@@ -142,50 +151,112 @@ public final class LoadRun {
      * is the figure to compare with a target, and their spread says how far one run can be off.
      */
     public static void rounds(Opts o) throws Exception {
+        Backend b = Backend.of(o);
         Setup x = Setup.of(o, "5", "10");
         int rounds = o.intValue("rounds", 5);
         String scenario = o.str("scenario", "check_settle");
         Load.Step step = step(scenario);
         Files.createDirectories(x.out());
         Path work = Files.createTempDirectory("penia-rounds");
+        // With --db, each row names its backend; with --compare-sqlite, SQLite and --db alternate.
+        boolean labelled = b.db() != null;
+        List<String> head = new ArrayList<>(List.of("round"));
+        if (labelled) {
+            head.add("backend");
+        }
+        head.addAll(List.of("ping before", "req/s", "ping after", "ratio", "p50 ms", "p99 ms", "srv CPU µs/req",
+                "cli CPU µs/req"));
+        if (b.instances() > 1) {
+            head.add("req/s per instance");
+        }
         Table t = new Table("Rounds of " + scenario + " between ping windows, " + x.conns() + " connections, client "
-                + x.client(),
-                "round", "ping before", "req/s", "ping after", "ratio", "p50 ms", "p99 ms", "srv CPU µs/req",
-                "cli CPU µs/req");
-        List<Double> ratios = new ArrayList<>();
-        List<Double> p99s = new ArrayList<>();
+                + x.client() + (labelled ? ", " + b.title() : ""), head.toArray(String[]::new));
+        Map<String, List<Double>> ratios = new java.util.LinkedHashMap<>();
+        Map<String, List<Double>> p99s = new java.util.LinkedHashMap<>();
         try (Proc ping = Proc.ping(x.benchJar(), x.out().resolve("ping-server.log"), "");
-             Proc penia = Proc.penia(x.serverJar(), x.root(), work.resolve("penia.db"), x.out().resolve("penia-rounds.log"),
-                     "", Map.of())) {
+             Penias penia = b.compare() ? Penias.sqlite(x, work.resolve("penia.db"), "penia-rounds")
+                     : Penias.start(x, b, work.resolve("penia.db"), "penia-rounds");
+             Penias other = b.compare() ? Penias.shared(x, b.db(), 1, "penia-rounds-" + b.label()) : null) {
+            List<Penias> backends = other == null ? List.of(penia) : List.of(penia, other);
             ping.awaitReady("/ping", Duration.ofSeconds(30));
-            penia.awaitReady("/health", Duration.ofSeconds(60));
-            setUp(penia);
-            measure("warm-up (not counted)", x, penia, step);
+            for (Penias p : backends) {
+                p.awaitReady();
+                p.describe(b);
+            }
+            for (Penias p : backends) {
+                setUp(p.first());
+            }
+            for (Penias p : backends) {
+                measure(labelled ? "warm-up " + p.label() + " (not counted)" : "warm-up (not counted)", x, p, step);
+            }
             Load.Step pinger = (w, c) -> c.call("ping", "GET", "/ping", null);
-            double before = measure("ping 0", x, ping, pinger).requestsPerSecond();
+            int pings = 0;
+            double before = measure("ping " + pings, x, ping, pinger).requestsPerSecond();
             for (int i = 1; i <= rounds; i++) {
-                Load.Result r = measure(scenario + " " + i, x, penia, step);
-                double after = measure("ping " + i, x, ping, pinger).requestsPerSecond();
-                double ratio = r.requestsPerSecond() / ((before + after) / 2) * 100;
-                double p99 = r.all().getValueAtPercentile(99) / 1000.0;
-                ratios.add(ratio);
-                p99s.add(p99);
-                t.row(i, Table.f(before, 0), Table.f(r.requestsPerSecond(), 0), Table.f(after, 0), Table.f(ratio, 1) + "%",
-                        Table.ms(r.all().getValueAtPercentile(50)), Table.ms(r.all().getValueAtPercentile(99)),
-                        Table.f(r.serverCpuMicrosPerRequest(), 0), Table.f(r.clientCpuMicrosPerRequest(), 0));
-                before = after;
+                for (Penias p : backends) {
+                    Load.Result r = measure(scenario + (labelled ? " " + p.label() : "") + " " + i, x, p, step);
+                    double after = measure("ping " + ++pings, x, ping, pinger).requestsPerSecond();
+                    double ratio = r.requestsPerSecond() / ((before + after) / 2) * 100;
+                    double p99 = r.all().getValueAtPercentile(99) / 1000.0;
+                    ratios.computeIfAbsent(p.label(), k -> new ArrayList<>()).add(ratio);
+                    p99s.computeIfAbsent(p.label(), k -> new ArrayList<>()).add(p99);
+                    List<Object> row = new ArrayList<>(List.of(i));
+                    if (labelled) {
+                        row.add(p.label());
+                    }
+                    row.addAll(List.of(Table.f(before, 0), Table.f(r.requestsPerSecond(), 0), Table.f(after, 0),
+                            Table.f(ratio, 1) + "%", Table.ms(r.all().getValueAtPercentile(50)),
+                            Table.ms(r.all().getValueAtPercentile(99)), Table.f(r.serverCpuMicrosPerRequest(), 0),
+                            Table.f(r.clientCpuMicrosPerRequest(), 0)));
+                    if (b.instances() > 1) {
+                        row.add(perInstance(r));
+                    }
+                    t.row(row.toArray());
+                    before = after;
+                }
             }
         } finally {
             deleteTree(work);
         }
+        String over = " over " + rounds + " rounds of " + Table.f(x.secs(), 0) + " s.";
+        if (!labelled) {
+            t.note("ratio = the round's req/s over the mean of the ping windows just before and after it; "
+                    + spread(ratios.get("sqlite"), p99s.get("sqlite")) + over);
+            t.emit(x.out(), "rounds-" + scenario);
+            return;
+        }
+        t.note("ratio = the round's req/s over the mean of the ping windows just before and after it"
+                + (b.compare() ? "; the backends alternate, each round followed by its own ping window." : "."));
+        ratios.forEach((k, v) -> t.note(k + ": " + spread(v, p99s.get(k)) + over));
+        if (b.compare()) {
+            t.note(b.label() + " median / sqlite median = " + Table.f(median(ratios.get(b.label()))
+                    / median(ratios.get("sqlite")) * 100, 1) + "%.");
+        }
+        b.notes().forEach(t::note);
+        t.emit(x.out(), "rounds-" + scenario + b.suffix());
+    }
+
+    /** "median …% (lowest …%, highest …%), highest p99 … ms" of one backend's rounds. */
+    private static String spread(List<Double> ratios, List<Double> p99s) {
         List<Double> sorted = ratios.stream().sorted().toList();
-        double median = sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
-                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
-        t.note("ratio = the round's req/s over the mean of the ping windows just before and after it; median "
-                + Table.f(median, 1) + "% (lowest " + Table.f(sorted.getFirst(), 1) + "%, highest "
+        return "median " + Table.f(median(ratios), 1) + "% (lowest " + Table.f(sorted.getFirst(), 1) + "%, highest "
                 + Table.f(sorted.getLast(), 1) + "%), highest p99 " + Table.f(p99s.stream().mapToDouble(d -> d).max()
-                .orElse(Double.NaN), 2) + " ms over " + rounds + " rounds of " + Table.f(x.secs(), 0) + " s.");
-        t.emit(x.out(), "rounds-" + scenario);
+                .orElse(Double.NaN), 2) + " ms";
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2)
+                : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    }
+
+    /** Each instance's req/s in a window, "a / b / c". */
+    private static String perInstance(Load.Result r) {
+        StringBuilder s = new StringBuilder();
+        for (long n : r.instances().requests()) {
+            s.append(s.isEmpty() ? "" : " / ").append(Table.f(n / r.seconds(), 0));
+        }
+        return s.toString();
     }
 
     /** The options every load mode reads (--root, --out, the jars, --connections, --warmup, --duration, --client). */
@@ -198,6 +269,194 @@ public final class LoadRun {
                     o.path("bench-jar", root.resolve("bench/target/penia-bench.jar").toString()),
                     o.intValue("connections", 64), Double.parseDouble(o.str("warmup", warmDefault)),
                     Double.parseDouble(o.str("duration", secsDefault)), o.str("client", "raw"));
+        }
+    }
+
+    /**
+     * The database options: {@code --db URL} (the {@code PENIA_DB} of the servers instead of a fresh
+     * SQLite file), {@code --instances N} (N servers on that database) and {@code --compare-sqlite}
+     * (rounds alternating SQLite and the {@code --db} backend).
+     */
+    record Backend(String db, int instances, boolean compare) {
+        static Backend of(Opts o) {
+            String db = o.str("db", null);
+            if (db != null && (db.isBlank() || db.equals("true"))) {
+                throw new Opts.Invalid("--db needs a value: --db postgresql://user@host:port/dbname");
+            }
+            int instances;
+            try {
+                instances = o.intValue("instances", 1);
+            } catch (NumberFormatException e) {
+                throw new Opts.Invalid("--instances needs a whole number, got '" + o.str("instances", "") + "'");
+            }
+            boolean compare = o.flag("compare-sqlite");
+            if (instances < 1) {
+                throw new Opts.Invalid("--instances must be 1 or more, got " + instances);
+            }
+            if (instances > 1 && db == null) {
+                throw new Opts.Invalid("--instances " + instances + " needs --db postgresql://user@host:port/dbname:"
+                        + " several instances share one database, and a SQLite file serves one instance");
+            }
+            if (compare && db == null) {
+                throw new Opts.Invalid("--compare-sqlite needs --db postgresql://user@host:port/dbname to compare with");
+            }
+            if (compare && instances > 1) {
+                throw new Opts.Invalid("--compare-sqlite compares one instance on each backend; drop --instances");
+            }
+            return new Backend(db, instances, compare);
+        }
+
+        /** "pg" for a PostgreSQL URL, "db" for anything else given with --db. */
+        String label() {
+            return db != null && (db.startsWith("postgresql:") || db.startsWith("jdbc:postgresql:")) ? "pg" : "db";
+        }
+
+        /** The results' file name suffix: "" by default, "-pg", "-pg-x3", or "-pg-vs-sqlite". */
+        String suffix() {
+            if (db == null) {
+                return "";
+            }
+            return compare ? "-" + label() + "-vs-sqlite" : "-" + label() + (instances > 1 ? "-x" + instances : "");
+        }
+
+        /** For a table's title. */
+        String title() {
+            String name = label().equals("pg") ? "PostgreSQL" : "--db";
+            return compare ? "SQLite and " + name + " alternating"
+                    : instances + " Penia instance" + (instances > 1 ? "s" : "") + " on " + name;
+        }
+
+        /** The database URL without a password ({@code user:secret@} becomes {@code user:***@}). */
+        String shown() {
+            return db.replaceAll("(//[^/:@]+):[^@/]*@", "$1:***@");
+        }
+
+        List<String> notes() {
+            List<String> n = new ArrayList<>();
+            n.add("database: " + shown() + " (given by the caller, empty at the start; budgets bench-0..3 created"
+                    + " by the run)" + (compare ? "; sqlite = a fresh SQLite file" : "") + ".");
+            if (instances > 1) {
+                n.add(instances + " Penia processes on it, each on its own port; connection i goes to instance"
+                        + " i mod " + instances + " (keep-alive, like a load balancer); srv CPU = all instances'.");
+            }
+            return n;
+        }
+    }
+
+    /**
+     * The Penia server(s) of a run: one on a fresh SQLite file (the default), or N processes on
+     * the {@code --db} database, each on its own port with {@code PENIA_ADVERTISE_URL} set.
+     */
+    static final class Penias implements AutoCloseable {
+        private final String label;
+        private final List<Proc> procs;
+        private final Path[] logs;
+
+        private Penias(String label, List<Proc> procs, Path[] logs) {
+            this.label = label;
+            this.procs = procs;
+            this.logs = logs;
+        }
+
+        static Penias start(Setup x, Backend b, Path sqliteFile, String log) {
+            return b.db() == null ? sqlite(x, sqliteFile, log) : shared(x, b.db(), b.instances(), log + "-" + b.label());
+        }
+
+        /** One Penia on the SQLite file {@code db}, logging to {@code log}.log: today's default. */
+        static Penias sqlite(Setup x, Path db, String log) {
+            Path file = x.out().resolve(log + ".log");
+            return new Penias("sqlite", List.of(Proc.penia(x.serverJar(), x.root(), db, file, "", Map.of())),
+                    new Path[]{file});
+        }
+
+        /** {@code n} Penia processes on the database {@code url}, logging to {@code log}[-i].log. */
+        static Penias shared(Setup x, String url, int n, String log) {
+            List<Proc> ps = new ArrayList<>();
+            Path[] logs = new Path[n];
+            try {
+                for (int i = 0; i < n; i++) {
+                    int port = Proc.freePort();
+                    logs[i] = x.out().resolve(log + (n == 1 ? "" : "-" + (i + 1)) + ".log");
+                    ps.add(Proc.penia(x.serverJar(), x.root(), url, port, logs[i], "",
+                            Map.of("PENIA_ADVERTISE_URL", "http://127.0.0.1:" + port)));
+                }
+            } catch (RuntimeException e) {
+                ps.reversed().forEach(Proc::close);
+                throw e;
+            }
+            return new Penias(new Backend(url, n, false).label(), List.copyOf(ps), logs);
+        }
+
+        /**
+         * Waits until each instance answers {@code /health} (returns the first one's ms from start
+         * to ready), then, on a --db backend, until each serves the API (an instance answers 503
+         * while it knows no leader).
+         */
+        double awaitReady() {
+            double first = -1;
+            for (int i = 0; i < procs.size(); i++) {
+                double ms = ready(i, "/health");
+                first = i == 0 ? ms : first;
+            }
+            if (!label.equals("sqlite")) {
+                for (int i = 0; i < procs.size(); i++) {
+                    ready(i, "/api/v1/budgets");
+                }
+            }
+            return first;
+        }
+
+        private double ready(int i, String path) {
+            try {
+                return procs.get(i).awaitReady(path, Duration.ofSeconds(60));
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("penia instance " + (i + 1) + " of " + procs.size() + " (port "
+                        + procs.get(i).port() + ") did not answer " + path + " with 200: " + e.getMessage()
+                        + "; see " + logs[i], e);
+            }
+        }
+
+        /** With a --db backend, one line per instance: pid, port, log. */
+        void describe(Backend b) {
+            if (b.db() == null || label.equals("sqlite")) {
+                return;
+            }
+            for (int i = 0; i < procs.size(); i++) {
+                Proc p = procs.get(i);
+                System.out.printf("%s instance %d of %d: pid %d, port %d, log %s%n", label, i + 1, procs.size(), p.pid(),
+                        p.port(), logs[i]);
+            }
+        }
+
+        String label() {
+            return label;
+        }
+
+        Proc first() {
+            return procs.getFirst();
+        }
+
+        List<Proc> procs() {
+            return procs;
+        }
+
+        int count() {
+            return procs.size();
+        }
+
+        int[] ports() {
+            return procs.stream().mapToInt(Proc::port).toArray();
+        }
+
+        long[] pids() {
+            return procs.stream().mapToLong(Proc::pid).toArray();
+        }
+
+        @Override
+        public void close() {
+            for (Proc p : procs.reversed()) {
+                p.close();
+            }
         }
     }
 
@@ -338,6 +597,22 @@ public final class LoadRun {
         }
     }
 
+    /** The sum of several instances' counters (/metrics is each instance's own, never forwarded). */
+    private static void readLedger(List<Proc> ps, long[] into, int at) {
+        if (ps.size() == 1) {
+            readLedger(ps.getFirst(), into, at);
+            return;
+        }
+        long[] one = new long[SNAPSHOT];
+        for (Proc p : ps) {
+            Arrays.fill(one, 0);
+            readLedger(p, one, 0);
+            for (int k = 0; k < SNAPSHOT; k++) {
+                into[at + k] += one[k];
+            }
+        }
+    }
+
     /** The bucket bound (ms) under which {@code q} of the window's commits finished ("> " the last bound above it). */
     private static String commitQuantile(long[] l, double q) {
         long total = l[SNAPSHOT + 3 + COMMIT_BOUNDS_MS.length] - l[3 + COMMIT_BOUNDS_MS.length];
@@ -354,28 +629,48 @@ public final class LoadRun {
     private static final List<String> threadNotes = new ArrayList<>();
 
     private static Load.Result measure(String name, Setup x, Proc target, Load.Step step) throws InterruptedException {
+        return measure(name, x, List.of(target), step);
+    }
+
+    private static Load.Result measure(String name, Setup x, Penias target, Load.Step step) throws InterruptedException {
+        return measure(name, x, target.procs(), step);
+    }
+
+    /** One window over {@code targets} (several: connection i to instance i mod N). */
+    private static Load.Result measure(String name, Setup x, List<Proc> targets, Load.Step step)
+            throws InterruptedException {
         System.out.println("measuring " + name + " ...");
         long[] ledger = new long[2 * SNAPSHOT];
-        Runnable start = () -> readLedger(target, ledger, 0);
-        Runnable end = () -> readLedger(target, ledger, SNAPSHOT);
+        Runnable start = () -> readLedger(targets, ledger, 0);
+        Runnable end = () -> readLedger(targets, ledger, SNAPSHOT);
         if (jfrDir != null && !name.startsWith("ping")) {
-            String file = jfrDir.resolve("penia-" + name.replaceAll("[^a-z]+", "-") + ".jfr").toAbsolutePath().toString();
+            List<String> files = new ArrayList<>();
+            for (int i = 0; i < targets.size(); i++) {
+                files.add(jfrDir.resolve("penia-" + name.replaceAll("[^a-z]+", "-")
+                        + (targets.size() > 1 ? "-instance-" + (i + 1) : "") + ".jfr").toAbsolutePath().toString());
+            }
             start = () -> {
-                readLedger(target, ledger, 0);
-                target.jcmd("JFR.start", "name=bench", "settings=" + jfrSettings, "filename=" + file);
+                readLedger(targets, ledger, 0);
+                for (int i = 0; i < targets.size(); i++) {
+                    targets.get(i).jcmd("JFR.start", "name=bench", "settings=" + jfrSettings, "filename=" + files.get(i));
+                }
             };
             end = () -> {
-                readLedger(target, ledger, SNAPSHOT);
-                target.jcmd("JFR.stop", "name=bench");
-                try {
-                    JfrTop.summarize(Path.of(file), 25, Path.of(file.replace(".jfr", "-top.txt")));
-                } catch (IOException e) {
-                    System.out.println("jfr summary failed: " + e);
+                readLedger(targets, ledger, SNAPSHOT);
+                for (int i = 0; i < targets.size(); i++) {
+                    targets.get(i).jcmd("JFR.stop", "name=bench");
+                }
+                for (String file : files) {
+                    try {
+                        JfrTop.summarize(Path.of(file), 25, Path.of(file.replace(".jfr", "-top.txt")));
+                    } catch (IOException e) {
+                        System.out.println("jfr summary failed: " + e);
+                    }
                 }
             };
         }
-        Load.Result r = Load.run(name, x.client(), "127.0.0.1", target.port(), x.conns(), x.warm(), x.secs(), step,
-                target.pid(), start, end);
+        Load.Result r = Load.run(name, x.client(), "127.0.0.1", targets.stream().mapToInt(Proc::port).toArray(),
+                x.conns(), x.warm(), x.secs(), step, targets.stream().mapToLong(Proc::pid).toArray(), start, end);
         System.out.printf("  %.0f req/s, p50 %.2f ms, p99 %.2f ms, errors %d%s%n", r.requestsPerSecond(),
                 r.all().getValueAtPercentile(50) / 1000.0, r.all().getValueAtPercentile(99) / 1000.0, r.errors(),
                 r.firstError() == null ? "" : " (first: " + r.firstError() + ")");
@@ -394,13 +689,23 @@ public final class LoadRun {
             System.out.println(l);
             threadNotes.add(r.name() + " " + l.trim());
         }
+        if (targets.size() > 1) {
+            StringBuilder by = new StringBuilder("  per instance (req/s, server CPU µs per own request):");
+            Load.Instances in = r.instances();
+            for (int i = 0; i < in.count(); i++) {
+                by.append(String.format(" %d:%d %.0f %.0f", i + 1, in.ports()[i], in.requests()[i] / r.seconds(),
+                        in.cpuNanos()[i] / 1e3 / Math.max(1, in.requests()[i])));
+            }
+            System.out.println(by);
+        }
         return r;
     }
 
-    private static void report(List<Load.Result> rs, Path out, String client, int conns) {
+    private static void report(List<Load.Result> rs, Path out, String client, int conns, Backend b) {
         double ping = rs.stream().filter(r -> r.name().startsWith("ping")).mapToDouble(Load.Result::requestsPerSecond)
                 .average().orElse(Double.NaN);
-        Table t = new Table("HTTP load over loopback, " + conns + " connections, client " + client,
+        Table t = new Table("HTTP load over loopback, " + conns + " connections, client " + client
+                + (b.db() == null ? "" : ", " + b.title()),
                 "scenario", "calls", "req/s", "ratio", "ops/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms",
                 "srv CPU µs/req", "cli CPU µs/req", "conns", "errors");
         for (Load.Result r : rs) {
@@ -425,7 +730,41 @@ public final class LoadRun {
                 + " coordinated-omission correction); CPU = process user+sys time over the measured window.");
         t.note("server CPU µs per request by thread group (ForkJoinPool = carriers of the request virtual threads):");
         threadNotes.forEach(n -> t.note("  " + n));
-        t.emit(out, "load-" + client);
+        if (b.db() == null) {
+            t.emit(out, "load-" + client);
+            return;
+        }
+        b.notes().forEach(t::note);
+        t.emit(out, "load-" + client + b.suffix());
+        if (b.instances() > 1) {
+            instances(rs, out, client, conns, b);
+        }
+    }
+
+    /** Per scenario and instance: req/s, share, server CPU per own request and per request of all. */
+    private static void instances(List<Load.Result> rs, Path out, String client, int conns, Backend b) {
+        Table t = new Table("Per instance, " + conns + " connections, client " + client + ", " + b.title(),
+                "scenario", "instance", "port", "req/s", "share", "srv CPU µs/own req", "srv CPU µs/req of all",
+                "conns");
+        for (Load.Result r : rs) {
+            Load.Instances in = r.instances();
+            if (in.count() < 2) {
+                continue;
+            }
+            for (int i = 0; i < in.count(); i++) {
+                t.row(i == 0 ? r.name() : "", i + 1, in.ports()[i], Table.f(in.requests()[i] / r.seconds(), 0),
+                        Table.f(100.0 * in.requests()[i] / Math.max(1, r.requests()), 1) + "%",
+                        Table.f(in.cpuNanos()[i] / 1e3 / Math.max(1, in.requests()[i]), 0),
+                        Table.f(in.cpuNanos()[i] / 1e3 / Math.max(1, r.requests()), 0), in.established()[i]);
+            }
+        }
+        t.note("share = the instance's part of the requests its client connections sent (connection i to instance"
+                + " i mod " + b.instances() + "); a follower forwards them to the leader, whose CPU then counts them too:"
+                + " srv CPU µs/own req divides an instance's CPU by its own connections' requests, µs/req of all by"
+                + " every instance's (the column sums to the whole cluster's CPU per request).");
+        t.note("conns = ESTABLISHED sockets on the instance's port after warm-up: the client's, plus the followers'"
+                + " forwarding connections on the leader's.");
+        t.emit(out, "load-" + client + b.suffix() + "-instances");
     }
 
     static void deleteTree(Path p) {
