@@ -1,20 +1,13 @@
 package io.tekton.penia.it.api;
 
-import io.tekton.penia.it.support.Executables;
+import io.tekton.penia.it.support.Npx;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Lints {@code openapi.yaml} with Redocly CLI (its {@code recommended} rules, as the repository's
@@ -49,28 +42,9 @@ class OpenApiLintTest {
 
     /** Runs npx with a bounded time; fails unless it exits 0; answers its output without npm's own lines. */
     private static String npx(Path work, String... args) throws Exception {
-        Path npx = Executables.onPath("npx");
-        assumeTrue(npx != null, "npx is not installed; the OpenAPI linters cannot run");
-        Path log = work.resolve("npx.log");
-        List<String> command = new ArrayList<>(List.of(npx.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        boolean exited = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!exited) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly); // node under npx
-            process.destroyForcibly();
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        System.out.println(output);
-        if (!exited) {
-            fail(args[1] + " did not finish within " + TIMEOUT_SECONDS + " s");
-        }
-        assertThat(process.exitValue()).as(args[1] + " exit code\n" + output).isZero();
-        return output.lines().filter(l -> !l.startsWith("npm ")).reduce("", (a, b) -> a + b + "\n");
+        Npx.assumeInstalled("the OpenAPI linters");
+        Npx.Result run = Npx.run(work, args[1], TIMEOUT_SECONDS, args);
+        assertThat(run.exitCode()).as(args[1] + " exit code\n" + run.output()).isZero();
+        return run.output().lines().filter(l -> !l.startsWith("npm ")).reduce("", (a, b) -> a + b + "\n");
     }
-
 }
