@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,13 +34,7 @@ class UsageRecordTest {
     static TestServer t;
 
     static Map<String, Object> usage(String component, String provider, String model, long in, long out) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("component", component);
-        body.put("provider", provider);
-        body.put("model", model);
-        body.put("input_tokens", in);
-        body.put("output_tokens", out);
-        return body;
+        return PeniaClient.usage(component, provider, model, in, out, null);
     }
 
     static Map<String, JsonNode> groupsBy(JsonNode summary, String key) {
