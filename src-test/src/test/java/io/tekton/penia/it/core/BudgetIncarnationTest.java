@@ -39,6 +39,13 @@ class BudgetIncarnationTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(201);
     }
 
+    /** A new $10 daily budget on the component, blocking at {@code stop} %; its id. */
+    String newBudget(String component, int stop) {
+        String id = uniq("q");
+        create(id, component, "10", stop);
+        return id;
+    }
+
     /** Deletes the budget and creates it again under the same id: a $10 daily budget on the component. */
     void recreate(String id, String component) {
         delete(id);
@@ -140,11 +147,17 @@ class BudgetIncarnationTest {
         assertThat(over.get("allowed").asBoolean()).as("$10 budget allows no more than $10: " + over).isFalse();
     }
 
+    /** {@link #assertClean} now, and again after a restart. */
+    void assertCleanLiveAndAfterRestart(String id, String component, String spent) {
+        assertClean(id, component, spent);
+        t.restart();
+        assertClean(id, component, spent);
+    }
+
     @Test
     void oldHolds_releasedExpiredAndSettledAfterRecreate_leaveTheSuccessorClean_liveAndAfterRestart() {
         String a = uniq("inc-holds");
-        String id = uniq("q");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         String released = hold(a, "3.0", 600);
         String expiring = hold(a, "3.0", 60);
         String settled = hold(a, "3.5", 600);
@@ -169,8 +182,7 @@ class BudgetIncarnationTest {
     @Test
     void oldHoldsStillOpenAtRestart_doNotCountAgainstTheSuccessor() {
         String a = uniq("inc-restart");
-        String id = uniq("q");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         String h1 = hold(a, "4.5", 600);
         String h2 = hold(a, "5.0", 600);
         recreate(id, a);
@@ -179,18 +191,14 @@ class BudgetIncarnationTest {
         assertClean(id, a, "0");
         assertThat(release(h1)).isEqualTo(200);
         assertThat(record(a, "1.0", h2).get("reservation_status").asText()).isEqualTo("settled");
-        assertClean(id, a, "1.0");
-
-        t.restart();
-        assertClean(id, a, "1.0");
+        assertCleanLiveAndAfterRestart(id, a, "1.0");
     }
 
     @Test
     void deletingABudget_releasesItsShareOfOpenHolds_andTheHoldStaysForOtherBudgets() {
         String a = uniq("inc-share");
-        String id = uniq("q");
         String other = uniq("other");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         createOther(other, a, "20", null);
         String h = hold(a, "4.0", 600);
         assertThat(t.get("/api/v1/reservations/" + h).get("budget_ids")).hasSize(2);
@@ -251,22 +259,17 @@ class BudgetIncarnationTest {
     void openBreakerOfADeletedBudget_doesNotBlockItsSuccessor_liveAndAfterRestart() {
         String a = uniq("inc-breaker-a");
         String b = uniq("inc-breaker-b");
-        String id = uniq("q");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         spendToTheStop(id, a, "10.0");
 
         recreate(id, b);
-        assertClean(id, b, "0");
-
-        t.restart();
-        assertClean(id, b, "0");
+        assertCleanLiveAndAfterRestart(id, b, "0");
     }
 
     @Test
     void firedAlertsOfADeletedBudget_doNotSilenceItsSuccessor_liveAndAfterRestart() {
-        String id = uniq("q");
         String a = uniq("inc-alert-a");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         record(a, "7.5", null);
         assertThat(thresholdAlerts(id, 70)).isEqualTo(1);
 
@@ -299,8 +302,7 @@ class BudgetIncarnationTest {
     @Test
     void raisedLimit_closesTheBreaker_liveAndAfterRestart() {
         String a = uniq("inc-raise");
-        String id = uniq("q");
-        create(id, a, "10", 95);
+        String id = newBudget(a, 95);
         spendToTheStop(id, a, "9.6");
         assertThat(check(a, "0").get("allowed").asBoolean()).isFalse();
 
@@ -318,8 +320,7 @@ class BudgetIncarnationTest {
     @Test
     void updateThatLeavesTheBudgetSpent_keepsTheBreakerOpen_liveAndAfterRestart() {
         String a = uniq("inc-rename");
-        String id = uniq("q");
-        create(id, a, "10", 95);
+        String id = newBudget(a, 95);
         spendToTheStop(id, a, "9.6");
 
         TestServer.Resp up = t.put("/api/v1/budgets/" + id, Map.of("name", "renamed"));
@@ -338,8 +339,7 @@ class BudgetIncarnationTest {
     @Test
     void raisedLimitThenSpendToTheNewStop_reopensTheBreaker_andAResetSurvivesRestart() {
         String a = uniq("inc-reopen");
-        String id = uniq("q");
-        create(id, a, "10", 95);
+        String id = newBudget(a, 95);
         spendToTheStop(id, a, "9.6");
         assertThat(t.put("/api/v1/budgets/" + id, Map.of("limits", Map.of("daily", 20))).status()).isEqualTo(200);
         assertBreaker(id, false);
