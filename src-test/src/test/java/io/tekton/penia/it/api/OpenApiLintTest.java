@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,10 +24,7 @@ class OpenApiLintTest {
 
     @Test
     void redoclyLint_reportsNoErrorAndNoWarning(@TempDir Path work) throws Exception {
-        Path root = Path.of(TestServer.repoRoot());
-        String output = npx(work, "-y", REDOCLY, "lint", "--format", "stylish",
-                "--config", root.resolve("redocly.yaml").toString(),
-                root.resolve("server/src/main/resources/openapi.yaml").toString());
+        String output = lint(work, REDOCLY, "--config", "redocly.yaml", "--format", "stylish");
         assertThat(output).as("redocly lint output").contains("Your API description is valid")
                 .doesNotContainIgnoringCase("warning").doesNotContainIgnoringCase("error");
     }
@@ -33,11 +32,19 @@ class OpenApiLintTest {
     /** Spectral's OpenAPI rules ({@code spectral:oas}, the repository's {@code .spectral.yaml}): no problem of any severity. */
     @Test
     void spectralLint_reportsNoProblem(@TempDir Path work) throws Exception {
-        Path root = Path.of(TestServer.repoRoot());
-        String output = npx(work, "-y", SPECTRAL, "lint", "--fail-severity", "hint",
-                "--ruleset", root.resolve(".spectral.yaml").toString(),
-                root.resolve("server/src/main/resources/openapi.yaml").toString());
+        String output = lint(work, SPECTRAL, "--ruleset", ".spectral.yaml", "--fail-severity", "hint");
         assertThat(output).as("spectral lint output").contains("No results with a severity of 'hint' or higher found");
+    }
+
+    /** Runs {@code linter} on openapi.yaml with the repository's configuration file and {@code options}. */
+    private static String lint(Path work, String linter, String configOption, String configFile, String... options)
+            throws Exception {
+        Path root = Path.of(TestServer.repoRoot());
+        List<String> args = new ArrayList<>(List.of("-y", linter, "lint"));
+        args.addAll(List.of(options));
+        args.addAll(List.of(configOption, root.resolve(configFile).toString(),
+                root.resolve("server/src/main/resources/openapi.yaml").toString()));
+        return npx(work, args.toArray(String[]::new));
     }
 
     /** Runs npx with a bounded time; fails unless it exits 0; answers its output without npm's own lines. */
