@@ -44,75 +44,21 @@ public record BudgetSpec(String budgetId, String name, Scope scope, Map<Period, 
         private Builder() {
         }
 
-        public Builder budgetId(String v) {
-            budgetId = v;
-            return this;
-        }
-
-        public Builder name(String v) {
-            name = v;
-            return this;
-        }
-
-        public Builder scope(Scope v) {
-            scope = v;
-            return this;
-        }
-
-        public Builder limits(Map<Period, Money> v) {
-            limits = v;
-            return this;
-        }
-
-        public Builder warningPercent(Integer v) {
-            warningPercent = v;
-            return this;
-        }
-
-        public Builder stopPercent(Integer v) {
-            stopPercent = v;
-            return this;
-        }
-
-        public Builder alertThresholds(List<Integer> v) {
-            alertThresholds = v;
-            return this;
-        }
-
-        public Builder enforcement(Enforcement v) {
-            enforcement = v;
-            return this;
-        }
-
-        public Builder active(Boolean v) {
-            active = v;
-            return this;
-        }
-
-        public Builder cooldownSeconds(Long v) {
-            cooldownSeconds = v;
-            return this;
-        }
-
-        public Builder channels(List<Channel> v) {
-            channels = v;
-            return this;
-        }
-
-        public Builder description(String v) {
-            description = v;
-            return this;
-        }
-
-        public Builder owner(String v) {
-            owner = v;
-            return this;
-        }
-
-        public Builder forecastAlerts(Boolean v) {
-            forecastAlerts = v;
-            return this;
-        }
+        // One line a field: each setter only stores its argument.
+        public Builder budgetId(String v) { budgetId = v; return this; }
+        public Builder name(String v) { name = v; return this; }
+        public Builder scope(Scope v) { scope = v; return this; }
+        public Builder limits(Map<Period, Money> v) { limits = v; return this; }
+        public Builder warningPercent(Integer v) { warningPercent = v; return this; }
+        public Builder stopPercent(Integer v) { stopPercent = v; return this; }
+        public Builder alertThresholds(List<Integer> v) { alertThresholds = v; return this; }
+        public Builder enforcement(Enforcement v) { enforcement = v; return this; }
+        public Builder active(Boolean v) { active = v; return this; }
+        public Builder cooldownSeconds(Long v) { cooldownSeconds = v; return this; }
+        public Builder channels(List<Channel> v) { channels = v; return this; }
+        public Builder description(String v) { description = v; return this; }
+        public Builder owner(String v) { owner = v; return this; }
+        public Builder forecastAlerts(Boolean v) { forecastAlerts = v; return this; }
 
         public BudgetSpec build() {
             return new BudgetSpec(budgetId, name, scope, limits, warningPercent, stopPercent, alertThresholds,

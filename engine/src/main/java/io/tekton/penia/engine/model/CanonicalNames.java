@@ -1,7 +1,10 @@
 package io.tekton.penia.engine.model;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The one spelling of provider and model names. Every name that enters the engine (a usage,
@@ -29,27 +32,29 @@ import java.util.Map;
  * Pure functions over constants: the form of a name never depends on the catalog of the day.
  */
 public final class CanonicalNames {
-    /** Other spellings callers use for a catalog provider. */
-    private static final Map<String, String> PROVIDER_ALIASES = Map.ofEntries(
-            Map.entry("google", "gemini"),
-            Map.entry("google_ai_studio", "gemini"),
-            Map.entry("vertex", "vertex_ai"),
-            Map.entry("vertexai", "vertex_ai"),
-            Map.entry("azure_openai", "azure"),
-            Map.entry("azure-openai", "azure"),
-            Map.entry("mistralai", "mistral"),
-            Map.entry("x-ai", "xai"),
-            Map.entry("together", "together_ai"),
-            Map.entry("together-ai", "together_ai"),
-            Map.entry("fireworks", "fireworks_ai"),
-            Map.entry("fireworks-ai", "fireworks_ai"),
-            Map.entry("aws", "bedrock"),
-            Map.entry("amazon-nova", "amazon_nova"));
+    /** Other spellings callers use for a catalog provider: each line the catalog's name, then the others. */
+    private static final Map<String, String> PROVIDER_ALIASES = aliases(
+            List.of("gemini", "google", "google_ai_studio"),
+            List.of("vertex_ai", "vertex", "vertexai"),
+            List.of("azure", "azure_openai", "azure-openai"),
+            List.of("mistral", "mistralai"),
+            List.of("xai", "x-ai"),
+            List.of("together_ai", "together", "together-ai"),
+            List.of("fireworks_ai", "fireworks", "fireworks-ai"),
+            List.of("bedrock", "aws"),
+            List.of("amazon_nova", "amazon-nova"));
 
     /** The task type of a usage or check that names none (Tekton's default too). */
     public static final String DEFAULT_TASK_TYPE = "default";
 
     private CanonicalNames() {
+    }
+
+    /** Each other spelling to the catalog's name (the first of its list); a spelling given twice fails. */
+    @SafeVarargs
+    private static Map<String, String> aliases(List<String>... names) {
+        return Stream.of(names).flatMap(n -> n.stream().skip(1).map(other -> Map.entry(other, n.get(0))))
+                .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
     }
 
     /** The canonical task type; {@code null} stays {@code null}. */

@@ -1,6 +1,8 @@
 package io.tekton.penia.engine.price;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -12,21 +14,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelQualityTest {
     private static final ModelQuality TABLE = ModelQuality.shipped();
 
-    @Test
-    void normalise_removesRoutesRegionsSnapshotsAndPackaging() {
-        assertThat(ModelQuality.normalise("eu.anthropic.claude-sonnet-4-5-20250929-v1:0")).isEqualTo("claude-sonnet-4-5");
-        assertThat(ModelQuality.normalise("us-gov-east-1/anthropic.claude-sonnet-4-5-20250929-v1:0"))
-                .isEqualTo("claude-sonnet-4-5");
-        assertThat(ModelQuality.normalise("anthropic/claude-sonnet-4.5")).isEqualTo("claude-sonnet-4-5");
-        assertThat(ModelQuality.normalise("claude-sonnet-4-5@20250929")).isEqualTo("claude-sonnet-4-5");
-        assertThat(ModelQuality.normalise("databricks-claude-sonnet-4-5")).isEqualTo("claude-sonnet-4-5");
-        assertThat(ModelQuality.normalise("accounts/fireworks/models/llama-v3p3-70b-instruct")).isEqualTo("llama-3-3-70b");
-        assertThat(ModelQuality.normalise("meta.llama3-3-70b-instruct-v1:0")).isEqualTo("llama-3-3-70b");
-        assertThat(ModelQuality.normalise("Meta-Llama-3_3-70B-Instruct")).isEqualTo("llama-3-3-70b");
-        assertThat(ModelQuality.normalise("@cf/meta/llama-3.3-70b-instruct-fp8-fast")).isEqualTo("llama-3-3-70b");
-        assertThat(ModelQuality.normalise("deepseek.v3.2")).isEqualTo("deepseek-v3-2");
-        assertThat(ModelQuality.normalise("deepseek-v3")).isEqualTo("deepseek-v3");
-        assertThat(ModelQuality.normalise("gpt-4o-2024-08-06")).isEqualTo("gpt-4o");
+    @ParameterizedTest(name = "{0} is {1}")
+    @CsvSource({
+            "eu.anthropic.claude-sonnet-4-5-20250929-v1:0, claude-sonnet-4-5",
+            "us-gov-east-1/anthropic.claude-sonnet-4-5-20250929-v1:0, claude-sonnet-4-5",
+            "anthropic/claude-sonnet-4.5, claude-sonnet-4-5",
+            "claude-sonnet-4-5@20250929, claude-sonnet-4-5",
+            "databricks-claude-sonnet-4-5, claude-sonnet-4-5",
+            "accounts/fireworks/models/llama-v3p3-70b-instruct, llama-3-3-70b",
+            "meta.llama3-3-70b-instruct-v1:0, llama-3-3-70b",
+            "Meta-Llama-3_3-70B-Instruct, llama-3-3-70b",
+            "@cf/meta/llama-3.3-70b-instruct-fp8-fast, llama-3-3-70b",
+            "deepseek.v3.2, deepseek-v3-2",
+            "deepseek-v3, deepseek-v3",
+            "gpt-4o-2024-08-06, gpt-4o"})
+    void normalise_removesRoutesRegionsSnapshotsAndPackaging(String name, String normalised) {
+        assertThat(ModelQuality.normalise(name)).isEqualTo(normalised);
     }
 
     @Test

@@ -18,6 +18,8 @@ import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /** {@code /api/v1/budgets}: CRUD, live summary, and per-budget alert settings. */
 public final class BudgetsService implements Routes.Service {
@@ -65,19 +67,32 @@ public final class BudgetsService implements Routes.Service {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "budget_id");
-        Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
-        Caller caller = Callers.of(req);
-        Callers.checkSees(caller, b);
-        Http.ok(res, Views.budget(b, Access.seesChannelSecrets(caller)));
+        show(req, res, Views::budget);
     }
 
     private void update(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "budget_id");
-        BudgetSpec spec = Wire.budget(http.args(req), id);
-        Map<String, Object> before = engine.budget(id).map(Views::budget).orElse(null);
-        Map<String, Object> after = Views.budget(engine.updateBudget(id, spec));
-        audit.record(Callers.of(req), "budget.update", "budget", id, before, after);
+        change(req, res, id, Wire.budget(http.args(req), id), "budget.update", Views::budget);
+    }
+
+    /** Answers the path's budget, as {@code view} shows it to this caller, if the caller may see it. */
+    private void show(ServerRequest req, ServerResponse res, BiFunction<Budget, Boolean, Map<String, Object>> view) {
+        String id = Http.param(req, "budget_id");
+        Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
+        Caller caller = Callers.of(req);
+        Callers.checkSees(caller, b);
+        Http.ok(res, view.apply(b, Access.seesChannelSecrets(caller)));
+    }
+
+    /**
+     * Applies {@code spec} to budget {@code id}, audits {@code action} with the budget before and after
+     * (as {@code view} shows it) and answers the budget after.
+     */
+    private void change(ServerRequest req, ServerResponse res, String id, BudgetSpec spec, String action,
+                        Function<Budget, Map<String, Object>> view) {
+        Map<String, Object> before = engine.budget(id).map(view).orElse(null);
+        Map<String, Object> after = view.apply(engine.updateBudget(id, spec));
+        audit.record(Callers.of(req), action, "budget", id, before, after);
         Http.ok(res, after);
     }
 
@@ -101,19 +116,11 @@ public final class BudgetsService implements Routes.Service {
     }
 
     private void getAlerts(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "budget_id");
-        Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
-        Caller caller = Callers.of(req);
-        Callers.checkSees(caller, b);
-        Http.ok(res, Views.alertSettings(b, Access.seesChannelSecrets(caller)));
+        show(req, res, Views::alertSettings);
     }
 
     private void setAlerts(ServerRequest req, ServerResponse res) {
         String id = Http.param(req, "budget_id");
-        BudgetSpec spec = Wire.alertSettings(http.args(req));
-        Map<String, Object> before = engine.budget(id).map(Views::alertSettings).orElse(null);
-        Map<String, Object> after = Views.alertSettings(engine.updateBudget(id, spec));
-        audit.record(Callers.of(req), "budget.alerts.update", "budget", id, before, after);
-        Http.ok(res, after);
+        change(req, res, id, Wire.alertSettings(http.args(req)), "budget.alerts.update", Views::alertSettings);
     }
 }

@@ -55,13 +55,24 @@ public final class Routes {
 
     /** How a service declares its routes (paths relative to where it is mounted). */
     public interface Rules {
-        Rules get(String path, Need need, Handler handler);
+        /** Declares one route; the methods below name its HTTP method. */
+        Rules route(Method method, String path, Need need, Handler handler);
 
-        Rules post(String path, Need need, Handler handler);
+        default Rules get(String path, Need need, Handler handler) {
+            return route(Method.GET, path, need, handler);
+        }
 
-        Rules put(String path, Need need, Handler handler);
+        default Rules post(String path, Need need, Handler handler) {
+            return route(Method.POST, path, need, handler);
+        }
 
-        Rules delete(String path, Need need, Handler handler);
+        default Rules put(String path, Need need, Handler handler) {
+            return route(Method.PUT, path, need, handler);
+        }
+
+        default Rules delete(String path, Need need, Handler handler) {
+            return route(Method.DELETE, path, need, handler);
+        }
     }
 
     /** A group of routes mounted under one prefix (Helidon's {@code HttpService}, with needs). */
@@ -275,55 +286,18 @@ public final class Routes {
 
     /** Records a service's routes with full templates. */
     private record Collector(String prefix, boolean documented, List<Route> into) implements Rules {
-        private Rules add(Method method, String path, Need need) {
+        @Override
+        public Rules route(Method method, String path, Need need, Handler handler) {
             into.add(new Route(method.text(), join(prefix, path), need, documented));
             return this;
-        }
-
-        @Override
-        public Rules get(String path, Need need, Handler handler) {
-            return add(Method.GET, path, need);
-        }
-
-        @Override
-        public Rules post(String path, Need need, Handler handler) {
-            return add(Method.POST, path, need);
-        }
-
-        @Override
-        public Rules put(String path, Need need, Handler handler) {
-            return add(Method.PUT, path, need);
-        }
-
-        @Override
-        public Rules delete(String path, Need need, Handler handler) {
-            return add(Method.DELETE, path, need);
         }
     }
 
     /** Hands a service's routes to Helidon, relative to its mount (as an {@code HttpService} would). */
     private record Registrar(HttpRules rules) implements Rules {
         @Override
-        public Rules get(String path, Need need, Handler handler) {
-            rules.get(path, handler);
-            return this;
-        }
-
-        @Override
-        public Rules post(String path, Need need, Handler handler) {
-            rules.post(path, handler);
-            return this;
-        }
-
-        @Override
-        public Rules put(String path, Need need, Handler handler) {
-            rules.put(path, handler);
-            return this;
-        }
-
-        @Override
-        public Rules delete(String path, Need need, Handler handler) {
-            rules.delete(path, handler);
+        public Rules route(Method method, String path, Need need, Handler handler) {
+            rules.route(method, path, handler);
             return this;
         }
     }

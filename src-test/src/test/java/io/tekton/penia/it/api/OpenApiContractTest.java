@@ -1,6 +1,7 @@
 package io.tekton.penia.it.api;
 
 import io.tekton.penia.it.support.OpenApiContract;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -10,7 +11,6 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,17 +47,7 @@ class OpenApiContractTest {
 
     /** Sends a request as {@code key} (null: none), checks the status and validates the body. */
     private TestServer.Resp call(String key, String method, String template, String path, Object body, int status) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(t.base() + path));
-        if (key != null) {
-            b.header("X-API-Key", key);
-        }
-        if (body == null) {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(TestServer.json(body)));
-        }
-        TestServer.Resp r = t.send(b);
+        TestServer.Resp r = new PeniaClient(t, key).call(method, path, body);
         assertThat(r.status()).as(method + " " + path + ": " + r.raw()).isEqualTo(status);
         violations.addAll(contract.violations(method, template, r.status(), r.raw()));
         if (body != null && status / 100 == 2) {
@@ -102,13 +92,8 @@ class OpenApiContractTest {
     }
 
     private static Map<String, Object> usage(String component, String requestId) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("component", component);
-        m.put("provider", "openai");
-        m.put("model", "gpt-4o");
+        Map<String, Object> m = PeniaClient.usage(component, "openai", "gpt-4o", 1200, 300, null);
         m.put("task_type", "chat");
-        m.put("input_tokens", 1200);
-        m.put("output_tokens", 300);
         m.put("request_id", requestId);
         return m;
     }

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -65,14 +66,7 @@ class BadInputTest {
     }
 
     Map<String, Object> good() {
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("component", component);
-        b.put("provider", "openai");
-        b.put("model", "gpt-4o");
-        b.put("input_tokens", 100);
-        b.put("output_tokens", 50);
-        b.put("cost", new BigDecimal("0.5"));
-        return b;
+        return PeniaClient.usage(component, "openai", "gpt-4o", 100, 50, "0.5");
     }
 
     Map<String, Object> good(String field, Object value) {

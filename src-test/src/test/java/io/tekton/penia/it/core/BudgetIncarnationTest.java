@@ -39,6 +39,30 @@ class BudgetIncarnationTest {
         assertThat(r.status()).as(r.raw()).isEqualTo(201);
     }
 
+    /** A new $10 daily budget on the component, blocking at {@code stop} %; its id. */
+    String newBudget(String component, int stop) {
+        String id = uniq("q");
+        create(id, component, "10", stop);
+        return id;
+    }
+
+    /** Deletes the budget and creates it again under the same id: a $10 daily budget on the component. */
+    void recreate(String id, String component) {
+        delete(id);
+        create(id, component, "10", 100);
+    }
+
+    /** A second daily budget with this id on the component: only the limit, and {@code stop} % when given. */
+    void createOther(String id, String component, String daily, Integer stop) {
+        Map<String, Object> body = new HashMap<>(Map.of("budget_id", id, "name", "other", "scope",
+                Map.of("component", component), "limits", Map.of("daily", new BigDecimal(daily)), "enforcement", "block"));
+        if (stop != null) {
+            body.put("stop_percent", stop);
+        }
+        TestServer.Resp r = t.post("/api/v1/budgets", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+    }
+
     void delete(String id) {
         TestServer.Resp r = t.delete("/api/v1/budgets/" + id);
         assertThat(r.status()).as(r.raw()).isEqualTo(200);
@@ -79,6 +103,23 @@ class BudgetIncarnationTest {
         return Ledger.period(t, id, "daily");
     }
 
+    /** The status of releasing a hold. */
+    int release(String reservationId) {
+        return t.post("/api/v1/reservations/" + reservationId + "/release", Map.of()).status();
+    }
+
+    void assertBreaker(String id, boolean open) {
+        JsonNode d = daily(id);
+        assertThat(d.get("breaker_open").asBoolean()).as(d.toString()).isEqualTo(open);
+    }
+
+    /** Spends {@code cost} on the component and runs the periodic check, which opens the budget's breaker. */
+    void spendToTheStop(String id, String component, String cost) {
+        record(component, cost, null);
+        t.post("/api/v1/budget-alerts/check", Map.of());
+        assertBreaker(id, true);
+    }
+
     /** Threshold alerts of the budget id at this percent (every incarnation: the history stays). */
     long thresholdAlerts(String id, int percent) {
         TestServer.Resp r = t.get("/api/v1/alerts?limit=1000&budget_id=" + id);
@@ -106,28 +147,33 @@ class BudgetIncarnationTest {
         assertThat(over.get("allowed").asBoolean()).as("$10 budget allows no more than $10: " + over).isFalse();
     }
 
+    /** {@link #assertClean} now, and again after a restart. */
+    void assertCleanLiveAndAfterRestart(String id, String component, String spent) {
+        assertClean(id, component, spent);
+        t.restart();
+        assertClean(id, component, spent);
+    }
+
     @Test
     void oldHolds_releasedExpiredAndSettledAfterRecreate_leaveTheSuccessorClean_liveAndAfterRestart() {
         String a = uniq("inc-holds");
-        String id = uniq("q");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         String released = hold(a, "3.0", 600);
         String expiring = hold(a, "3.0", 60);
         String settled = hold(a, "3.5", 600);
         assertUsd(daily(id).get("reserved"), "9.5");
 
-        delete(id);
-        create(id, a, "10", 100);
+        recreate(id, a);
         assertClean(id, a, "0");
 
-        assertThat(t.post("/api/v1/reservations/" + released + "/release", Map.of()).status()).isEqualTo(200);
+        assertThat(release(released)).isEqualTo(200);
         clock.advance(Duration.ofSeconds(61));
         JsonNode rec = record(a, "2.0", settled);
         assertThat(rec.get("reservation_status").asText()).isEqualTo("settled");
         // The old holds never counted against the new budget; the settled usage does (its scope matches).
         assertClean(id, a, "2.0");
         assertThat(Ledger.ledgerSum(t, a)).isEqualByComparingTo("2.0");
-        assertThat(t.post("/api/v1/reservations/" + expiring + "/release", Map.of()).status()).isEqualTo(409);
+        assertThat(release(expiring)).isEqualTo(409);
 
         t.restart();
         assertClean(id, a, "2.0");
@@ -136,32 +182,24 @@ class BudgetIncarnationTest {
     @Test
     void oldHoldsStillOpenAtRestart_doNotCountAgainstTheSuccessor() {
         String a = uniq("inc-restart");
-        String id = uniq("q");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         String h1 = hold(a, "4.5", 600);
         String h2 = hold(a, "5.0", 600);
-        delete(id);
-        create(id, a, "10", 100);
+        recreate(id, a);
 
         t.restart();
         assertClean(id, a, "0");
-        assertThat(t.post("/api/v1/reservations/" + h1 + "/release", Map.of()).status()).isEqualTo(200);
+        assertThat(release(h1)).isEqualTo(200);
         assertThat(record(a, "1.0", h2).get("reservation_status").asText()).isEqualTo("settled");
-        assertClean(id, a, "1.0");
-
-        t.restart();
-        assertClean(id, a, "1.0");
+        assertCleanLiveAndAfterRestart(id, a, "1.0");
     }
 
     @Test
     void deletingABudget_releasesItsShareOfOpenHolds_andTheHoldStaysForOtherBudgets() {
         String a = uniq("inc-share");
-        String id = uniq("q");
         String other = uniq("other");
-        create(id, a, "10", 100);
-        TestServer.Resp o = t.post("/api/v1/budgets", Map.of("budget_id", other, "name", "other", "scope",
-                Map.of("component", a), "limits", Map.of("daily", new BigDecimal("20")), "enforcement", "block"));
-        assertThat(o.status()).as(o.raw()).isEqualTo(201);
+        String id = newBudget(a, 100);
+        createOther(other, a, "20", null);
         String h = hold(a, "4.0", 600);
         assertThat(t.get("/api/v1/reservations/" + h).get("budget_ids")).hasSize(2);
         delete(id);
@@ -182,10 +220,7 @@ class BudgetIncarnationTest {
         String id = uniq("q");
         String other = uniq("other");
         create(id, a, "1000", 100);
-        TestServer.Resp o = t.post("/api/v1/budgets", Map.of("budget_id", other, "name", "other", "scope",
-                Map.of("component", a), "limits", Map.of("daily", new BigDecimal("1000")), "enforcement", "block",
-                "stop_percent", 100));
-        assertThat(o.status()).as(o.raw()).isEqualTo(201);
+        createOther(other, a, "1000", 100);
         java.util.Queue<String> holds = new java.util.concurrent.ConcurrentLinkedQueue<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
         List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
@@ -204,7 +239,7 @@ class BudgetIncarnationTest {
         int n = 0;
         for (String h : holds) {
             if (n++ % 2 == 0) {
-                assertThat(t.post("/api/v1/reservations/" + h + "/release", Map.of()).status()).isEqualTo(200);
+                assertThat(release(h)).isEqualTo(200);
             } else {
                 pool.submit(() -> record(a, "0.01", h)).get();
             }
@@ -224,39 +259,29 @@ class BudgetIncarnationTest {
     void openBreakerOfADeletedBudget_doesNotBlockItsSuccessor_liveAndAfterRestart() {
         String a = uniq("inc-breaker-a");
         String b = uniq("inc-breaker-b");
-        String id = uniq("q");
-        create(id, a, "10", 100);
-        record(a, "10.0", null);
-        t.post("/api/v1/budget-alerts/check", Map.of());
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        String id = newBudget(a, 100);
+        spendToTheStop(id, a, "10.0");
 
-        delete(id);
-        create(id, b, "10", 100);
-        assertClean(id, b, "0");
-
-        t.restart();
-        assertClean(id, b, "0");
+        recreate(id, b);
+        assertCleanLiveAndAfterRestart(id, b, "0");
     }
 
     @Test
     void firedAlertsOfADeletedBudget_doNotSilenceItsSuccessor_liveAndAfterRestart() {
-        String id = uniq("q");
         String a = uniq("inc-alert-a");
-        create(id, a, "10", 100);
+        String id = newBudget(a, 100);
         record(a, "7.5", null);
         assertThat(thresholdAlerts(id, 70)).isEqualTo(1);
 
         // Re-created live, crossing 70 % live.
         String b = uniq("inc-alert-b");
-        delete(id);
-        create(id, b, "10", 100);
+        recreate(id, b);
         record(b, "7.5", null);
         assertThat(thresholdAlerts(id, 70)).isEqualTo(2);
 
         // Re-created, restarted, then crossing 70 %.
         String c = uniq("inc-alert-c");
-        delete(id);
-        create(id, c, "10", 100);
+        recreate(id, c);
         t.restart();
         record(c, "7.5", null);
         assertThat(thresholdAlerts(id, 70)).isEqualTo(3);
@@ -277,20 +302,17 @@ class BudgetIncarnationTest {
     @Test
     void raisedLimit_closesTheBreaker_liveAndAfterRestart() {
         String a = uniq("inc-raise");
-        String id = uniq("q");
-        create(id, a, "10", 95);
-        record(a, "9.6", null);
-        t.post("/api/v1/budget-alerts/check", Map.of());
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        String id = newBudget(a, 95);
+        spendToTheStop(id, a, "9.6");
         assertThat(check(a, "0").get("allowed").asBoolean()).isFalse();
 
         TestServer.Resp up = t.put("/api/v1/budgets/" + id, Map.of("limits", Map.of("daily", 100)));
         assertThat(up.status()).as(up.raw()).isEqualTo(200);
-        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        assertBreaker(id, false);
         assertThat(check(a, "1").get("allowed").asBoolean()).isTrue();
 
         t.restart();
-        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        assertBreaker(id, false);
         JsonNode after = check(a, "1");
         assertThat(after.get("allowed").asBoolean()).as(after.toString()).isTrue();
     }
@@ -298,41 +320,34 @@ class BudgetIncarnationTest {
     @Test
     void updateThatLeavesTheBudgetSpent_keepsTheBreakerOpen_liveAndAfterRestart() {
         String a = uniq("inc-rename");
-        String id = uniq("q");
-        create(id, a, "10", 95);
-        record(a, "9.6", null);
-        t.post("/api/v1/budget-alerts/check", Map.of());
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        String id = newBudget(a, 95);
+        spendToTheStop(id, a, "9.6");
 
         TestServer.Resp up = t.put("/api/v1/budgets/" + id, Map.of("name", "renamed"));
         assertThat(up.status()).as(up.raw()).isEqualTo(200);
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertBreaker(id, true);
         TestServer.Resp th = t.put("/api/v1/budget-alerts/thresholds", Map.of("thresholds", List.of(70, 80, 90, 100),
                 "warning_percent", 75, "stop_percent", 95));
         assertThat(th.status()).as(th.raw()).isEqualTo(200);
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertBreaker(id, true);
 
         t.restart();
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertBreaker(id, true);
         assertThat(check(a, "0").get("allowed").asBoolean()).isFalse();
     }
 
     @Test
     void raisedLimitThenSpendToTheNewStop_reopensTheBreaker_andAResetSurvivesRestart() {
         String a = uniq("inc-reopen");
-        String id = uniq("q");
-        create(id, a, "10", 95);
-        record(a, "9.6", null);
-        t.post("/api/v1/budget-alerts/check", Map.of());
+        String id = newBudget(a, 95);
+        spendToTheStop(id, a, "9.6");
         assertThat(t.put("/api/v1/budgets/" + id, Map.of("limits", Map.of("daily", 20))).status()).isEqualTo(200);
-        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
-        record(a, "9.5", null);
-        t.post("/api/v1/budget-alerts/check", Map.of());
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertBreaker(id, false);
+        spendToTheStop(id, a, "9.5");
         t.restart();
-        assertThat(daily(id).get("breaker_open").asBoolean()).isTrue();
+        assertBreaker(id, true);
         assertThat(t.post("/api/v1/budget-alerts/breakers/" + id + "/reset", Map.of()).status()).isEqualTo(200);
         t.restart();
-        assertThat(daily(id).get("breaker_open").asBoolean()).isFalse();
+        assertBreaker(id, false);
     }
 }

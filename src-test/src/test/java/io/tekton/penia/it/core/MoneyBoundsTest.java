@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.math.BigDecimal;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import static io.tekton.penia.it.core.Ledger.assertError;
@@ -27,12 +27,7 @@ class MoneyBoundsTest {
     static TestServer t;
 
     static Map<String, Object> usage(String component, Object cost, long in, long out) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("component", component);
-        body.put("provider", "openai");
-        body.put("model", "gpt-4o");
-        body.put("input_tokens", in);
-        body.put("output_tokens", out);
+        Map<String, Object> body = PeniaClient.usage(component, "openai", "gpt-4o", in, out, null);
         if (cost != null) {
             body.put("cost", cost);
         }

@@ -46,6 +46,19 @@ class PeriodBoundaryTest {
         }
     }
 
+    /** The fresh component and its budget that a test starts with. */
+    record Started(String component, String budgetId) {
+    }
+
+    /** Starts the server at {@code at} with a budget on a fresh component and {@code cost} recorded there. */
+    Started startAndRecord(String zone, String at, String name, String cost) {
+        start(zone, at);
+        String component = uniq(name);
+        String id = budget(component);
+        recordNow(component, cost);
+        return new Started(component, id);
+    }
+
     String budget(String component) {
         return penia.componentBudget(component, Map.of("daily", "10", "weekly", "50", "monthly", "100"));
     }
@@ -86,10 +99,9 @@ class PeriodBoundaryTest {
     @Test
     void summary_projected_isSpendAtTheCurrentBurnRate() {
         // Tuesday 06:00 UTC: a quarter of the day, 30 of the week's 168 hours, 390 of November's 720 hours.
-        start(null, "2026-11-17T06:00:00Z");
-        String component = uniq("projected");
-        String id = budget(component);
-        recordNow(component, "2.5");
+        Started s = startAndRecord(null, "2026-11-17T06:00:00Z", "projected", "2.5");
+        String component = s.component();
+        String id = s.budgetId();
 
         assertUsd(period(id, "daily").get("projected"), "10");
         assertUsd(period(id, "weekly").get("projected"), "14");
@@ -131,10 +143,9 @@ class PeriodBoundaryTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("boundaries")
     void record_inThePeriodsLastSecond_countsForThatPeriodOnly(Boundary b) {
-        start(b.zone(), b.lastSecond());
-        String component = uniq("edge-" + b.period());
-        String id = budget(component);
-        recordNow(component, "7.000001");
+        Started s = startAndRecord(b.zone(), b.lastSecond(), "edge-" + b.period(), "7.000001");
+        String component = s.component();
+        String id = s.budgetId();
         assertWindow(period(id, b.period()), b.oldStart(), b.newStart());
         assertUsd(period(id, b.period()).get("spent"), "7.000001");
 
@@ -151,10 +162,9 @@ class PeriodBoundaryTest {
 
     @Test
     void record_at235959_countsForThatDayOnly() {
-        start(null, "2026-11-17T23:59:59Z");
-        String component = uniq("day-edge");
-        String id = budget(component);
-        recordNow(component, "9");
+        Started s = startAndRecord(null, "2026-11-17T23:59:59Z", "day-edge", "9");
+        String component = s.component();
+        String id = s.budgetId();
         assertThat(check(component, "1").get("decision").asText()).as("9 + 1 of a $10 day").isEqualTo("block");
 
         clock.set(Instant.parse("2026-11-18T00:00:01Z"));
@@ -189,10 +199,9 @@ class PeriodBoundaryTest {
     @Test
     void record_beforeMonthEnd_leavesNewMonthAtZero_berlin() {
         // 2026-11-30 23:59:59 in Berlin (CET, UTC+1); 2026-11-30 is a Monday, so the ISO week goes on.
-        start(BERLIN, "2026-11-30T22:59:59Z");
-        String component = uniq("month-edge");
-        String id = budget(component);
-        recordNow(component, "3.25");
+        Started s = startAndRecord(BERLIN, "2026-11-30T22:59:59Z", "month-edge", "3.25");
+        String component = s.component();
+        String id = s.budgetId();
 
         clock.set(Instant.parse("2026-11-30T23:00:01Z"));
 
@@ -208,10 +217,9 @@ class PeriodBoundaryTest {
     @Test
     void record_onDstFallBackDay_countsFor25HourDay_berlin() {
         // 2026-10-25: clocks go back at 03:00 CEST; the day runs 2026-10-24T22:00Z .. 2026-10-25T23:00Z (25 h).
-        start(BERLIN, "2026-10-24T21:59:59Z");
-        String component = uniq("dst");
-        String id = budget(component);
-        recordNow(component, "0.25");                        // 23:59:59 CEST, Oct 24
+        Started s = startAndRecord(BERLIN, "2026-10-24T21:59:59Z", "dst", "0.25"); // 23:59:59 CEST, Oct 24
+        String component = s.component();
+        String id = s.budgetId();
         clock.set(Instant.parse("2026-10-24T22:00:00Z"));    // 00:00 CEST, Oct 25
         recordNow(component, "0.5");
         clock.set(Instant.parse("2026-10-25T22:30:00Z"));    // 23:30 CET, still Oct 25

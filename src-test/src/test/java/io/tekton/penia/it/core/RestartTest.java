@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
@@ -38,15 +39,7 @@ class RestartTest {
     }
 
     static Map<String, Object> usage(String component, long in, long out, String cost, String requestId) {
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("component", component);
-        b.put("provider", "openai");
-        b.put("model", "gpt-4o");
-        b.put("input_tokens", in);
-        b.put("output_tokens", out);
-        if (cost != null) {
-            b.put("cost", new BigDecimal(cost));
-        }
+        Map<String, Object> b = PeniaClient.usage(component, "openai", "gpt-4o", in, out, cost);
         if (requestId != null) {
             b.put("request_id", requestId);
         }

@@ -1,6 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,13 +34,7 @@ class UsageRecordTest {
     static TestServer t;
 
     static Map<String, Object> usage(String component, String provider, String model, long in, long out) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("component", component);
-        body.put("provider", provider);
-        body.put("model", model);
-        body.put("input_tokens", in);
-        body.put("output_tokens", out);
-        return body;
+        return PeniaClient.usage(component, provider, model, in, out, null);
     }
 
     static Map<String, JsonNode> groupsBy(JsonNode summary, String key) {
@@ -120,8 +114,8 @@ class UsageRecordTest {
                 new Row(c1, p2, "m-y", now, "2", 40, 4),
                 new Row(c2, p1, "m-x", now, "10", 50, 5));
         for (Row r : rows) {
-            Map<String, Object> body = usage(r.component(), r.provider(), r.model(), r.in(), r.out());
-            body.put("cost", new BigDecimal(r.cost()));
+            Map<String, Object> body = PeniaClient.usage(r.component(), r.provider(), r.model(), r.in(), r.out(),
+                    r.cost());
             body.put("timestamp", r.ts().toString());
             JsonNode rec = Ledger.record(t, body);
             assertThat(rec.get("timestamp").asText()).isEqualTo(r.ts().toString());
@@ -410,8 +404,7 @@ class UsageRecordTest {
     void record_reportedCost_isKeptAsReported() {
         String component = uniq("usage-reported");
         String id = Ledger.componentBudget(t, component, Map.of("monthly", "10"));
-        Map<String, Object> body = usage(component, "openai", "gpt-4o", 1_000_000, 1_000_000);
-        body.put("cost", new BigDecimal("0.123456"));
+        Map<String, Object> body = PeniaClient.usage(component, "openai", "gpt-4o", 1_000_000, 1_000_000, "0.123456");
 
         JsonNode rec = Ledger.record(t, body);
 
@@ -492,8 +485,7 @@ class UsageRecordTest {
     void record_sameRequestId_isIdempotent() {
         String component = uniq("usage-idem");
         String id = Ledger.componentBudget(t, component, Map.of("monthly", "10"));
-        Map<String, Object> body = usage(component, "openai", "gpt-4o", 10, 10);
-        body.put("cost", new BigDecimal("0.42"));
+        Map<String, Object> body = PeniaClient.usage(component, "openai", "gpt-4o", 10, 10, "0.42");
         body.put("request_id", uniq("req"));
 
         TestServer.Resp first = t.post("/api/v1/usage/record", body);
@@ -518,8 +510,7 @@ class UsageRecordTest {
         Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(1, ChronoUnit.HOURS);
         List<String> written = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
-            Map<String, Object> body = usage(component, "openai", "gpt-4o", i, 1);
-            body.put("cost", new BigDecimal("0.000001"));
+            Map<String, Object> body = PeniaClient.usage(component, "openai", "gpt-4o", i, 1, "0.000001");
             body.put("timestamp", base.plusSeconds(i).toString());
             written.add(Ledger.record(t, body).get("record_id").asText());
         }

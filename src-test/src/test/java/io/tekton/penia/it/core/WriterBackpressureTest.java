@@ -2,6 +2,7 @@ package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -19,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,14 +52,7 @@ class WriterBackpressureTest {
     }
 
     static Map<String, Object> usage(String component) {
-        Map<String, Object> b = new LinkedHashMap<>();
-        b.put("component", component);
-        b.put("provider", "openai");
-        b.put("model", "gpt-4o");
-        b.put("input_tokens", 10);
-        b.put("output_tokens", 5);
-        b.put("cost", new BigDecimal("0.01"));
-        return b;
+        return PeniaClient.usage(component, "openai", "gpt-4o", 10, 5, "0.01");
     }
 
     static Map<String, Object> check(String component, boolean reserve) {

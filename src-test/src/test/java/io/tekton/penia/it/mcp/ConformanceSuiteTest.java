@@ -1,12 +1,9 @@
 package io.tekton.penia.it.mcp;
 
-import io.tekton.penia.it.support.Executables;
+import io.tekton.penia.it.support.Npx;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -48,28 +44,12 @@ class ConformanceSuiteTest {
 
     @Test
     void officialSuite_allServerScenarios_noFailedCheck(@TempDir Path work) throws Exception {
-        Path npx = Executables.onPath("npx");
-        assumeTrue(npx != null, "npx is not installed; the MCP conformance suite cannot run");
+        Npx.assumeInstalled("the MCP conformance suite");
 
         try (ConformanceFixtureServer server = ConformanceFixtureServer.start(0)) {
             Path results = work.resolve("results");
-            Path log = work.resolve("conformance.log");
-            Process process = new ProcessBuilder(npx.toString(), "-y", "-p", "node@22", "-p", SUITE, "--",
-                    "conformance", "server", "--url", server.url(), "--suite", "all", "-o", results.toString())
-                    .directory(work.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
-            boolean exited = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            if (!exited) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly); // node under npx
-                process.destroyForcibly();
-            }
-            String output = Files.readString(log, StandardCharsets.UTF_8);
-            System.out.println(withoutNpmNoise(output));
-            if (!exited) {
-                fail("the conformance suite did not finish within " + TIMEOUT_SECONDS + " s");
-            }
+            Npx.Result run = Npx.run(work, "the conformance suite", TIMEOUT_SECONDS, "-y", "-p", "node@22", "-p", SUITE,
+                    "--", "conformance", "server", "--url", server.url(), "--suite", "all", "-o", results.toString());
 
             Tally tally = tally(results);
             System.out.printf("MCP conformance (%s): %d scenarios, %d checks passed (active suite %d, pending %d),"
@@ -78,11 +58,11 @@ class ConformanceSuiteTest {
             assertThat(tally.failed).as("failed conformance checks").isEmpty();
             assertThat(tally.warnings).as("unexpected conformance warnings").isSubsetOf(ALLOWED_WARNINGS);
             assertThat(tally.scenarios).as("scenarios run").isGreaterThanOrEqualTo(30);
-            Matcher total = TOTAL.matcher(output);
+            Matcher total = TOTAL.matcher(run.output());
             assertThat(total.find()).as("the suite's summary line").isTrue();
             assertThat(Integer.parseInt(total.group(1))).isEqualTo(tally.passed);
             assertThat(Integer.parseInt(total.group(2))).isZero();
-            assertThat(process.exitValue()).as("conformance exit code").isZero();
+            assertThat(run.exitCode()).as("conformance exit code").isZero();
         }
     }
 
@@ -117,10 +97,6 @@ class ConformanceSuiteTest {
         return tally;
     }
 
-
-    private static String withoutNpmNoise(String output) {
-        return output.lines().filter(line -> !line.startsWith("npm warn")).reduce("", (a, b) -> a + b + "\n");
-    }
 
     private static final class Tally {
         int scenarios;

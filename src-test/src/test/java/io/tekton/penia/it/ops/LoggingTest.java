@@ -2,6 +2,7 @@ package io.tekton.penia.it.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.PeniaLogging;
 import org.junit.jupiter.api.AfterAll;
@@ -132,17 +133,18 @@ class LoggingTest {
         assertThat(all.get(0).has("timestamp")).isTrue();
     }
 
+    /** A $10 monthly budget named after its component; its id. */
+    static String monthlyBudget(String component) {
+        return PeniaClient.of(t).createBudget(Map.of("name", component, "scope", Map.of("component", component),
+                "limits", Map.of("monthly", new BigDecimal("10"))));
+    }
+
     @Test
     void budgetTo120Percent_logsAlertsBreakerAndBlockedCheck_withTheNumbers() {
         String c = uniq("logs");
-        TestServer.Resp b = t.post("/api/v1/budgets", Map.of("name", c, "scope", Map.of("component", c),
-                "limits", Map.of("monthly", new BigDecimal("10"))));
-        assertThat(b.status()).as(b.raw()).isEqualTo(201);
-        String id = b.get("budget_id").asText();
+        String id = monthlyBudget(c);
         for (String cost : List.of("5", "4", "3")) {
-            TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", c, "provider", "openai",
-                    "model", "gpt-4o", "input_tokens", 10, "output_tokens", 1, "cost", new BigDecimal(cost)));
-            assertThat(r.status()).as(r.raw()).isEqualTo(201);
+            PeniaClient.of(t).record(PeniaClient.usage(c, "openai", "gpt-4o", 10, 1, cost));
         }
         TestServer.Resp chk = t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", c,
                 "provider", "openai", "model", "gpt-4o", "estimated_cost", new BigDecimal("0.5")));
@@ -171,17 +173,12 @@ class LoggingTest {
     @Test
     void aDeliveryRefusedForGood_isLoggedOnce_andCountedInMetrics() {
         String c = uniq("hook");
-        TestServer.Resp b = t.post("/api/v1/budgets", Map.of("name", c, "scope", Map.of("component", c),
-                "limits", Map.of("monthly", new BigDecimal("10"))));
-        assertThat(b.status()).as(b.raw()).isEqualTo(201);
-        String id = b.get("budget_id").asText();
+        String id = monthlyBudget(c);
         // Penia itself answers 404 at this path: a status that is not retried.
         TestServer.Resp set = t.put("/api/v1/budgets/" + id + "/alerts", Map.of("thresholds", List.of(50),
                 "channels", List.of(Map.of("type", "webhook", "url", t.base() + "/no-such-hook"))));
         assertThat(set.status()).as(set.raw()).isEqualTo(200);
-        TestServer.Resp r = t.post("/api/v1/usage/record", Map.of("component", c, "provider", "openai",
-                "model", "gpt-4o", "input_tokens", 1, "output_tokens", 1, "cost", new BigDecimal("6")));
-        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        PeniaClient.of(t).record(PeniaClient.usage(c, "openai", "gpt-4o", 1, 1, "6"));
         String line = msg(awaitLine("io.tekton.penia.server.alerts.AlertDispatcher",
                 m -> m.startsWith("alert delivery failed for good: ") && m.contains("/no-such-hook"), "delivery failed"));
         assertThat(line).contains("HTTP 404", "attempt 1/");

@@ -369,34 +369,15 @@ class SecurityMatrixTest {
         }
     }
 
-    @Test
-    void mcp_toolsApplyTheCallersRole_andRefusedCallsChangeNothing() {
-        McpSyncClient other = Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER));
-        McpSyncClient own = Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN));
-        McpSyncClient viewer = Sec.mcp(t, KEYS.get(Role.VIEWER));
-        try {
-            int rows = Sec.ledgerRows(t, OWN);
-            McpSchema.CallToolResult refused = other.callTool(new McpSchema.CallToolRequest("record_usage",
-                    Sec.usage(OWN, "openai", "0.01")));
-            assertThat(refused.isError()).isTrue();
-            assertThat(Json.mapper().valueToTree(refused.structuredContent()).get("error").get("code").asText())
-                    .isEqualTo("forbidden");
-            assertThat(Sec.ledgerRows(t, OWN)).isEqualTo(rows);
-            McpSchema.CallToolResult check = viewer.callTool(new McpSchema.CallToolRequest("check_budget",
-                    Map.of("component", OWN, "estimated_cost", 0.01, "reserve", true)));
-            assertThat(check.isError()).isTrue();
-            JsonNode settings = adminGet("/api/v1/budgets/" + budA + "/alerts");
-            McpSchema.CallToolResult setAlerts = viewer.callTool(new McpSchema.CallToolRequest("set_alerts",
-                    Map.of("budget_id", budA, "cooldown_seconds", 42)));
-            assertThat(setAlerts.isError()).isTrue();
-            assertThat(adminGet("/api/v1/budgets/" + budA + "/alerts")).isEqualTo(settings);
-            McpSchema.CallToolResult ok = own.callTool(new McpSchema.CallToolRequest("record_usage",
-                    Sec.usage(OWN, "openai", "0.01")));
-            assertThat(ok.isError()).as(String.valueOf(ok.content())).isFalse();
-            assertThat(Sec.ledgerRows(t, OWN)).isEqualTo(rows + 1);
-            McpSchema.CallToolResult list = other.callTool(new McpSchema.CallToolRequest("list_budgets", Map.of()));
-            assertThat(Json.mapper().valueToTree(list.structuredContent()).toString()).doesNotContain(budA);
-        } finally {
+    /** MCP sessions as the other component's key, the own component's and the viewer's; closed together. */
+    record Sessions(McpSyncClient other, McpSyncClient own, McpSyncClient viewer) implements AutoCloseable {
+        static Sessions open() {
+            return new Sessions(Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER)), Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN)),
+                    Sec.mcp(t, KEYS.get(Role.VIEWER)));
+        }
+
+        @Override
+        public void close() {
             other.closeGracefully();
             own.closeGracefully();
             viewer.closeGracefully();
@@ -404,15 +385,42 @@ class SecurityMatrixTest {
     }
 
     @Test
+    void mcp_toolsApplyTheCallersRole_andRefusedCallsChangeNothing() {
+        try (Sessions mcp = Sessions.open()) {
+            int rows = Sec.ledgerRows(t, OWN);
+            McpSchema.CallToolResult refused = mcp.other().callTool(new McpSchema.CallToolRequest("record_usage",
+                    Sec.usage(OWN, "openai", "0.01")));
+            assertThat(refused.isError()).isTrue();
+            assertThat(Json.mapper().valueToTree(refused.structuredContent()).get("error").get("code").asText())
+                    .isEqualTo("forbidden");
+            assertThat(Sec.ledgerRows(t, OWN)).isEqualTo(rows);
+            McpSchema.CallToolResult check = mcp.viewer().callTool(new McpSchema.CallToolRequest("check_budget",
+                    Map.of("component", OWN, "estimated_cost", 0.01, "reserve", true)));
+            assertThat(check.isError()).isTrue();
+            JsonNode settings = adminGet("/api/v1/budgets/" + budA + "/alerts");
+            McpSchema.CallToolResult setAlerts = mcp.viewer().callTool(new McpSchema.CallToolRequest("set_alerts",
+                    Map.of("budget_id", budA, "cooldown_seconds", 42)));
+            assertThat(setAlerts.isError()).isTrue();
+            assertThat(adminGet("/api/v1/budgets/" + budA + "/alerts")).isEqualTo(settings);
+            McpSchema.CallToolResult ok = mcp.own().callTool(new McpSchema.CallToolRequest("record_usage",
+                    Sec.usage(OWN, "openai", "0.01")));
+            assertThat(ok.isError()).as(String.valueOf(ok.content())).isFalse();
+            assertThat(Sec.ledgerRows(t, OWN)).isEqualTo(rows + 1);
+            McpSchema.CallToolResult list = mcp.other().callTool(
+                    new McpSchema.CallToolRequest("list_budgets", Map.of()));
+            assertThat(Json.mapper().valueToTree(list.structuredContent()).toString()).doesNotContain(budA);
+        }
+    }
+
+    @Test
     void mcp_recordUsage_refusesAnotherComponentsHold_andAReplayOfItsRequestId() {
-        McpSyncClient other = Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER));
-        McpSyncClient own = Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN));
-        try {
+        try (Sessions mcp = Sessions.open()) {
             String hold = reservationOfOwn();
             int rows = Sec.ledgerRows(t, OTHER);
             var settle = new java.util.LinkedHashMap<String, Object>(Sec.usage(OTHER, "openai", "0.01"));
             settle.put("reservation_id", hold);
-            McpSchema.CallToolResult refused = other.callTool(new McpSchema.CallToolRequest("record_usage", settle));
+            McpSchema.CallToolResult refused = mcp.other().callTool(
+                    new McpSchema.CallToolRequest("record_usage", settle));
             assertThat(refused.isError()).isTrue();
             assertThat(Json.mapper().valueToTree(refused.structuredContent()).get("error").get("code").asText())
                     .isEqualTo("forbidden");
@@ -422,41 +430,33 @@ class SecurityMatrixTest {
             String requestId = "req-" + UUID.randomUUID();
             var first = new java.util.LinkedHashMap<String, Object>(Sec.usage(OWN, "openai", "0.04"));
             first.put("request_id", requestId);
-            McpSchema.CallToolResult recorded = own.callTool(new McpSchema.CallToolRequest("record_usage", first));
+            McpSchema.CallToolResult recorded = mcp.own().callTool(
+                    new McpSchema.CallToolRequest("record_usage", first));
             assertThat(recorded.isError()).as(String.valueOf(recorded.content())).isFalse();
             String recordId = Json.mapper().valueToTree(recorded.structuredContent()).get("record_id").asText();
             var replay = new java.util.LinkedHashMap<String, Object>(Sec.usage(OTHER, "openai", "0.04"));
             replay.put("request_id", requestId);
-            McpSchema.CallToolResult replayed = other.callTool(new McpSchema.CallToolRequest("record_usage", replay));
+            McpSchema.CallToolResult replayed = mcp.other().callTool(
+                    new McpSchema.CallToolRequest("record_usage", replay));
             assertThat(replayed.isError()).isTrue();
             JsonNode answer = Json.mapper().valueToTree(replayed.structuredContent());
             assertThat(answer.get("error").get("code").asText()).isEqualTo("conflict");
             assertThat(answer.toString() + replayed.content()).doesNotContain(recordId);
             assertThat(Sec.ledgerRows(t, OTHER)).isEqualTo(rows);
-        } finally {
-            other.closeGracefully();
-            own.closeGracefully();
         }
     }
 
     @Test
     void mcp_promptAndStatusResource_showAComponentKeyOnlyItsOwnAndGlobalBudgets() {
-        McpSyncClient other = Sec.mcp(t, KEYS.get(Role.COMPONENT_OTHER));
-        McpSyncClient own = Sec.mcp(t, KEYS.get(Role.COMPONENT_OWN));
-        McpSyncClient viewer = Sec.mcp(t, KEYS.get(Role.VIEWER));
-        try {
+        try (Sessions mcp = Sessions.open()) {
             McpSchema.ReadResourceRequest status = new McpSchema.ReadResourceRequest("penia://budgets/status");
             McpSchema.GetPromptRequest prompt = new McpSchema.GetPromptRequest("budget_management", Map.of());
-            assertThat(text(other.readResource(status))).doesNotContain(budA);
-            assertThat(text(other.getPrompt(prompt))).doesNotContain(budA);
-            assertThat(text(own.readResource(status))).contains(budA);
-            assertThat(text(own.getPrompt(prompt))).contains(budA);
-            assertThat(text(viewer.readResource(status))).contains(budA);
-            assertThat(text(viewer.getPrompt(prompt))).contains(budA);
-        } finally {
-            other.closeGracefully();
-            own.closeGracefully();
-            viewer.closeGracefully();
+            assertThat(text(mcp.other().readResource(status))).doesNotContain(budA);
+            assertThat(text(mcp.other().getPrompt(prompt))).doesNotContain(budA);
+            assertThat(text(mcp.own().readResource(status))).contains(budA);
+            assertThat(text(mcp.own().getPrompt(prompt))).contains(budA);
+            assertThat(text(mcp.viewer().readResource(status))).contains(budA);
+            assertThat(text(mcp.viewer().getPrompt(prompt))).contains(budA);
         }
     }
 

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The answers on every LLM call's path (a check, a recorded usage) written straight to JSON
@@ -151,27 +152,28 @@ public final class Streamed {
 
     /** A recorded (or replayed) usage record, as {@code POST /usage/record} answers it. */
     public static Answer recordResult(RecordResult r) {
-        return new Answer(640) {
-            @Override
-            void write(JsonBytes g) {
-                g.raw('{');
-                recordFields(g, r.record());
-                g.field(IDEMPOTENT_REPLAY, false).bool(!r.created());
-                if (r.reservationStatus() != null) {
-                    g.field(RESERVATION_STATUS, false).str(r.reservationStatus());
-                }
-                g.raw('}');
+        return recordObject(r.record(), g -> {
+            g.field(IDEMPOTENT_REPLAY, false).bool(!r.created());
+            if (r.reservationStatus() != null) {
+                g.field(RESERVATION_STATUS, false).str(r.reservationStatus());
             }
-        };
+        });
     }
 
     /** One ledger row. */
     public static Answer record(UsageRecord r) {
+        return recordObject(r, g -> {
+        });
+    }
+
+    /** One JSON object: the record's fields, then those {@code more} writes. */
+    private static Answer recordObject(UsageRecord r, Consumer<JsonBytes> more) {
         return new Answer(640) {
             @Override
             void write(JsonBytes g) {
                 g.raw('{');
                 recordFields(g, r);
+                more.accept(g);
                 g.raw('}');
             }
         };
