@@ -34,8 +34,8 @@ public final class PeniaLogging extends ContextAwareBase implements Configurator
     /** The logger of the optional access log. */
     public static final String ACCESS = "io.tekton.penia.access";
     /** Libraries whose INFO lines are start-up chatter, kept to warnings at level INFO. */
-    private static final List<String> CHATTY = List.of("io.helidon", "com.zaxxer.hikari", "io.modelcontextprotocol",
-            "org.eclipse.angus", "jakarta.mail");
+    private static final List<String> CHATTY = List.of("io.helidon", "com.zaxxer.hikari", "org.flywaydb",
+            "io.modelcontextprotocol", "org.eclipse.angus", "jakarta.mail");
 
     /** JUL forgets the level of a logger nobody holds: these are held. */
     private static final java.util.logging.Logger JUL_ROOT = java.util.logging.Logger.getLogger("");

@@ -127,7 +127,7 @@ class LoggingTest {
         int first = all.indexOf(listening);
         for (int i = 0; i < first; i++) {
             assertThat(all.get(i).path("loggerName").asText()).as(all.get(i).toString())
-                    .doesNotStartWith("io.helidon").doesNotStartWith("com.zaxxer");
+                    .doesNotStartWith("io.helidon").doesNotStartWith("com.zaxxer").doesNotStartWith("org.flywaydb");
         }
         assertThat(all.get(0).path("level").asText()).isNotEmpty();
         assertThat(all.get(0).has("timestamp")).isTrue();
