@@ -89,6 +89,12 @@ class PgOutageTest {
                     .until(() -> t.get("/health"), r -> r.status() == 503);
             assertThat(health.get("status").asText()).as(health.raw()).isEqualTo("degraded");
             assertThat(health.get("reason").asText()).as(health.raw()).contains("postgresql://");
+            // A read needing PostgreSQL is refused at once too, not after the pool's timeout.
+            long t0 = System.nanoTime();
+            TestServer.Resp read = t.get("/api/v1/usage/records?component=" + c);
+            assertThat(read.status()).as(read.raw()).isEqualTo(503);
+            assertThat(read.http().headers().firstValue("Retry-After")).isPresent();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
             pg.start();
             int before = acknowledged.size();

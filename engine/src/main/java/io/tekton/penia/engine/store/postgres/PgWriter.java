@@ -484,8 +484,9 @@ public final class PgWriter implements CommitQueue {
      * needs a writable server (a transaction id), and commits; success clears {@link #failing()}.
      */
     private void probe() {
-        lastAttemptNanos = System.nanoTime();
+        // connect() itself keeps to one attempt a second while PostgreSQL is unreachable.
         if (!connect() || !resolveInDoubt() || connection == null) {
+            lastAttemptNanos = System.nanoTime();
             return;
         }
         try (Statement st = connection.createStatement()) {
