@@ -134,6 +134,29 @@ class PgOutageTest {
         }
     }
 
+    @Test
+    void anIdlePenia_becomesHealthyAgain_whenPostgresIsBack_withoutAnyWrite() {
+        PgCluster pg = PgCluster.shared();
+        String db = pg.createDatabase();
+        try (TestServer t = TestServer.start(Map.of("PENIA_DB", pg.url(db)))) {
+            PeniaClient penia = PeniaClient.of(t);
+            String c = uniq("pg-idle");
+            penia.record(c, "0.01");
+            pg.crash();
+            TestServer.Resp refused = t.post("/api/v1/usage/record", usage(c, "openai", "gpt-4o", 1, 1, "0.01"));
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+            assertThat(t.get("/health").status()).isEqualTo(503);
+            pg.start();
+            // No write arrives: the writer's own probe finds PostgreSQL again.
+            TestServer.Resp healthy = await().atMost(Duration.ofSeconds(15))
+                    .until(() -> t.get("/health"), r -> r.status() == 200);
+            assertThat(healthy.get("status").asText()).isEqualTo("healthy");
+            assertThat(penia.rows(c)).hasSize(1);
+        } finally {
+            pg.start();
+        }
+    }
+
     static long count(PgCluster pg, String db, String sql) throws SQLException {
         try (Connection c = pg.connect(db); PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
