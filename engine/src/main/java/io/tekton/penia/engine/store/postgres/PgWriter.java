@@ -307,6 +307,15 @@ public final class PgWriter implements CommitQueue {
     }
 
     private void commitBatch(List<Pending> batch) {
+        commitBatch(batch, true);
+    }
+
+    /**
+     * One transaction for the batch. When the connection fails before the commit was sent (a
+     * connection broken while idle: PostgreSQL restarted, an idle timeout, a proxy), nothing of the
+     * batch was committed: it is tried once more on a new connection when PostgreSQL answers.
+     */
+    private void commitBatch(List<Pending> batch, boolean mayRetry) {
         long t0 = System.nanoTime();
         statements.beginBatch();
         try {
@@ -346,19 +355,29 @@ public final class PgWriter implements CommitQueue {
             Exception e = (Exception) r.getCause();
             statements.discardBatch();
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault && mayRetry && connect() && resolveInDoubt()) {
+                commitBatch(batch, false);
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
             failAll(batch, e);
         } catch (SQLException | RuntimeException e) {
             statements.discardBatch();
             rollback();
             if (isFault(e)) {
-                // PostgreSQL (or the connection) failed, not one write: every write of the batch fails now.
+                // PostgreSQL (or the connection) failed, not one write: nothing of the batch was
+                // committed; once more on a new connection, else every write of it fails now.
                 fault(e);
                 drop();
+                if (mayRetry && connect() && resolveInDoubt()) {
+                    commitBatch(batch, false);
+                    return;
+                }
                 failAll(batch, e);
                 return;
             }
