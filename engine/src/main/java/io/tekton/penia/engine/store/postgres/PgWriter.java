@@ -211,6 +211,17 @@ public final class PgWriter implements CommitQueue {
         return failingSinceMs;
     }
 
+    /** Set when a read could not get a connection: the idle writer checks PostgreSQL at once. */
+    private volatile boolean suspect;
+
+    /**
+     * A read found PostgreSQL failing: the writer checks at once (a probe: /health degraded, reads
+     * refused fast while it is unreachable) rather than at its next write, which may not come.
+     */
+    void suspect() {
+        suspect = true;
+    }
+
     /** True while PostgreSQL could not be reached at the writer's last attempt (it has no connection). */
     boolean unreachable() {
         return unreachable;
@@ -230,7 +241,9 @@ public final class PgWriter implements CommitQueue {
                     giveUpInDoubt();
                 }
                 if (first == null) {
-                    if (failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                    if (suspect && !unreachable
+                            || failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                        suspect = false;
                         probe();
                     }
                     continue;
@@ -435,6 +448,7 @@ public final class PgWriter implements CommitQueue {
         }
         List<Pending> batch = inDoubt.batch();
         inDoubt = null;
+        recovered(); // PostgreSQL answers again
         if ("committed".equals(status)) {
             LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did commit");
             commits.incrementAndGet();
@@ -517,10 +531,14 @@ public final class PgWriter implements CommitQueue {
             recovered();
         } catch (SQLException | RuntimeException e) {
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault) {
+                connect(); // at once: unreachable (reads refused fast) when PostgreSQL is down
+            }
         } finally {
             lastAttemptNanos = System.nanoTime();
         }
