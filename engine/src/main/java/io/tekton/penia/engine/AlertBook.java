@@ -6,7 +6,7 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.monitor.Monitors;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Write;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +50,7 @@ final class AlertBook {
     }
 
     /** The alerts and writes that one evaluation produced. */
-    record Outcome(List<Alert> alerts, List<LedgerWriter.Write> writes) {
+    record Outcome(List<Alert> alerts, List<Write> writes) {
         static Outcome empty() {
             return new Outcome(new ArrayList<>(), new ArrayList<>());
         }

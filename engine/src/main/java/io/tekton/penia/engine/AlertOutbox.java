@@ -2,7 +2,7 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Write;
 
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface AlertOutbox {
-    List<LedgerWriter.Write> writesFor(Alert alert, Budget budgetOrNull);
+    List<Write> writesFor(Alert alert, Budget budgetOrNull);
 
     static AlertOutbox none() {
         return (a, b) -> List.of();

@@ -8,7 +8,7 @@ import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.monitor.Monitors;
 import io.tekton.penia.engine.monitor.Reason;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Write;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -105,7 +105,7 @@ final class Breakers {
      * limited closes (issue 17, item 2).
      */
     void keep(BudgetState s, Map<Period, BudgetState.PeriodCounter> old, Instant now,
-              List<LedgerWriter.Write> writes) {
+              List<Write> writes) {
         String id = s.budget.budgetId();
         for (Map.Entry<Period, BudgetState.PeriodCounter> e : old.entrySet()) {
             Period p = e.getKey();

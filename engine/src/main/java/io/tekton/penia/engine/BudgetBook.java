@@ -4,8 +4,7 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Period;
-import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Write;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,8 +31,7 @@ final class BudgetBook {
 
     /** Loads the stored defaults, if they were ever changed. */
     void load() {
-        ctx.store().getSetting("defaults").ifPresent(json -> {
-            Map<String, Object> m = LedgerStore.parse(json);
+        ctx.store().getJsonSetting("defaults").ifPresent(m -> {
             List<Integer> t = new ArrayList<>();
             for (Object o : (List<?>) m.get("thresholds")) {
                 t.add(((Number) o).intValue());
@@ -74,7 +72,7 @@ final class BudgetBook {
             BudgetState s = new BudgetState(b);
             counters.put(id, s);
             counters.roll(s, now, c.events);
-            c.write(ctx.store().upsertBudget(id, BudgetCodec.toStorage(b), b.active(), b.createdAt(), b.updatedAt()));
+            c.write(ctx.store().upsertBudget(b));
             // No budget holds the id: whatever is still kept under it is an earlier budget's
             // (a database written before deletes retired it); the new budget starts clean.
             retire(id, c.writes);
@@ -95,8 +93,7 @@ final class BudgetBook {
             s.budget = after;
             s.periods.clear();
             counters.roll(s, now, c.events);
-            c.write(ctx.store().upsertBudget(id, BudgetCodec.toStorage(after), after.active(), after.createdAt(),
-                    after.updatedAt()));
+            c.write(ctx.store().upsertBudget(after));
             breakers.keep(s, oldPeriods, now, c.writes);
             c.undo(() -> {
                 BudgetState u = counters.get(id);
@@ -132,13 +129,9 @@ final class BudgetBook {
     /** Applies new default thresholds to every budget and to budgets created later. */
     BudgetEngine.Defaults setDefaults(BudgetEngine.Defaults d) {
         BudgetRules.checkThresholds(d.thresholds(), d.warningPercent(), d.stopPercent(), d.cooldownSeconds());
-        try {
-            EngineLock.await(ctx.writer().submit(ctx.store().putSetting("defaults", Json.mapper().writeValueAsString(Map.of(
-                    "thresholds", d.thresholds(), "warning_percent", d.warningPercent(),
-                    "stop_percent", d.stopPercent(), "cooldown_seconds", d.cooldownSeconds())))));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        EngineLock.await(ctx.writer().submit(ctx.store().putJsonSetting("defaults", Map.of(
+                "thresholds", d.thresholds(), "warning_percent", d.warningPercent(),
+                "stop_percent", d.stopPercent(), "cooldown_seconds", d.cooldownSeconds()))));
         defaults = d;
         for (Budget b : budgets()) {
             update(b.budgetId(), BudgetSpec.builder().warningPercent(d.warningPercent())
@@ -157,7 +150,7 @@ final class BudgetBook {
      * as history but no longer dedupe. A budget created again under the id thus starts clean,
      * and so does it after a restart. Adds the writes; returns what undoes it in memory.
      */
-    private Runnable retire(String id, List<LedgerWriter.Write> writes) {
+    private Runnable retire(String id, List<Write> writes) {
         Runnable undoHolds = holds.detach(id, writes);
         Map<String, AlertBook.Fired> fired = breakers.alerts.retire(id);
         writes.add(ctx.store().retireBudgetState(id));

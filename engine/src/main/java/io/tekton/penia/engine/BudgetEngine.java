@@ -9,8 +9,9 @@ import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
+import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Storage;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     private final EngineConfig cfg;
     private final LedgerStore store;
-    private final LedgerWriter writer;
+    private final CommitQueue writer;
     private volatile Pricer pricer;
     private final Listeners listeners = new Listeners();
     private final EngineLock lock;
@@ -82,11 +83,11 @@ public final class BudgetEngine implements AutoCloseable {
                         long writerFailures, int writerQueued, long walFrames, long walRestarts, Instant startedAt) {
     }
 
-    private BudgetEngine(EngineConfig cfg, LedgerStore store, Pricer pricer) {
+    private BudgetEngine(EngineConfig cfg, Storage storage, Pricer pricer) {
         this.cfg = cfg;
-        this.store = store;
+        this.store = storage.ledger();
         this.pricer = pricer;
-        this.writer = new LedgerWriter(store.database(), cfg.writerQueueCapacity(), cfg.writerMaxBatch());
+        this.writer = storage.startWriter(cfg.writerQueueCapacity(), cfg.writerMaxBatch());
         this.lock = new EngineLock(writer, listeners);
         this.startedAt = cfg.clock().instant();
         EngineContext ctx = new EngineContext(cfg, store, writer, lock, listeners, stats);
@@ -107,11 +108,11 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     /**
-     * Opens the engine over a store: loads budgets, rebuilds the counters of the current
-     * periods from the ledger's rollups, reloads live holds, breakers and fired alerts.
+     * Opens the engine over a storage: starts its writer, loads budgets, rebuilds the counters of
+     * the current periods from the ledger's rollups, reloads live holds, breakers and fired alerts.
      */
-    public static BudgetEngine open(EngineConfig cfg, LedgerStore store, Pricer pricer) {
-        BudgetEngine e = new BudgetEngine(cfg, store, pricer);
+    public static BudgetEngine open(EngineConfig cfg, Storage storage, Pricer pricer) {
+        BudgetEngine e = new BudgetEngine(cfg, storage, pricer);
         e.load();
         return e;
     }
@@ -153,14 +154,6 @@ public final class BudgetEngine implements AutoCloseable {
 
     public EngineConfig config() {
         return cfg;
-    }
-
-    public LedgerStore store() {
-        return store;
-    }
-
-    public LedgerWriter writer() {
-        return writer;
     }
 
     /** The engine's time, in the millisecond precision the ledger stores. */

@@ -1,7 +1,8 @@
 package io.tekton.penia.engine;
 
-import io.tekton.penia.engine.store.LedgerWriter;
 
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.Write;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,19 +14,19 @@ import java.util.concurrent.CompletableFuture;
  * tell listeners once it is committed.
  */
 final class Change {
-    final List<LedgerWriter.Write> writes = new ArrayList<>();
+    final List<Write> writes = new ArrayList<>();
     final AlertBook.Outcome out = AlertBook.Outcome.empty();
     final List<Runnable> events = new ArrayList<>();
     final List<Runnable> undo = new ArrayList<>();
     final List<Runnable> committed = new ArrayList<>();
-    private final LedgerWriter writer;
+    private final CommitQueue writer;
     private CompletableFuture<Void> submitted;
 
-    Change(LedgerWriter writer) {
+    Change(CommitQueue writer) {
         this.writer = writer;
     }
 
-    void write(LedgerWriter.Write w) {
+    void write(Write w) {
         writes.add(w);
     }
 
@@ -44,14 +45,9 @@ final class Change {
      */
     CompletableFuture<Void> submit() {
         if (submitted == null) {
-            List<LedgerWriter.Write> copy = new ArrayList<>(writes);
+            List<Write> copy = new ArrayList<>(writes);
             copy.addAll(out.writes());
-            List<LedgerWriter.Write> all = List.copyOf(copy);
-            submitted = writer.offer(s -> {
-                for (LedgerWriter.Write w : all) {
-                    w.apply(s);
-                }
-            });
+            submitted = writer.offer(Write.all(copy));
         }
         return submitted;
     }

@@ -4,6 +4,7 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.forecast.AnomalyConfig;
 import io.tekton.penia.engine.forecast.AnomalyWatch;
+import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.UsageRecord;
@@ -61,10 +62,8 @@ final class Counters {
                 anomalies.seed(d.component(), d.provider(), d.model(), bucket));
         System.arraycopy(ctx.store().ledgerTotals(), 0, ledgerTotals, 0, ledgerTotals.length);
         Invariants.ledgerTotalsNonNegative(ledgerTotals, "load");
-        for (LedgerStore.StoredBudget sb : ctx.store().loadBudgets()) {
-            if (!sb.deleted()) {
-                budgets.put(sb.budgetId(), new BudgetState(BudgetCodec.fromStorage(sb.body())));
-            }
+        for (Budget b : ctx.store().loadBudgets()) {
+            budgets.put(b.budgetId(), new BudgetState(b));
         }
         for (BudgetState s : budgets.values()) {
             roll(s, now, new ArrayList<>());

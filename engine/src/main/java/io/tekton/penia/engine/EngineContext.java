@@ -1,13 +1,13 @@
 package io.tekton.penia.engine;
 
+import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.LedgerWriter;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /** What every part of the engine shares: its config, the ledger, the lock, the listeners, the totals. */
-record EngineContext(EngineConfig cfg, LedgerStore store, LedgerWriter writer, EngineLock lock, Listeners listeners,
+record EngineContext(EngineConfig cfg, LedgerStore store, CommitQueue writer, EngineLock lock, Listeners listeners,
                      EngineStats stats) {
 
     /** The engine's time, in the millisecond precision the ledger stores. */

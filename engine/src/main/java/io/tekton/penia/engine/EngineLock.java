@@ -2,7 +2,8 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.QueueFull;
 import io.tekton.penia.engine.store.StoreException;
 
 import java.util.List;
@@ -22,10 +23,10 @@ import java.util.function.Supplier;
  */
 final class EngineLock {
     private final ReentrantLock lock = new ReentrantLock();
-    private final LedgerWriter writer;
+    private final CommitQueue writer;
     private final Listeners listeners;
 
-    EngineLock(LedgerWriter writer, Listeners listeners) {
+    EngineLock(CommitQueue writer, Listeners listeners) {
         this.writer = writer;
         this.listeners = listeners;
     }
@@ -99,7 +100,7 @@ final class EngineLock {
     /** True when the writer's full queue refused the write at once (it is not applied). */
     static boolean refused(CompletableFuture<Void> f) {
         return f.state() == java.util.concurrent.Future.State.FAILED
-                && f.exceptionNow() instanceof LedgerWriter.QueueFull;
+                && f.exceptionNow() instanceof QueueFull;
     }
 
     /**
@@ -146,7 +147,7 @@ final class EngineLock {
             if (c instanceof PeniaException pe) {
                 throw pe;
             }
-            if (c instanceof LedgerWriter.QueueFull) {
+            if (c instanceof QueueFull) {
                 throw busy();
             }
             throw new StoreException("ledger write failed: " + c.getMessage(), c);

@@ -1,7 +1,7 @@
 package io.tekton.penia.engine;
 
-import io.tekton.penia.engine.store.LedgerWriter;
 
+import io.tekton.penia.engine.store.CommitQueue;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,7 +14,7 @@ final class EngineStats {
     final AtomicLong reservationsExpired = new AtomicLong();
 
     /** The figures now; called under the engine lock. */
-    BudgetEngine.Stats snapshot(Counters counters, Holds holds, AlertBook alerts, LedgerWriter writer,
+    BudgetEngine.Stats snapshot(Counters counters, Holds holds, AlertBook alerts, CommitQueue writer,
                                 Instant startedAt) {
         int active = 0;
         for (BudgetState s : counters.all()) {

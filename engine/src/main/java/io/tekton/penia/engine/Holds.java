@@ -4,7 +4,7 @@ import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Reservation;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Write;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -172,7 +172,7 @@ final class Holds {
      * is released; it stays open for the other budgets it counts against). Adds the writes;
      * returns what undoes it in memory.
      */
-    Runnable detach(String id, List<LedgerWriter.Write> writes) {
+    Runnable detach(String id, List<Write> writes) {
         List<Reservation[]> detached = new ArrayList<>();
         for (Reservation r : reservations.values()) {
             if (r.budgetIds().contains(id)) {

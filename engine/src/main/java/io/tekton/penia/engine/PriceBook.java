@@ -4,10 +4,13 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.price.CostFormula;
 import io.tekton.penia.engine.price.ModelPrice;
-import io.tekton.penia.engine.price.PriceTier;
 import io.tekton.penia.engine.price.PriceCatalog;
+import io.tekton.penia.engine.price.PriceTier;
 import io.tekton.penia.engine.price.TokenCounts;
+import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.StoreException;
 
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The shipped catalog with the price versions set through {@code PUT /prices} layered on
@@ -27,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class PriceBook implements Pricer {
     private final LedgerStore store;
-    private final LedgerWriterAccess writer;
+    private final CommitQueue writer;
     private volatile PriceCatalog catalog;
     private final Map<String, String> versionOf = new ConcurrentHashMap<>();
     private final String catalogVersion;
@@ -47,19 +51,14 @@ public final class PriceBook implements Pricer {
     private record Name(String provider, String model) {
     }
 
-    /** How a price version is written; the engine's group-commit writer in production. */
-    @FunctionalInterface
-    public interface LedgerWriterAccess {
-        void writeAndWait(io.tekton.penia.engine.store.LedgerWriter.Write w);
-    }
-
-    public PriceBook(PriceCatalog base, LedgerStore store, LedgerWriterAccess writer) {
-        this.store = store;
-        this.writer = writer;
+    /** Over a storage whose writer the engine has started (price versions are written through it). */
+    public PriceBook(PriceCatalog base, Storage storage) {
+        this.store = storage.ledger();
+        this.writer = storage.writer();
         this.catalogVersion = "catalog:" + base.version();
         PriceCatalog c = base;
         for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
-            ModelPrice p = decode(sp.provider(), sp.model(), LedgerStore.parse(sp.body()));
+            ModelPrice p = decode(sp.provider(), sp.model(), sp.body());
             c = c.withOverride(p);
             versionOf.put(key(p.provider(), p.model()), "v" + sp.versionId());
         }
@@ -107,13 +106,14 @@ public final class PriceBook implements Pricer {
     public synchronized String put(ModelPrice p, Instant now) {
         Map<String, Object> body = encode(p);
         long[] id = new long[1];
-        String json;
         try {
-            json = Json.mapper().writeValueAsString(body);
+            writer.submit(store.insertPriceVersion(p.provider(), p.model(), body, now, id)).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("price version not stored: " + e.getMessage(), e);
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new StoreException("price version not stored: " + e.getMessage(), e);
         }
-        writer.writeAndWait(store.insertPriceVersion(p.provider(), p.model(), json, now, id));
         catalog = catalog.withOverride(p);
         String label = "v" + id[0];
         versionOf.put(key(p.provider(), p.model()), label);
@@ -131,7 +131,7 @@ public final class PriceBook implements Pricer {
         List<Version> out = new ArrayList<>();
         for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
             if (sp.provider().equalsIgnoreCase(provider) && sp.model().equalsIgnoreCase(model)) {
-                out.add(new Version(decode(sp.provider(), sp.model(), LedgerStore.parse(sp.body())),
+                out.add(new Version(decode(sp.provider(), sp.model(), sp.body()),
                         "v" + sp.versionId(), sp.effectiveAt()));
             }
         }

@@ -7,7 +7,7 @@ import java.util.List;
 
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.UsageRecord;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +24,9 @@ class CommitWaitTest {
 
     @Test
     void interruptedWhileWaitingForTheCommit_theRecordStandsInMemoryAndInTheLedger() {
-        try (Database db = Database.open(dir.resolve("wait.db"), 4)) {
-            LedgerStore store = new LedgerStore(db);
-            BudgetEngine engine = BudgetEngine.open(EngineConfig.defaults(), store, Pricer.none());
+        try (SqliteStorage db = SqliteStorage.open(dir.resolve("wait.db"), 4)) {
+            LedgerStore store = db.ledger();
+            BudgetEngine engine = BudgetEngine.open(EngineConfig.defaults(), db, Pricer.none());
             try {
                 engine.start();
                 int n = 50;

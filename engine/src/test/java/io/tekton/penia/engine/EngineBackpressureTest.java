@@ -22,7 +22,7 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.Scope;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,14 +43,14 @@ class EngineBackpressureTest {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-10T12:00:00Z"));
     final List<Reservation> told = new CopyOnWriteArrayList<>();
 
-    BudgetEngine open(Database db) {
+    BudgetEngine open(SqliteStorage db) {
         EngineConfig d = EngineConfig.defaults();
         EngineConfig cfg = new EngineConfig(ZoneId.of("UTC"), (InstantSource) now::get, d.defaultReservationTtl(),
                 d.maxReservationTtl(), d.evaluationInterval(), d.defaultThresholds(), d.defaultWarningPercent(),
                 d.defaultStopPercent(), d.defaultCooldown(), QUEUE, d.writerMaxBatch(), d.maxTimestampSkew(),
                 d.maxBackdate());
         // Not started: no sweeper expires holds behind the test's back.
-        BudgetEngine engine = BudgetEngine.open(cfg, new LedgerStore(db), Pricer.none());
+        BudgetEngine engine = BudgetEngine.open(cfg, db, Pricer.none());
         engine.addListener(new EngineListener() {
             @Override
             public void onReservation(Reservation r) {
@@ -97,7 +97,7 @@ class EngineBackpressureTest {
 
     @Test
     void fullWriterQueue_refusesEveryChangeAtOnce_changesNothing_readsGoOn() throws Exception {
-        try (Database db = Database.open(dir.resolve("full.db"), 4)) {
+        try (SqliteStorage db = SqliteStorage.open(dir.resolve("full.db"), 4)) {
             BudgetEngine engine = open(db);
             CountDownLatch stalled = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
@@ -109,7 +109,7 @@ class EngineBackpressureTest {
                 long reservedBefore = reserved(engine);
 
                 // The writer is stuck in a write; 16 more fill its queue.
-                engine.writer().submit(s -> {
+                db.writer().submit(s -> {
                     stalled.countDown();
                     try {
                         go.await();
@@ -119,7 +119,7 @@ class EngineBackpressureTest {
                 });
                 stalled.await();
                 for (int i = 0; i < QUEUE; i++) {
-                    engine.writer().submit(s -> { });
+                    db.writer().submit(s -> { });
                 }
                 now.set(now.get().plusSeconds(2));
 
@@ -149,7 +149,7 @@ class EngineBackpressureTest {
 
                 go.countDown();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                        .until(() -> engine.writer().queued() == 0);
+                        .until(() -> db.writer().queued() == 0);
                 // Room again: the due hold expires (and is told), and writes are taken.
                 engine.record(usage(live));
                 assertThat(expired()).containsExactly(due);
@@ -164,7 +164,7 @@ class EngineBackpressureTest {
 
     @Test
     void expiryEventsCollectedByACallThatFails_areDeliveredAllTheSame() {
-        try (Database db = Database.open(dir.resolve("events.db"), 4)) {
+        try (SqliteStorage db = SqliteStorage.open(dir.resolve("events.db"), 4)) {
             BudgetEngine engine = open(db);
             try {
                 String a = engine.check(hold(1)).reservation().reservationId();

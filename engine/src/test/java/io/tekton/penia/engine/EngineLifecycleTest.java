@@ -20,7 +20,7 @@ import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.Scope;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.monitor.Decision;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +41,7 @@ class EngineLifecycleTest {
 
     private final AtomicReference<Instant> now = new AtomicReference<>(NOON);
     private final InstantSource clock = now::get;
-    private Database db;
+    private SqliteStorage db;
     private BudgetEngine engine;
 
     @BeforeEach
@@ -61,8 +61,8 @@ class EngineLifecycleTest {
             engine.close();
             db.close();
         }
-        db = Database.open(dir.resolve("engine.db"), 4);
-        engine = BudgetEngine.open(EngineConfig.defaults().withClock(clock), new LedgerStore(db), Pricer.none());
+        db = SqliteStorage.open(dir.resolve("engine.db"), 4);
+        engine = BudgetEngine.open(EngineConfig.defaults().withClock(clock), db, Pricer.none());
         engine.start();
     }
 
@@ -91,7 +91,7 @@ class EngineLifecycleTest {
     }
 
     private List<UsageRecord> rows(String component) {
-        return engine.store().queryUsage(new LedgerStore.UsageFilter(component, null, null, null, null), null, 1000);
+        return db.ledger().queryUsage(new LedgerStore.UsageFilter(component, null, null, null, null), null, 1000);
     }
 
     private static BigDecimal usd(Money m) {
@@ -187,7 +187,7 @@ class EngineLifecycleTest {
 
         reopen();
 
-        assertThat(engine.store().loadActiveReservations()).isEmpty();
+        assertThat(db.ledger().loadActiveReservations()).isEmpty();
         assertThat(engine.reservation(hold.reservationId())).get().extracting(Reservation::status)
                 .isEqualTo(Reservation.EXPIRED);
         assertThat(usd(daily(id).reserved())).isEqualByComparingTo("0");

@@ -10,7 +10,7 @@ import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Scope;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,8 +26,8 @@ class HoldMemoryTest {
 
     @Test
     void settledAndReleasedHolds_leaveTheExpiryQueue_liveOnesStay() {
-        try (Database db = Database.open(dir.resolve("holds.db"), 4)) {
-            BudgetEngine engine = BudgetEngine.open(EngineConfig.defaults(), new LedgerStore(db), Pricer.none());
+        try (SqliteStorage db = SqliteStorage.open(dir.resolve("holds.db"), 4)) {
+            BudgetEngine engine = BudgetEngine.open(EngineConfig.defaults(), db, Pricer.none());
             try {
                 engine.start();
                 EnumMap<Period, Money> limits = new EnumMap<>(Period.class);

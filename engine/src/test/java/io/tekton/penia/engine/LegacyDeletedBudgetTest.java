@@ -14,7 +14,7 @@ import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Scope;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,7 +58,7 @@ class LegacyDeletedBudgetTest {
     void budgetCreatedUnderALegacyDeletedId_startsClean_andStaysCleanAfterReopen() throws Exception {
         Path file = dir.resolve("legacy.db");
         String hold;
-        try (Database db = Database.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, new LedgerStore(db), Pricer.none())) {
+        try (SqliteStorage db = SqliteStorage.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, db, Pricer.none())) {
             e.createBudget(daily("a"));
             hold = e.check(new CheckInput("a", "openai", "gpt-4o", Money.ofUsd("4"), null, null, true, 3600L))
                     .reservation().reservationId();
@@ -68,17 +68,17 @@ class LegacyDeletedBudgetTest {
             assertThat(seventies(e)).isEqualTo(1);
         }
         // The delete of an earlier version: the budget row only, nothing else.
-        try (Database db = Database.open(file, 1); Connection c = db.connection(); Statement st = c.createStatement()) {
+        try (io.tekton.penia.engine.store.sqlite.Database db = io.tekton.penia.engine.store.sqlite.Database.open(file, 1); Connection c = db.connection(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE budgets SET deleted = 1, is_active = 0 WHERE budget_id = 'q'");
         }
-        try (Database db = Database.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, new LedgerStore(db), Pricer.none())) {
+        try (SqliteStorage db = SqliteStorage.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, db, Pricer.none())) {
             e.createBudget(daily("b"));
             assertClean(e);
             assertThat(e.reservation(hold).orElseThrow().budgetIds()).isEmpty();
             e.record(usage("b", "7.5"));
             assertThat(seventies(e)).isEqualTo(2);
         }
-        try (Database db = Database.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, new LedgerStore(db), Pricer.none())) {
+        try (SqliteStorage db = SqliteStorage.open(file, 4); BudgetEngine e = BudgetEngine.open(CFG, db, Pricer.none())) {
             assertClean(e);
             assertThat(e.reservation(hold).orElseThrow().budgetIds()).isEmpty();
             e.record(usage("b", "0.1"));

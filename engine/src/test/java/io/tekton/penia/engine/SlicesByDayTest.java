@@ -13,7 +13,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import io.tekton.penia.engine.model.Money;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,9 +39,9 @@ class SlicesByDayTest {
         EngineConfig cfg = EngineConfig.defaults().withZone(zone).withClock(InstantSource.fixed(now));
         Instant monthStart = now.atZone(zone).withDayOfMonth(1).toLocalDate().atStartOfDay(zone).toInstant();
         Random rnd = new Random(7);
-        try (Database db = Database.open(dir.resolve("days.db"), 4)) {
-            LedgerStore store = new LedgerStore(db);
-            BudgetEngine engine = BudgetEngine.open(cfg, store, Pricer.none());
+        try (SqliteStorage db = SqliteStorage.open(dir.resolve("days.db"), 4)) {
+            LedgerStore store = db.ledger();
+            BudgetEngine engine = BudgetEngine.open(cfg, db, Pricer.none());
             try {
                 engine.start();
                 // From 40 days before the month (outside the held window) up to now.
@@ -55,7 +55,7 @@ class SlicesByDayTest {
                 List<LedgerStore.UsageFilter> filters = filters(monthStart, now, rnd);
                 compare(engine, filters, zone);
                 engine.close();
-                engine = BudgetEngine.open(cfg, store, Pricer.none());
+                engine = BudgetEngine.open(cfg, db, Pricer.none());
                 engine.start();
                 compare(engine, filters, zone);
             } finally {

@@ -2,7 +2,8 @@ package io.tekton.penia.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
-import io.tekton.penia.engine.store.Backup;
+import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.StorageConfig;
 import io.tekton.penia.server.config.PeniaConfig;
 
 import java.io.IOException;
@@ -76,7 +77,7 @@ final class BackupCommands {
             return backupThroughServer(e.owner(), target);
         }
         try (owner) {
-            print(Maintenance.view(Backup.copyFile(db, target)));
+            print(Maintenance.view(Storage.copyOffline(StorageConfig.sqlite(db, 1), target)));
             return 0;
         }
     }
@@ -125,7 +126,7 @@ final class BackupCommands {
             return 2;
         }
         try (DbOwner owner = DbOwner.acquire(db, "restore")) {
-            Backup.Snapshot s = Backup.inspect(from);
+            Storage.Snapshot s = Storage.inspectBackup(from);
             // The restored file must not meet the old one's WAL: the old files move aside together.
             Path aside = null;
             if (Files.exists(db)) {
@@ -143,7 +144,7 @@ final class BackupCommands {
                 ch.force(true);
             }
             move(partial, db);
-            Map<String, Object> answer = Maintenance.view(Backup.inspect(db));
+            Map<String, Object> answer = Maintenance.view(Storage.inspectBackup(db));
             answer.put("restored_from", from.toString());
             answer.put("previous", aside == null ? null : aside.toString());
             answer.put("source_schema_version", s.schemaVersion());

@@ -1,7 +1,7 @@
 package io.tekton.penia.server;
 
 import io.tekton.penia.engine.BudgetEngine;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.Storage;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.util.function.Supplier;
 /** The figures of {@code /health} and {@code /metrics}; other parts plug their own in. */
 public final class Health {
     private final String version;
-    private final Database db;
+    private final Storage storage;
     private final BudgetEngine engine;
     private final Instant started = Instant.now();
     /** When the engine's schedulers ran and the server took requests; null before and after (stopping). */
@@ -21,9 +21,9 @@ public final class Health {
     private volatile Supplier<Map<String, Object>> hermes = () -> Map.of("registered", false, "enabled", false);
     private final Map<String, Supplier<Object>> extra = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Health(String version, Database db, BudgetEngine engine) {
+    public Health(String version, Storage storage, BudgetEngine engine) {
         this.version = version;
-        this.db = db;
+        this.storage = storage;
         this.engine = engine;
     }
 
@@ -64,7 +64,7 @@ public final class Health {
      */
     public Map<String, Object> readiness() {
         Instant run = running;
-        boolean dbOk = db.isUsable();
+        boolean dbOk = storage.isUsable();
         Instant now = Instant.now();
         Map<String, Object> checks = new LinkedHashMap<>();
         checks.put("database", dbOk);
@@ -86,16 +86,16 @@ public final class Health {
      * {@code reason} while the database does not answer or refuses the ledger's writes.
      */
     public Map<String, Object> snapshot() {
-        boolean dbOk = db.isUsable();
-        String writerFault = engine.writer().failing();
+        boolean dbOk = storage.isUsable();
+        String writerFault = storage.writer().failing();
         BudgetEngine.Stats st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", dbOk && writerFault == null ? "healthy" : "degraded");
         if (!dbOk) {
-            m.put("reason", "the database " + db.file() + " does not answer");
+            m.put("reason", "the database " + storage.location() + " does not answer");
         } else if (writerFault != null) {
-            m.put("reason", "the ledger cannot write to " + db.file() + " since "
-                    + Instant.ofEpochMilli(engine.writer().failingSinceMs()) + ": " + writerFault);
+            m.put("reason", "the ledger cannot write to " + storage.location() + " since "
+                    + Instant.ofEpochMilli(storage.writer().failingSinceMs()) + ": " + writerFault);
         }
         m.put("database", dbOk ? "connected" : "unavailable");
         m.put("websocket_clients", websocketClients.get());

@@ -1,6 +1,6 @@
 package io.tekton.penia.server;
 
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.NewerSchemaException;
 import io.tekton.penia.server.config.ConfigException;
 import io.tekton.penia.server.config.ConfigLoader;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -41,7 +41,7 @@ public final class Main {
                     System.exit(2);
                 }
             }
-        } catch (Database.NewerSchemaException e) {
+        } catch (NewerSchemaException e) {
             System.err.println("penia: " + e.getMessage());
             System.exit(2);
         }

@@ -1,13 +1,9 @@
 package io.tekton.penia.server;
 
-import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Money;
-import io.tekton.penia.engine.store.Backup;
-import io.tekton.penia.engine.store.Database;
-import io.tekton.penia.engine.store.LedgerArchive;
-import io.tekton.penia.engine.store.Vacuum;
+import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.server.config.PeniaConfig;
 
 import java.nio.file.Files;
@@ -43,22 +39,18 @@ public final class Maintenance implements AutoCloseable {
     private static final long VACUUM_MAX_PAGES = 262_144;
 
     private final PeniaConfig.Maintenance cfg;
-    private final Database db;
-    private final BudgetEngine engine;
+    private final Storage storage;
     private final ZoneId zone;
     private final InstantSource clock;
-    private final LedgerArchive archive;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("penia-maintenance").daemon(true).unstarted(r));
     private boolean toldNoAutoVacuum;
 
-    Maintenance(PeniaConfig cfg, Database db, BudgetEngine engine, InstantSource clock) {
+    Maintenance(PeniaConfig cfg, Storage storage, InstantSource clock) {
         this.cfg = cfg.maintenance();
-        this.db = db;
-        this.engine = engine;
+        this.storage = storage;
         this.zone = cfg.zone();
         this.clock = clock;
-        this.archive = new LedgerArchive(engine.store(), engine.writer(), this.cfg.archiveDir(), zone);
     }
 
     void start() {
@@ -87,9 +79,9 @@ public final class Maintenance implements AutoCloseable {
             throw new PeniaException(ErrorCode.CONFLICT, "a backup named " + n + " already exists in the backup"
                     + " directory; choose another name", Map.of("file", n));
         }
-        Backup.Snapshot s;
+        Storage.Snapshot s;
         try {
-            s = Backup.write(db, target);
+            s = storage.backup(target);
         } catch (IllegalArgumentException e) {
             throw new PeniaException(ErrorCode.CONFLICT, e.getMessage(), Map.of("file", n));
         }
@@ -117,7 +109,7 @@ public final class Maintenance implements AutoCloseable {
     }
 
     /** A copy's answer: the file and what it holds, in the words of {@code /usage/summary}. */
-    static Map<String, Object> view(Backup.Snapshot s) {
+    static Map<String, Object> view(Storage.Snapshot s) {
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("total_cost", Money.ofMicros(s.costMicros()).usd());
         totals.put("total_input_tokens", s.inputTokens());
@@ -143,20 +135,20 @@ public final class Maintenance implements AutoCloseable {
         if (cfg.retentionMonths() > 0) {
             Instant cutoff = YearMonth.from(clock.instant().atZone(zone)).minusMonths(cfg.retentionMonths())
                     .atDay(1).atStartOfDay(zone).toInstant();
-            LedgerArchive.Result r = archive.archiveBefore(cutoff);
+            Storage.Archived r = storage.archiveBefore(cutoff, cfg.archiveDir(), zone);
             m.put("archived_before", r.archivedBefore().toString());
             m.put("rows_archived", r.rows());
             m.put("months", r.months().stream().map(x -> Map.<String, Object>of("month", x.month(),
                     "file", x.file().toString(), "rows", x.rows(), "cost", Money.ofMicros(x.costMicros()).usd())).toList());
         } else {
-            m.put("archived_before", engine.store().archivedBefore().map(Instant::toString).orElse(null));
+            m.put("archived_before", storage.ledger().archivedBefore().map(Instant::toString).orElse(null));
             m.put("rows_archived", 0L);
             m.put("months", List.of());
         }
-        Vacuum.Result v = Vacuum.incremental(db, engine.writer(), VACUUM_MAX_PAGES);
+        Storage.Vacuumed v = storage.vacuum(VACUUM_MAX_PAGES);
         if (!"incremental".equals(v.autoVacuum()) && !toldNoAutoVacuum) {
             toldNoAutoVacuum = true;
-            LOG.log(System.Logger.Level.INFO, "database " + db.file() + " has auto_vacuum=" + v.autoVacuum()
+            LOG.log(System.Logger.Level.INFO, "database " + storage.location() + " has auto_vacuum=" + v.autoVacuum()
                     + " (created before Penia set it): freed pages are reused but the file does not shrink;"
                     + " a backup restored with 'bin/penia restore' has incremental vacuum on");
         }

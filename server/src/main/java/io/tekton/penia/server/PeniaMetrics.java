@@ -28,7 +28,7 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.CommitTimes;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.CommitQueue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +55,7 @@ public final class PeniaMetrics implements EngineListener {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final BudgetEngine engine;
+    private final CommitQueue writer;
     private final LabelCap components = new LabelCap(COMPONENT_CAP);
     private final LabelCap providers = new LabelCap(PROVIDER_CAP);
     private final LabelCap models = new LabelCap(MODEL_CAP);
@@ -66,8 +67,9 @@ public final class PeniaMetrics implements EngineListener {
     private final MultiGauge budgetHeld;
     private final MultiGauge budgetLimit;
 
-    public PeniaMetrics(BudgetEngine engine, IntSupplier websocketClients, IntSupplier mcpSessions) {
+    public PeniaMetrics(BudgetEngine engine, CommitQueue writer, IntSupplier websocketClients, IntSupplier mcpSessions) {
         this.engine = engine;
+        this.writer = writer;
         // promtool's lint: no abbreviated unit (process_cpu_time_ns_total), no _count on a gauge (system_cpu_count).
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
         registry.config().meterFilter(new MeterFilter() {
@@ -102,18 +104,18 @@ public final class PeniaMetrics implements EngineListener {
                 .description("Alerts raised since start").register(registry);
         FunctionCounter.builder("penia.alerts.suppressed", engine, e -> e.stats().alertsSuppressed())
                 .description("Repeated alerts suppressed").register(registry);
-        LedgerWriter w = engine.writer();
-        FunctionCounter.builder("penia.ledger.commits", w, LedgerWriter::commits)
+        CommitQueue w = writer;
+        FunctionCounter.builder("penia.ledger.commits", w, CommitQueue::commits)
                 .description("Group commits of the ledger writer").register(registry);
-        FunctionCounter.builder("penia.ledger.writes", w, LedgerWriter::writes)
+        FunctionCounter.builder("penia.ledger.writes", w, CommitQueue::writes)
                 .description("Writes committed by the ledger writer").register(registry);
-        FunctionCounter.builder("penia.ledger.write.failures", w, LedgerWriter::failures)
+        FunctionCounter.builder("penia.ledger.write.failures", w, CommitQueue::failures)
                 .description("Group commits the database refused").register(registry);
-        Gauge.builder("penia.ledger.queued", w, LedgerWriter::queued)
+        Gauge.builder("penia.ledger.queued", w, CommitQueue::queued)
                 .description("Writes waiting for the ledger writer").register(registry);
-        Gauge.builder("penia.ledger.wal.frames", w, LedgerWriter::walFrames)
+        Gauge.builder("penia.ledger.wal.frames", w, CommitQueue::walFrames)
                 .description("Frames (4 KB pages) in the SQLite WAL at the last checkpoint").register(registry);
-        FunctionCounter.builder("penia.ledger.wal.restarts", w, LedgerWriter::walRestarts)
+        FunctionCounter.builder("penia.ledger.wal.restarts", w, CommitQueue::walRestarts)
                 .description("Checkpoints by the ledger writer that let the WAL start again from its beginning")
                 .register(registry);
         FunctionCounter.builder("penia.ledger.wal.restart.seconds", w, x -> x.walRestartNanos() / 1e9)

@@ -8,7 +8,7 @@ import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -58,7 +58,7 @@ public final class PeniaServer implements AutoCloseable {
 
     private final PeniaConfig cfg;
     private final Core core;
-    private final Database db;
+    private final Storage storage;
     private final BudgetEngine engine;
     private final PriceBook prices;
     private final WebServer web;
@@ -86,16 +86,16 @@ public final class PeniaServer implements AutoCloseable {
                 ? Thread.ofPlatform().name("penia-mappers").start(PeniaServer::installMappers) : null;
         this.cfg = cfg;
         this.core = Core.open(cfg, clock, "serve");
-        this.db = core.db();
+        this.storage = core.storage();
         this.engine = core.engine();
         this.prices = core.prices();
-        this.health = new Health(VERSION, db, engine);
+        this.health = new Health(VERSION, storage, engine);
         // Before the engine starts, so every alert gets its delivery rows in its own transaction.
-        this.alertDispatcher = new AlertDispatcher(engine, cfg.alerts(), cfg.mail(), VERSION);
+        this.alertDispatcher = new AlertDispatcher(engine, storage, cfg.alerts(), cfg.mail(), VERSION);
         engine.setAlertOutbox(alertDispatcher);
         engine.addListener(alertDispatcher);
         health.section("alert_delivery", alertDispatcher::health);
-        this.security = PeniaSecurity.create(cfg.security(), engine);
+        this.security = PeniaSecurity.create(cfg.security(), engine, storage);
         // The port is read on the first request: with port 0 it is known only once listening.
         this.browser = BrowserPolicy.create(cfg.security(), cfg.server().host(), this::port);
         this.ws = new WebSocketHub(engine, cfg.websocket(), security.wsGate(browser));
@@ -116,7 +116,7 @@ public final class PeniaServer implements AutoCloseable {
                 .build();
         this.mcp = McpWiring.http(mcpTransport, engine, tools, assistant);
         health.section("mcp", () -> Map.of("sessions", mcpTransport.activeSessions()));
-        this.metrics = new PeniaMetrics(engine, ws::clients, mcpTransport::activeSessions);
+        this.metrics = new PeniaMetrics(engine, storage.writer(), ws::clients, mcpTransport::activeSessions);
         engine.addListener(metrics);
         engine.addListener(new EventLog());
         alertDispatcher.onAttempt(metrics::deliveryAttempt);
@@ -127,7 +127,7 @@ public final class PeniaServer implements AutoCloseable {
             mcpTransport.closeSessions(ctx -> ctx.get(McpBinding.CALLER_KEY) instanceof Caller c
                     && keyId.equals(c.keyId()));
         });
-        this.maintenance = new Maintenance(cfg, db, engine, clock);
+        this.maintenance = new Maintenance(cfg, storage, clock);
         join(mappers);
         int port = listenPort(cfg.server());
         this.web = WebServer.builder()
@@ -262,7 +262,7 @@ public final class PeniaServer implements AutoCloseable {
         r.addFilter(security.filter());
         r.any(browser.cors());
         r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
-                .register("/api/v1/usage", new UsageService(engine, http))
+                .register("/api/v1/usage", new UsageService(engine, storage.ledger(), http))
                 .register("/api/v1/budget-alerts", new AlertsService(engine, http, security.audit()))
                 .register("/api/v1/alerts", MiscService.alerts(engine, http, alertDispatcher))
                 .register("/api/v1/reservations", MiscService.reservations(engine))

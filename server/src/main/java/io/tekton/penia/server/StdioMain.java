@@ -52,7 +52,7 @@ final class StdioMain {
         }
         Core owned = core;
         // Alerts raised through stdio tools reach their channels as they do over HTTP.
-        AlertDispatcher alerts = new AlertDispatcher(core.engine(), cfg.alerts(), cfg.mail(), PeniaServer.VERSION);
+        AlertDispatcher alerts = new AlertDispatcher(core.engine(), core.storage(), cfg.alerts(), cfg.mail(), PeniaServer.VERSION);
         core.engine().setAlertOutbox(alerts);
         core.engine().addListener(alerts);
         core.engine().start();
@@ -61,7 +61,7 @@ final class StdioMain {
         StdioServerTransportProvider transport = new StdioServerTransportProvider(McpWiring.mapper(),
                 new EofSignal(System.in, stdinClosed::countDown), System.out);
         // The local admin's changes are audited as over HTTP.
-        BudgetTools tools = PeniaSecurity.create(cfg.security(), core.engine()).audited(core.tools());
+        BudgetTools tools = PeniaSecurity.create(cfg.security(), core.engine(), core.storage()).audited(core.tools());
         McpSyncServer server = McpWiring.stdio(transport, core.engine(), tools, core.assistant());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.closeGracefully();

@@ -4,7 +4,7 @@ import io.tekton.penia.bench.Opts;
 import io.tekton.penia.bench.Proc;
 import io.tekton.penia.bench.Table;
 import io.tekton.penia.bench.load.Client;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.Database;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package io.tekton.penia.bench.bigdb;
 
 import io.tekton.penia.bench.Opts;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.Database;
 import io.tekton.penia.engine.store.LedgerStore;
 
 import java.nio.file.Files;

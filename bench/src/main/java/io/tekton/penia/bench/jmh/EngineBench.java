@@ -13,8 +13,8 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Scope;
 import io.tekton.penia.engine.monitor.Decision;
-import io.tekton.penia.engine.store.Database;
-import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.StorageConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -46,7 +46,7 @@ public class EngineBench {
     @State(org.openjdk.jmh.annotations.Scope.Benchmark)
     public static class Engine {
         Path dir;
-        Database db;
+        Storage db;
         BudgetEngine engine;
         CheckInput probe;
         CheckInput hold;
@@ -55,8 +55,8 @@ public class EngineBench {
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = Files.createTempDirectory("penia-jmh");
-            db = Database.open(dir.resolve("bench.db"), 4);
-            engine = BudgetEngine.open(EngineConfig.defaults(), new LedgerStore(db), Pricer.none());
+            db = Storage.open(StorageConfig.sqlite(dir.resolve("bench.db"), 4));
+            engine = BudgetEngine.open(EngineConfig.defaults(), db, Pricer.none());
             engine.start();
             budget("global", Scope.GLOBAL, Map.of(Period.MONTHLY, "1000000"));
             budget("provider-openai", new Scope(null, "openai", null), Map.of(Period.MONTHLY, "1000000"));

@@ -16,13 +16,14 @@ public final class CommitTimes {
     private final AtomicLong sumNanos = new AtomicLong();
     private final long[] boundsNanos = new long[BOUNDS_MS.length];
 
-    CommitTimes() {
+    public CommitTimes() {
         for (int i = 0; i < BOUNDS_MS.length; i++) {
             boundsNanos[i] = (long) (BOUNDS_MS[i] * 1_000_000);
         }
     }
 
-    void add(long nanos) {
+    /** Counts one commit of that duration (by the writer thread). */
+    public void add(long nanos) {
         int i = 0;
         while (i < boundsNanos.length && nanos > boundsNanos[i]) {
             i++;

@@ -6,7 +6,7 @@ import io.tekton.penia.engine.EngineListener;
 import io.tekton.penia.engine.Pricer;
 import io.tekton.penia.engine.UsageInput;
 import io.tekton.penia.engine.model.Alert;
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.SqliteStorage;
 import io.tekton.penia.engine.store.LedgerStore;
 
 import java.io.IOException;
@@ -53,7 +53,7 @@ final class Replay implements AutoCloseable {
     final SimClock clock;
     final BudgetEngine engine;
     final List<Alert> alerts = new CopyOnWriteArrayList<>();
-    private final Database db;
+    private final SqliteStorage db;
     private final Path dir;
 
     Replay(Instant start) throws IOException {
@@ -62,8 +62,8 @@ final class Replay implements AutoCloseable {
         dir = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempDirectory(shm, "penia-replay")
                 : Files.createTempDirectory("penia-replay");
         clock = new SimClock(start);
-        db = Database.open(dir.resolve("replay.db"), 4);
-        engine = BudgetEngine.open(EngineConfig.defaults().withZone(ZONE).withClock(clock), new LedgerStore(db),
+        db = SqliteStorage.open(dir.resolve("replay.db"), 4);
+        engine = BudgetEngine.open(EngineConfig.defaults().withZone(ZONE).withClock(clock), db,
                 Pricer.none());
         engine.addListener(new EngineListener() {
             @Override

@@ -8,7 +8,12 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Channel;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.Delivery;
+import io.tekton.penia.engine.store.DeliveryTable;
+import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.Write;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.tools.wire.Views;
 
@@ -55,7 +60,9 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
 
     private final BudgetEngine engine;
     private final PeniaConfig.Alerts cfg;
-    private final DeliveryStore store;
+    private final DeliveryTable store;
+    private final LedgerStore ledger;
+    private final CommitQueue writer;
     private final HttpChannel http;
     private final MailChannel mail;
     private final String mailServer;
@@ -70,10 +77,13 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     /** Told of each attempt's outcome: channel type, then delivered, retry or failed (metrics). */
     private volatile java.util.function.BiConsumer<String, String> attempts = (channel, outcome) -> { };
 
-    public AlertDispatcher(BudgetEngine engine, PeniaConfig.Alerts cfg, PeniaConfig.Mail mail, String version) {
+    public AlertDispatcher(BudgetEngine engine, Storage storage, PeniaConfig.Alerts cfg, PeniaConfig.Mail mail,
+                           String version) {
         this.engine = engine;
         this.cfg = cfg;
-        this.store = new DeliveryStore(engine.store().database());
+        this.store = storage.deliveries();
+        this.ledger = storage.ledger();
+        this.writer = storage.writer();
         this.http = new HttpChannel(version, cfg.deliveryTimeout());
         this.mail = new MailChannel(mail, cfg.deliveryTimeout());
         this.mailServer = "smtp://" + mail.host() + ":" + mail.port();
@@ -91,11 +101,11 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     // ---- the outbox: runs under the engine lock, so only builds writes -------------------
 
     @Override
-    public List<LedgerWriter.Write> writesFor(Alert alert, Budget budgetOrNull) {
+    public List<Write> writesFor(Alert alert, Budget budgetOrNull) {
         List<Channel> channels = budgetOrNull != null && !budgetOrNull.channels().isEmpty()
                 ? budgetOrNull.channels() : cfg.channels();
         long now = wall.millis();
-        List<LedgerWriter.Write> out = new ArrayList<>(channels.size());
+        List<Write> out = new ArrayList<>(channels.size());
         for (int i = 0; i < channels.size(); i++) {
             Channel c = channels.get(i);
             String target = target(c);
@@ -212,7 +222,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     }
 
     private SendResult sendOnce(Delivery d) throws InterruptedException {
-        Optional<Alert> alert = engine.store().findAlert(d.alertId());
+        Optional<Alert> alert = ledger.findAlert(d.alertId());
         if (alert.isEmpty()) {
             return SendResult.permanent("alert " + d.alertId() + " not found");
         }
@@ -277,7 +287,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     private void record(Delivery d, SendResult r) throws InterruptedException {
         int attempts = d.attempts() + 1;
         long now = wall.millis();
-        LedgerWriter.Write w;
+        Write w;
         if (r.delivered()) {
             w = store.markDelivered(d.deliveryId(), attempts, now);
             this.attempts.accept(d.channelType(), "delivered");
@@ -293,7 +303,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
                     + " failed: " + r.error() + (giveUp ? "; giving up" : "; retry in " + delayMs + "ms"));
         }
         try {
-            engine.writer().submit(w).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            writer.submit(w).get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("delivery state not stored: " + e, e);
         }
@@ -316,7 +326,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
 
     /** As {@link #deliveries(String)}; {@code channelSecrets} false keeps only the scheme and host of a URL target. */
     public Map<String, Object> deliveries(String alertId, boolean channelSecrets) {
-        if (engine.store().findAlert(alertId).isEmpty()) {
+        if (ledger.findAlert(alertId).isEmpty()) {
             throw PeniaException.notFound("alert", alertId);
         }
         List<Map<String, Object>> items = new ArrayList<>();

@@ -31,10 +31,12 @@ public final class UsageService implements HttpService {
     /** Most entries of {@code top_usage}. */
     private static final int TOP_USAGE = 10;
     private final BudgetEngine engine;
+    private final LedgerStore ledger;
     private final Http http;
 
-    public UsageService(BudgetEngine engine, Http http) {
+    public UsageService(BudgetEngine engine, LedgerStore ledger, Http http) {
         this.engine = engine;
+        this.ledger = ledger;
         this.http = http;
     }
 
@@ -65,7 +67,7 @@ public final class UsageService implements HttpService {
         }
         int limit = http.limit(req, 100);
         Long before = cursor(Http.query(req, "cursor"));
-        List<UsageRecord> rows = engine.store().queryUsage(f, before, limit + 1);
+        List<UsageRecord> rows = ledger.queryUsage(f, before, limit + 1);
         boolean more = rows.size() > limit;
         List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
@@ -125,7 +127,7 @@ public final class UsageService implements HttpService {
                 UsageExport.csvHeader(out);
             }
             while (f != null) {
-                List<UsageRecord> page = engine.store().queryUsage(f, before, UsageExport.PAGE);
+                List<UsageRecord> page = ledger.queryUsage(f, before, UsageExport.PAGE);
                 for (UsageRecord r : page) {
                     if (csv) {
                         UsageExport.csvRow(out, r);

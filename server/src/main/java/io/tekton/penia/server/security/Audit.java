@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tekton.penia.engine.Json;
-import io.tekton.penia.engine.store.Database;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.AuditTable;
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.tools.Caller;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -35,16 +31,14 @@ public final class Audit {
     /** Field names whose values are never stored, whatever object they appear in. */
     private static final Set<String> SECRET_FIELDS = Set.of("secret", "secret_hash", "password", "api_key", "admin_key",
             "token", "authorization");
-    private static final String INSERT = "INSERT INTO audit_log (at_ms, actor, action, target_type, target_id,"
-            + " before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-    private final Database db;
-    private final LedgerWriter writer;
+    private final AuditTable table;
+    private final CommitQueue writer;
     private final InstantSource clock;
 
-    public Audit(Database db, LedgerWriter writer, InstantSource clock) {
-        this.db = db;
-        this.writer = writer;
+    public Audit(Storage storage, InstantSource clock) {
+        this.table = storage.audit();
+        this.writer = storage.writer();
         this.clock = clock;
     }
 
@@ -80,17 +74,7 @@ public final class Audit {
         String b = redactedJson(before);
         String a = redactedJson(after);
         try {
-            Durable.commit(writer, st -> {
-                PreparedStatement ps = st.get(INSERT);
-                ps.setLong(1, at);
-                ps.setString(2, actor.keyId());
-                ps.setString(3, action);
-                ps.setString(4, targetType);
-                setNullable(ps, 5, targetId);
-                setNullable(ps, 6, b);
-                setNullable(ps, 7, a);
-                ps.executeUpdate();
-            }, "audit entry");
+            Durable.commit(writer, table.insert(at, actor.keyId(), action, targetType, targetId, b, a), "audit entry");
         } catch (StoreException e) {
             // The change itself is committed; the log keeps what the trail could not.
             LOG.log(System.Logger.Level.ERROR, "audit entry lost: " + actor.keyId() + " " + action + " " + targetType
@@ -101,39 +85,12 @@ public final class Audit {
 
     /** Entries newest first, optionally of one target type and id, older than {@code beforeSeq}. */
     public List<Entry> query(String targetType, String targetId, Long beforeSeq, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT seq, at_ms, actor, action, target_type, target_id, before_json,"
-                + " after_json FROM audit_log WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (targetType != null) {
-            sql.append(" AND target_type = ?");
-            args.add(targetType);
+        List<Entry> out = new ArrayList<>();
+        for (AuditTable.AuditRow r : table.query(targetType, targetId, beforeSeq, limit)) {
+            out.add(new Entry(r.seq(), Instant.ofEpochMilli(r.atMs()), r.actor(), r.action(), r.targetType(),
+                    r.targetId(), tree(r.beforeJson()), tree(r.afterJson())));
         }
-        if (targetId != null) {
-            sql.append(" AND target_id = ?");
-            args.add(targetId);
-        }
-        if (beforeSeq != null) {
-            sql.append(" AND seq < ?");
-            args.add(beforeSeq);
-        }
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(limit);
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
-            List<Entry> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Entry(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), tree(rs.getString(7)),
-                            tree(rs.getString(8))));
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new StoreException("audit query failed: " + e.getMessage(), e);
-        }
+        return out;
     }
 
     private static JsonNode tree(String json) {
@@ -173,14 +130,6 @@ public final class Audit {
             secret.forEach(k -> o.put(k, REDACTED));
         } else if (n instanceof ArrayNode a) {
             a.forEach(Audit::redact);
-        }
-    }
-
-    private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.VARCHAR);
-        } else {
-            ps.setString(i, v);
         }
     }
 }

@@ -1,7 +1,8 @@
 package io.tekton.penia.server.security;
 
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.StoreException;
+import io.tekton.penia.engine.store.Write;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +16,7 @@ final class Durable {
     private Durable() {
     }
 
-    static void commit(LedgerWriter writer, LedgerWriter.Write write, String what) {
+    static void commit(CommitQueue writer, Write write, String what) {
         try {
             writer.submit(write).get(COMMIT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

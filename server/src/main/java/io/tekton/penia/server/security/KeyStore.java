@@ -2,8 +2,9 @@ package io.tekton.penia.server.security;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
-import io.tekton.penia.engine.store.Database;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.KeyTable;
+import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.Role;
@@ -12,11 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Base64;
@@ -48,11 +44,6 @@ public final class KeyStore {
     private static final String PREFIX = "pk_";
     private static final long LAST_USED_FLUSH_MILLIS = 60_000;
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    private static final String INSERT = "INSERT INTO api_keys (key_id, name, role, component, secret_hash, created_ms)"
-            + " VALUES (?, ?, ?, ?, ?, ?)";
-    private static final String REVOKE = "UPDATE api_keys SET revoked_ms = ? WHERE key_id = ? AND revoked_ms IS NULL";
-    private static final String USED = "UPDATE api_keys SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?) WHERE key_id = ?";
 
     /** A key in memory: the verifier is final; the key (revocation) and last use change. */
     private static final class Entry {
@@ -88,44 +79,35 @@ public final class KeyStore {
     public record Revoked(ApiKey before, ApiKey after, boolean changed) {
     }
 
-    private final LedgerWriter writer;
+    private final KeyTable table;
+    private final CommitQueue writer;
     private final InstantSource clock;
     private final Map<String, Entry> keys = new ConcurrentHashMap<>();
     private final List<Consumer<String>> revocationListeners = new CopyOnWriteArrayList<>();
 
-    private KeyStore(LedgerWriter writer, InstantSource clock) {
+    private KeyStore(KeyTable table, CommitQueue writer, InstantSource clock) {
+        this.table = table;
         this.writer = writer;
         this.clock = clock;
     }
 
     /** Loads every stored key into memory. */
-    public static KeyStore open(Database db, LedgerWriter writer, InstantSource clock) {
-        KeyStore s = new KeyStore(writer, clock);
-        String sql = "SELECT key_id, name, role, component, secret_hash, created_ms, revoked_ms, last_used_ms FROM api_keys";
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                String[] hash = rs.getString(5).split(":");
-                if (hash.length != 3 || !hash[0].equals("sha256")) {
-                    throw new StoreException("api key " + rs.getString(1) + " has an unknown hash format", null);
-                }
-                String keyId = rs.getString(1);
-                Role role = Role.parse(rs.getString(3)).orElseThrow(
-                        () -> new StoreException("api key " + keyId + " has an unknown role", null));
-                ApiKey k = new ApiKey(keyId, rs.getString(2), role, rs.getString(4),
-                        Instant.ofEpochMilli(rs.getLong(6)), millis(rs, 7), millis(rs, 8));
-                Base64.Decoder d = Base64.getDecoder();
-                s.keys.put(k.keyId(), new Entry(k, d.decode(hash[1]), d.decode(hash[2])));
+    public static KeyStore open(Storage storage, InstantSource clock) {
+        KeyStore s = new KeyStore(storage.keys(), storage.writer(), clock);
+        for (KeyTable.StoredKey row : s.table.loadAll()) {
+            String[] hash = row.secretHash().split(":");
+            if (hash.length != 3 || !hash[0].equals("sha256")) {
+                throw new StoreException("api key " + row.keyId() + " has an unknown hash format", null);
             }
-        } catch (SQLException e) {
-            throw new StoreException("cannot load API keys: " + e.getMessage(), e);
+            String keyId = row.keyId();
+            Role role = Role.parse(row.role()).orElseThrow(
+                    () -> new StoreException("api key " + keyId + " has an unknown role", null));
+            ApiKey k = new ApiKey(keyId, row.name(), role, row.component(), row.createdAt(), row.revokedAt(),
+                    row.lastUsedAt());
+            Base64.Decoder d = Base64.getDecoder();
+            s.keys.put(k.keyId(), new Entry(k, d.decode(hash[1]), d.decode(hash[2])));
         }
         return s;
-    }
-
-    private static Instant millis(ResultSet rs, int col) throws SQLException {
-        long v = rs.getLong(col);
-        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
     }
 
     /** Creates a key; the returned secret is the only copy there will ever be. */
@@ -150,20 +132,7 @@ public final class KeyStore {
         ApiKey key = new ApiKey(keyId, name, r, component, now, null, null);
         String stored = "sha256:" + Base64.getEncoder().encodeToString(salt) + ":"
                 + Base64.getEncoder().encodeToString(digest);
-        Durable.commit(writer, st -> {
-            PreparedStatement ps = st.get(INSERT);
-            ps.setString(1, keyId);
-            ps.setString(2, name);
-            ps.setString(3, r.wireName());
-            if (component == null) {
-                ps.setNull(4, Types.VARCHAR);
-            } else {
-                ps.setString(4, component);
-            }
-            ps.setString(5, stored);
-            ps.setLong(6, now.toEpochMilli());
-            ps.executeUpdate();
-        }, "API key");
+        Durable.commit(writer, table.insert(keyId, name, r.wireName(), component, stored, now), "API key");
         keys.put(keyId, new Entry(key, salt, digest));
         return new Created(key, secret);
     }
@@ -193,12 +162,7 @@ public final class KeyStore {
         Instant now = Instant.ofEpochMilli(clock.millis());
         e.key = undo.revokedAt(now);
         try {
-            Durable.commit(writer, st -> {
-                PreparedStatement ps = st.get(REVOKE);
-                ps.setLong(1, now.toEpochMilli());
-                ps.setString(2, keyId);
-                ps.executeUpdate();
-            }, "API key revocation");
+            Durable.commit(writer, table.revoke(keyId, now), "API key revocation");
         } catch (RuntimeException ex) {
             e.key = undo;
             throw ex;
@@ -255,12 +219,7 @@ public final class KeyStore {
         }
         e.flushedMillis = now;
         // Best effort, never waited for: with the writer's queue full a request is not held up here (issue 18).
-        writer.offer(st -> {
-            PreparedStatement ps = st.get(USED);
-            ps.setLong(1, now);
-            ps.setString(2, keyId);
-            ps.executeUpdate();
-        }).whenComplete((ok, err) -> {
+        writer.offer(table.markUsed(keyId, now)).whenComplete((ok, err) -> {
             if (err != null) {
                 LOG.log(System.Logger.Level.DEBUG, () -> "last use of key " + keyId + " not stored: " + err.getMessage());
             }

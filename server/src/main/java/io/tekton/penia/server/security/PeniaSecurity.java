@@ -4,6 +4,7 @@ import io.helidon.http.Headers;
 import io.helidon.webserver.http.Filter;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.mcp.McpRequestGate;
 import io.tekton.penia.server.ws.WsGate;
@@ -32,13 +33,12 @@ public final class PeniaSecurity {
     }
 
     /** Loads the keys; the admin key and the rate limits come from {@code cfg}. */
-    public static PeniaSecurity create(PeniaConfig.Security cfg, BudgetEngine engine) {
-        var db = engine.store().database();
+    public static PeniaSecurity create(PeniaConfig.Security cfg, BudgetEngine engine, Storage storage) {
         var clock = engine.config().clock();
-        KeyStore keys = KeyStore.open(db, engine.writer(), clock);
+        KeyStore keys = KeyStore.open(storage, clock);
         Guard guard = new Guard(new Authenticator(cfg.adminKey(), keys), new RateLimiter(cfg.requestsPerSecond(),
                 cfg.burst()));
-        return new PeniaSecurity(engine, keys, guard, new Audit(db, engine.writer(), clock));
+        return new PeniaSecurity(engine, keys, guard, new Audit(storage, clock));
     }
 
     /** True without an admin key: everyone is the local admin (loopback only). */

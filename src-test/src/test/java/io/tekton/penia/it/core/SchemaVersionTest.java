@@ -1,6 +1,6 @@
 package io.tekton.penia.it.core;
 
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.Database;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;

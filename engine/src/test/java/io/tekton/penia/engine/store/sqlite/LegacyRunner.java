@@ -1,4 +1,4 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
 import java.nio.file.Path;
 import java.sql.Connection;

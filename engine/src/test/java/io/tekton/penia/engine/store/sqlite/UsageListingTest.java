@@ -1,5 +1,6 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
+import io.tekton.penia.engine.store.LedgerStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ class UsageListingTest {
     @Test
     void filtersAndRanges_pageThroughExactlyTheirRows_newestFirst() throws Exception {
         try (Database db = Database.open(dir.resolve("listing.db"), 4)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
             int n = 2_700;
             try (LedgerWriter writer = new LedgerWriter(db, 10_000, 256)) {

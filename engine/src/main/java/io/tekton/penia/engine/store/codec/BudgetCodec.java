@@ -1,12 +1,14 @@
-package io.tekton.penia.engine;
+package io.tekton.penia.engine.store.codec;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Channel;
 import io.tekton.penia.engine.model.Enforcement;
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Scope;
-import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.StoreException;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,12 +17,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The stored form of a budget (a JSON body, secrets included: the database is trusted). */
-final class BudgetCodec {
+/**
+ * The stored form of a budget (a JSON body, secrets included: the database is trusted), shared
+ * by the storage backends; with the JSON of settings and price versions ({@link #json}, {@link
+ * #parse}). Not exported: only the store packages use it.
+ */
+public final class BudgetCodec {
     private BudgetCodec() {
     }
 
-    static String toStorage(Budget b) {
+    public static String toStorage(Budget b) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budget_id", b.budgetId());
         m.put("name", b.name());
@@ -66,8 +72,8 @@ final class BudgetCodec {
     }
 
     @SuppressWarnings("unchecked")
-    static Budget fromStorage(String body) {
-        Map<String, Object> m = LedgerStore.parse(body);
+    public static Budget fromStorage(String body) {
+        Map<String, Object> m = parse(body);
         Map<Period, Money> limits = new EnumMap<>(Period.class);
         ((Map<String, Object>) m.get("limits_micros")).forEach((k, v) ->
                 limits.put(Period.parse(k).orElseThrow(), Money.ofMicros(((Number) v).longValue())));
@@ -89,5 +95,25 @@ final class BudgetCodec {
                 Instant.ofEpochMilli(((Number) m.get("created_ms")).longValue()),
                 Instant.ofEpochMilli(((Number) m.get("updated_ms")).longValue()),
                 (String) m.get("description"), (String) m.get("owner"), Boolean.TRUE.equals(m.get("forecast_alerts")));
+    }
+
+    /** A JSON object as stored. */
+    public static String json(Map<String, ?> value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+
+    /** A stored JSON object; a corrupt one fails with a {@link StoreException}. */
+    public static Map<String, Object> parse(String json) {
+        try {
+            return Json.mapper().readValue(json, MAP);
+        } catch (Exception e) {
+            throw new StoreException("corrupt stored JSON: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,5 +1,6 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
+import io.tekton.penia.engine.store.LedgerStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ class LedgerSeqMigrationTest {
                         + " AND tbl_name = 'usage_records' AND sql IS NOT NULL");
                 assertThat(idx.next()).as("no secondary index left on the ledger").isFalse();
             }
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             List<String> athenaBack = new ArrayList<>();
             store.queryUsage(new LedgerStore.UsageFilter("athena", null, null, null, Instant.ofEpochMilli(t0)), null, 100)
                     .forEach(r -> athenaBack.add(r.recordId()));

@@ -1,7 +1,7 @@
-package io.tekton.penia.server.alerts;
+package io.tekton.penia.engine.store.sqlite;
 
-import io.tekton.penia.engine.store.Database;
-import io.tekton.penia.engine.store.LedgerWriter;
+import io.tekton.penia.engine.store.Delivery;
+import io.tekton.penia.engine.store.DeliveryTable;
 import io.tekton.penia.engine.store.StoreException;
 
 import java.sql.Connection;
@@ -19,10 +19,7 @@ import java.util.OptionalLong;
  * The SQL of the {@code alert_deliveries} outbox: writes for the ledger writer (so they share
  * its transactions and its single connection) and reads through the pool. No rules here.
  */
-final class DeliveryStore {
-    /** The longest error text kept per delivery. */
-    static final int MAX_ERROR_CHARS = 500;
-
+final class SqliteDeliveries implements DeliveryTable {
     // Only for an alert row that really exists: the alert insert itself may be a no-op.
     private static final String INSERT = "INSERT INTO alert_deliveries (delivery_id, alert_id, channel_type, target,"
             + " channel_index, status, attempts, next_attempt_ms, created_ms)"
@@ -37,11 +34,12 @@ final class DeliveryStore {
 
     private final Database db;
 
-    DeliveryStore(Database db) {
+    SqliteDeliveries(Database db) {
         this.db = db;
     }
 
-    LedgerWriter.Write insert(String deliveryId, String alertId, String type, String target, int index, long nowMs) {
+    @Override
+    public LedgerWriter.SqlWrite insert(String deliveryId, String alertId, String type, String target, int index, long nowMs) {
         return s -> {
             PreparedStatement ps = s.get(INSERT);
             ps.setString(1, deliveryId);
@@ -56,7 +54,8 @@ final class DeliveryStore {
         };
     }
 
-    LedgerWriter.Write markDelivered(String deliveryId, int attempts, long nowMs) {
+    @Override
+    public LedgerWriter.SqlWrite markDelivered(String deliveryId, int attempts, long nowMs) {
         return s -> {
             PreparedStatement ps = s.get(DELIVERED);
             ps.setInt(1, attempts);
@@ -67,7 +66,8 @@ final class DeliveryStore {
     }
 
     /** Records a failed attempt: {@code failed} for good, or pending again at {@code nextMs}. */
-    LedgerWriter.Write markAttemptFailed(String deliveryId, int attempts, boolean giveUp, long nextMs, String error) {
+    @Override
+    public LedgerWriter.SqlWrite markAttemptFailed(String deliveryId, int attempts, boolean giveUp, long nextMs, String error) {
         String e = error == null ? "unknown error" : error;
         String bounded = e.length() > MAX_ERROR_CHARS ? e.substring(0, MAX_ERROR_CHARS) : e;
         return s -> {
@@ -86,7 +86,8 @@ final class DeliveryStore {
      * taken round-robin over the targets (the longest waiting first within each): a target with
      * thousands of rows due cannot push another target's first row out of the {@code limit}.
      */
-    List<Delivery> due(long nowMs, int perTarget, int limit) {
+    @Override
+    public List<Delivery> due(long nowMs, int perTarget, int limit) {
         return query("SELECT " + COLUMNS + " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY channel_type, target"
                 + " ORDER BY next_attempt_ms, delivery_id) AS turn FROM alert_deliveries"
                 + " WHERE status = 'pending' AND next_attempt_ms <= ?) WHERE turn <= ?"
@@ -94,7 +95,8 @@ final class DeliveryStore {
     }
 
     /** When the earliest pending delivery that is not yet due falls due. */
-    OptionalLong nextDueAfter(long nowMs) {
+    @Override
+    public OptionalLong nextDueAfter(long nowMs) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT MIN(next_attempt_ms) FROM alert_deliveries WHERE status = 'pending' AND next_attempt_ms > ?")) {
             ps.setLong(1, nowMs);
@@ -107,18 +109,21 @@ final class DeliveryStore {
         }
     }
 
-    Optional<Delivery> find(String deliveryId) {
+    @Override
+    public Optional<Delivery> find(String deliveryId) {
         return query("SELECT " + COLUMNS + " FROM alert_deliveries WHERE delivery_id = ?", List.of(deliveryId))
                 .stream().findFirst();
     }
 
-    List<Delivery> forAlert(String alertId) {
+    @Override
+    public List<Delivery> forAlert(String alertId) {
         return query("SELECT " + COLUMNS + " FROM alert_deliveries WHERE alert_id = ? ORDER BY channel_index, delivery_id",
                 List.of(alertId));
     }
 
     /** Rows per status: pending, delivered, failed (zero when none). */
-    Map<String, Long> counts() {
+    @Override
+    public Map<String, Long> counts() {
         Map<String, Long> out = new LinkedHashMap<>();
         out.put(Delivery.PENDING, 0L);
         out.put(Delivery.DELIVERED, 0L);

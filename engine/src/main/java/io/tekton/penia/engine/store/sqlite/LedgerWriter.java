@@ -1,4 +1,9 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
+
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.CommitTimes;
+import io.tekton.penia.engine.store.QueueFull;
+import io.tekton.penia.engine.store.Write;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,12 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * writer checkpoints once itself so that it can start again from its beginning (see
  * {@link #restartWal()}).
  */
-public final class LedgerWriter implements AutoCloseable {
+public final class LedgerWriter implements CommitQueue {
     private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
 
-    /** One unit of work run inside the writer's transaction. */
+    /** One unit of work run inside the writer's transaction: the SQLite form of a {@link Write}. */
     @FunctionalInterface
-    public interface Write {
+    public interface SqlWrite extends Write {
         void apply(Statements s) throws SQLException;
     }
 
@@ -106,7 +111,7 @@ public final class LedgerWriter implements AutoCloseable {
             if (rollups.isEmpty()) {
                 return;
             }
-            PreparedStatement up = get(LedgerStore.UPSERT_ROLLUP);
+            PreparedStatement up = get(SqliteLedger.UPSERT_ROLLUP);
             for (Map.Entry<RollupKey, long[]> e : rollups.entrySet()) {
                 RollupKey k = e.getKey();
                 long[] sum = e.getValue();
@@ -147,7 +152,7 @@ public final class LedgerWriter implements AutoCloseable {
         }
     }
 
-    private record Pending(Write write, CompletableFuture<Void> done) {
+    private record Pending(SqlWrite write, CompletableFuture<Void> done) {
     }
 
     private final BlockingQueue<Pending> queue;
@@ -216,6 +221,7 @@ public final class LedgerWriter implements AutoCloseable {
      * Queues a write; the future completes after its commit, or exceptionally if it
      * failed or the writer is full or closed (the write is then not applied).
      */
+    @Override
     public CompletableFuture<Void> submit(Write write) {
         return enqueue(write, true);
     }
@@ -225,24 +231,23 @@ public final class LedgerWriter implements AutoCloseable {
      * failed with {@link QueueFull} when this returns, and the write is not applied. For callers
      * that hold a lock others wait on (the engine's, issue 18).
      */
+    @Override
     public CompletableFuture<Void> offer(Write write) {
         return enqueue(write, false);
     }
 
-    /** The queue was full: the write was refused and not applied; it may be tried again shortly. */
-    public static final class QueueFull extends IllegalStateException {
-        QueueFull(int capacity) {
-            super("ledger writer queue full (capacity=" + capacity + ")");
-        }
-    }
-
     private CompletableFuture<Void> enqueue(Write write, boolean waitForRoom) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        SqlWrite sql = asSql(write);
+        if (sql == null) {
+            done.completeExceptionally(new IllegalArgumentException("not a SQLite write: " + write));
+            return done;
+        }
         if (!running) {
             done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
             return done;
         }
-        Pending p = new Pending(write, done);
+        Pending p = new Pending(sql, done);
         try {
             // A free slot is taken at once (even by an interrupted thread: what is queued is then
             // committed or failed, and its waiter told); only a full queue makes submit wait, 5 s at most.
@@ -261,18 +266,55 @@ public final class LedgerWriter implements AutoCloseable {
         return done;
     }
 
+    /** As {@link #submit(Write)}, for a write written here as a lambda. */
+    public CompletableFuture<Void> submit(SqlWrite write) {
+        return enqueue(write, true);
+    }
+
+    /** As {@link #offer(Write)}, for a write written here as a lambda. */
+    public CompletableFuture<Void> offer(SqlWrite write) {
+        return enqueue(write, false);
+    }
+
+    /** A write of this backend (or several as one), or null for a write of another backend. */
+    private static SqlWrite asSql(Write w) {
+        if (w instanceof SqlWrite s) {
+            return s;
+        }
+        if (w instanceof Write.All all) {
+            List<SqlWrite> parts = new ArrayList<>(all.writes().size());
+            for (Write part : all.writes()) {
+                SqlWrite s = asSql(part);
+                if (s == null) {
+                    return null;
+                }
+                parts.add(s);
+            }
+            return st -> {
+                for (SqlWrite s : parts) {
+                    s.apply(st);
+                }
+            };
+        }
+        return null;
+    }
+
+    @Override
     public long commits() {
         return commits.get();
     }
 
+    @Override
     public long writes() {
         return writes.get();
     }
 
+    @Override
     public long failures() {
         return failures.get();
     }
 
+    @Override
     public int queued() {
         return queue.size();
     }
@@ -282,16 +324,19 @@ public final class LedgerWriter implements AutoCloseable {
      * fault of the database (busy, read-only, full, I/O), cleared by the next commit (the idle
      * writer probes every second while failing).
      */
+    @Override
     public String failing() {
         return failing;
     }
 
     /** Since when (epoch ms) {@link #failing()} has been set; 0 while the writer is fine. */
+    @Override
     public long failingSinceMs() {
         return failingSinceMs;
     }
 
     /** True while the queue has room: {@link #offer} would take a write now. */
+    @Override
     public boolean hasRoom() {
         return queue.remainingCapacity() > 0;
     }
@@ -302,21 +347,25 @@ public final class LedgerWriter implements AutoCloseable {
     }
 
     /** Checkpoints the writer ran itself so that the WAL could start again from its beginning. */
+    @Override
     public long walRestarts() {
         return walRestarts.get();
     }
 
     /** Time the writer spent in its own checkpoints (nothing commits meanwhile), in nanoseconds. */
+    @Override
     public long walRestartNanos() {
         return walRestartNanos.get();
     }
 
     /** Durations of the group commits (each batch, from its first write applied to its fsync done). */
+    @Override
     public CommitTimes commitTimes() {
         return commitTimes;
     }
 
     /** Frames in the WAL at the last checkpoint (4 KB each). */
+    @Override
     public long walFrames() {
         return walFrames;
     }
@@ -497,6 +546,11 @@ public final class LedgerWriter implements AutoCloseable {
         } catch (SQLException e) {
             LOG.log(System.Logger.Level.ERROR, "rollback failed", e);
         }
+    }
+
+    /** True once {@link #close} was called. */
+    boolean closed() {
+        return !running;
     }
 
     /** Commits everything queued, then stops. */

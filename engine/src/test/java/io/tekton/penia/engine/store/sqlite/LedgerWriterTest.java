@@ -1,4 +1,4 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,7 +32,7 @@ class LedgerWriterTest {
     @Test
     void batchedRollups_equalTheLedger_evenWhenABatchFailsAndIsRedoneOneByOne() throws Exception {
         try (Database db = Database.open(dir.resolve("ledger.db"), 4)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             List<CompletableFuture<Void>> done = new ArrayList<>();
             try (LedgerWriter writer = new LedgerWriter(db, 10_000, 64)) {
                 Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -95,7 +95,7 @@ class LedgerWriterTest {
     @Test
     void everyWriteIsAnswered_evenOneThatThrowsAnError_andAfterClose() throws Exception {
         try (Database db = Database.open(dir.resolve("ledger.db"), 4)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             LedgerWriter writer = new LedgerWriter(db, 100, 8);
             CompletableFuture<Void> bad = writer.submit(s -> {
                 throw new AssertionError("broken write");
@@ -121,7 +121,7 @@ class LedgerWriterTest {
     void underSteadyLoad_theWalStartsAgainInsteadOfGrowingWithEveryWrite() throws Exception {
         Path file = dir.resolve("ledger.db");
         try (Database db = Database.open(file, 4)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             // Checkpoints every 10 ms, and a restart once the WAL holds 256 frames (1 MB).
             try (LedgerWriter writer = new LedgerWriter(db, 10_000, 64, 10, 256)) {
                 Instant t0 = Instant.parse("2026-11-23T10:00:00Z");

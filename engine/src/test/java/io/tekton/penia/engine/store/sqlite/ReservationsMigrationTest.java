@@ -1,4 +1,4 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +41,7 @@ class ReservationsMigrationTest {
                     + " 'global', 1000, 2000, 'settled', 1500)");
         }
         try (Database db = Database.open(file, 2)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             List<Reservation> active = store.loadActiveReservations();
             assertThat(active).extracting(Reservation::reservationId).containsExactly("res_live");
             assertThat(active.getFirst().budgetIds()).containsExactly("global", "component-athena");

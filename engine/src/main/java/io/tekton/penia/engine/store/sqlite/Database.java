@@ -1,7 +1,8 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.tekton.penia.engine.store.NewerSchemaException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -38,7 +39,7 @@ import java.util.List;
  */
 public final class Database implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
-    private static final String MIGRATIONS = "/io/tekton/penia/engine/store/";
+    private static final String MIGRATIONS = "/io/tekton/penia/engine/store/sqlite/";
     /** Flyway's history table (its default name). */
     static final String HISTORY = "flyway_schema_history";
 
@@ -133,7 +134,7 @@ public final class Database implements AutoCloseable {
         // Nothing is written before both refusals below: a file from a newer Penia stays as it was.
         int legacy = legacyVersion();
         if (legacy > known) {
-            throw new NewerSchemaException(file, legacy, known);
+            throw new NewerSchemaException(file.toString(), legacy, known);
         }
         Flyway flyway = Flyway.configure(Database.class.getClassLoader())
                 .dataSource(pool)
@@ -145,7 +146,7 @@ public final class Database implements AutoCloseable {
         MigrationInfoService info = flyway.info();
         MigrationInfo current = info.current();
         if (current != null && current.getVersion().compareTo(MigrationVersion.fromVersion(Integer.toString(known))) > 0) {
-            throw new NewerSchemaException(file, current.getVersion().getVersion(), known);
+            throw new NewerSchemaException(file.toString(), current.getVersion().getVersion(), known);
         }
         checkListed(names, info);
         if (legacy >= 0 && !tableExists(HISTORY)) {
@@ -231,19 +232,6 @@ public final class Database implements AutoCloseable {
         }
         st.execute("PRAGMA auto_vacuum = INCREMENTAL");
         st.execute("VACUUM");
-    }
-
-    /**
-     * The file was written by a newer Penia: its schema is past the last migration this binary
-     * knows. Opening it anyway would run old code on tables it does not understand, so start-up
-     * stops and the file is left exactly as it was.
-     */
-    public static final class NewerSchemaException extends IllegalStateException {
-        NewerSchemaException(Path file, Object found, int known) {
-            super("database " + file + " has schema version " + found + ", but this Penia knows schema version "
-                    + known + " at most: it was written by a newer Penia. Run that version (or a newer one) on it,"
-                    + " or point PENIA_DB at another file; the file was not changed");
-        }
     }
 
     static String resource(String name) throws IOException {

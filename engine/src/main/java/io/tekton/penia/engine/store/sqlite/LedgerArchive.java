@@ -1,4 +1,9 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
+
+import io.tekton.penia.engine.store.LedgerStore;
+import io.tekton.penia.engine.store.Storage.Archived;
+import io.tekton.penia.engine.store.Storage.ArchivedMonth;
+import io.tekton.penia.engine.store.StoreException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,24 +48,16 @@ public final class LedgerArchive {
             + " reasoning_tokens INTEGER NOT NULL, cost_micros INTEGER NOT NULL, cost_source TEXT NOT NULL,"
             + " price_version TEXT, reservation_id TEXT, created_ms INTEGER NOT NULL)";
 
-    private final LedgerStore store;
+    private final SqliteLedger store;
     private final LedgerWriter writer;
     private final Path dir;
     private final ZoneId zone;
 
-    public LedgerArchive(LedgerStore store, LedgerWriter writer, Path dir, ZoneId zone) {
+    public LedgerArchive(SqliteLedger store, LedgerWriter writer, Path dir, ZoneId zone) {
         this.store = store;
         this.writer = writer;
         this.dir = dir;
         this.zone = zone;
-    }
-
-    /** One month's part of a run: its file, the rows moved there and their cost. */
-    public record Month(String month, Path file, long rows, long costMicros) {
-    }
-
-    /** What one run moved; {@code archivedBefore}: rows before this instant are no longer in the live ledger. */
-    public record Result(Instant archivedBefore, List<Month> months, long rows) {
     }
 
     /** The monthly file of {@code month}. */
@@ -72,7 +69,7 @@ public final class LedgerArchive {
      * Moves every ledger row with a timestamp before {@code cutoff} to its monthly file and
      * deletes it; {@code cutoff} must be a month's start in the zone (whole rollup buckets).
      */
-    public Result archiveBefore(Instant cutoff) {
+    public Archived archiveBefore(Instant cutoff) {
         long bound = maxSeqBefore(cutoff);
         // The watermark first: from now on a partial-bucket sum before it is refused rather than
         // answered without the rows this run is about to move (even if the run stops half-way).
@@ -103,13 +100,13 @@ public final class LedgerArchive {
             after = (Long) rows.getLast()[0];
         }
         unlink(cutoff, bound);
-        List<Month> months = new ArrayList<>();
-        moved.forEach((m, n) -> months.add(new Month(m.toString(), file(m), n[0], n[1])));
+        List<ArchivedMonth> months = new ArrayList<>();
+        moved.forEach((m, n) -> months.add(new ArchivedMonth(m.toString(), file(m), n[0], n[1])));
         if (total > 0) {
             LOG.log(System.Logger.Level.INFO, "archived " + total + " ledger rows before " + cutoff + " to " + dir
                     + " (" + months.size() + " monthly file(s))");
         }
-        return new Result(store.archivedBefore().orElse(cutoff), months, total);
+        return new Archived(store.archivedBefore().orElse(cutoff), months, total);
     }
 
     /** The highest seq a row before the cut-off can have: the newest seq of the rollup buckets before it. */

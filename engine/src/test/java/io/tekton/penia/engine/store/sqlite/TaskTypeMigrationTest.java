@@ -1,5 +1,6 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
+import io.tekton.penia.engine.store.LedgerStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class TaskTypeMigrationTest {
                     + " FROM usage_records GROUP BY 1, 2, 3, 4");
         }
         try (Database db = Database.open(file, 2)) {
-            LedgerStore store = new LedgerStore(db);
+            SqliteLedger store = new SqliteLedger(db);
             List<LedgerStore.RollupRow> rollups = store.loadRollups(Instant.ofEpochMilli(0), Instant.parse("2100-01-01T00:00:00Z"));
             assertThat(rollups).hasSize(1);
             assertThat(rollups.getFirst().taskType()).isEqualTo("default");

@@ -1,4 +1,7 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
+
+import io.tekton.penia.engine.store.Storage.Vacuumed;
+import io.tekton.penia.engine.store.StoreException;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,12 +23,8 @@ public final class Vacuum {
     private Vacuum() {
     }
 
-    /** The file's vacuum mode ({@code none}, {@code full}, {@code incremental}) and pages before and after. */
-    public record Result(String autoVacuum, long freedPages, long freePagesLeft, long pageSizeBytes) {
-    }
-
     /** Frees at most {@code maxPages} free pages. */
-    public static Result incremental(Database db, LedgerWriter writer, long maxPages) {
+    public static Vacuumed incremental(Database db, LedgerWriter writer, long maxPages) {
         long[] before = pages(db);
         String mode = switch ((int) before[0]) {
             case 1 -> "full";
@@ -33,7 +32,7 @@ public final class Vacuum {
             default -> "none";
         };
         if (before[0] != 2) {
-            return new Result(mode, 0, before[1], before[2]);
+            return new Vacuumed(mode, 0, before[1], before[2]);
         }
         long left = Math.min(before[1], maxPages);
         while (left > 0) {
@@ -59,7 +58,7 @@ public final class Vacuum {
             left -= slice;
         }
         long[] after = pages(db);
-        return new Result(mode, Math.max(0, before[1] - after[1]), after[1], after[2]);
+        return new Vacuumed(mode, Math.max(0, before[1] - after[1]), after[1], after[2]);
     }
 
     /** {auto_vacuum, freelist_count, page_size}. */

@@ -1,5 +1,6 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
+import io.tekton.penia.engine.store.NewerSchemaException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -109,7 +110,7 @@ class FlywayMigrationTest {
         byte[] bytes = Files.readAllBytes(file);
 
         assertThatThrownBy(() -> Database.open(file, 2))
-                .isInstanceOf(Database.NewerSchemaException.class)
+                .isInstanceOf(NewerSchemaException.class)
                 .hasMessageContaining("schema version " + newer)
                 .hasMessageContaining("schema version " + CURRENT);
         assertThat(history(file)).isEqualTo(before);

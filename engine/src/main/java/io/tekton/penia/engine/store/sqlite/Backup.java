@@ -1,5 +1,7 @@
-package io.tekton.penia.engine.store;
+package io.tekton.penia.engine.store.sqlite;
 
+import io.tekton.penia.engine.store.Storage.Snapshot;
+import io.tekton.penia.engine.store.StoreException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
@@ -24,11 +26,6 @@ import java.util.UUID;
  */
 public final class Backup {
     private Backup() {
-    }
-
-    /** What a copy holds: its schema version and the ledger totals (from the rollups) at its instant. */
-    public record Snapshot(Path file, long sizeBytes, int schemaVersion, long costMicros, long inputTokens,
-                           long outputTokens, long records, long ledgerRows) {
     }
 
     /** Copies the running database through one of its own pooled connections. */
