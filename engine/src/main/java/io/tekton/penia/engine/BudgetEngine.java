@@ -337,7 +337,18 @@ public final class BudgetEngine implements AutoCloseable {
 
     // ---- background ---------------------------------------------------------------------
 
+    /** Asked before each background sweep and evaluation: only the leader of several instances runs them. */
+    private volatile java.util.function.BooleanSupplier sweepWhen = () -> true;
+
+    /** Runs the background sweeper only while {@code leading} says so (hold expiry, guardrail). */
+    public void sweepWhen(java.util.function.BooleanSupplier leading) {
+        this.sweepWhen = leading;
+    }
+
     private void sweepSafely() {
+        if (!sweepWhen.getAsBoolean()) {
+            return;
+        }
         try {
             guardrail.sweep();
         } catch (RuntimeException e) {
@@ -346,6 +357,9 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void evaluateSafely() {
+        if (!sweepWhen.getAsBoolean()) {
+            return;
+        }
         try {
             evaluateAll(false);
         } catch (RuntimeException e) {

@@ -53,12 +53,23 @@ public final class Maintenance implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** Asked before each scheduled run: only the leader of several instances runs it. */
+    private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+    void onlyWhen(java.util.function.BooleanSupplier leading) {
+        this.leading = leading;
+    }
+
     void start() {
         long every = cfg.interval().toMinutes();
         scheduler.scheduleWithFixedDelay(this::scheduled, Math.min(10, every), every, TimeUnit.MINUTES);
     }
 
     private void scheduled() {
+        if (!leading.getAsBoolean()) {
+            // A follower's database is the leader's: retention and vacuum are the leader's to run.
+            return;
+        }
         try {
             retention();
         } catch (RuntimeException e) {

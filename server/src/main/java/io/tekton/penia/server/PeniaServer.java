@@ -11,6 +11,9 @@ import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
+import io.tekton.penia.server.cluster.Forwarder;
+import io.tekton.penia.server.cluster.LeaderView;
+import io.tekton.penia.server.cluster.WsRelay;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.rest.AdminService;
 import io.tekton.penia.server.rest.AlertsService;
@@ -76,11 +79,18 @@ public final class PeniaServer implements AutoCloseable {
     private final PeniaSecurity security;
     private final BrowserPolicy browser;
     private final Maintenance maintenance;
+    private final LeaderView leader;
+    private final Forwarder forwarder;
+    private final WsRelay relay;
+    /** How long a follower waits for a TCP connection (or WebSocket handshake) to the leader. */
+    private static final java.time.Duration LEADER_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /** How long a follower waits for the leader's status line and headers (a body may stream longer). */
+    private static final java.time.Duration LEADER_ANSWER_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     /** Helidon's mapper manager is JVM-wide: the first server installs it (see installMappers). */
     private static final AtomicBoolean MAPPERS_INSTALLED = new AtomicBoolean();
 
-    private PeniaServer(PeniaConfig cfg, InstantSource clock) {
+    private PeniaServer(PeniaConfig cfg, InstantSource clock, LeaderView leader) {
         // About 200 ms of work: done beside opening the ledger, finished before Helidon is built.
         Thread mappers = MAPPERS_INSTALLED.compareAndSet(false, true)
                 ? Thread.ofPlatform().name("penia-mappers").start(PeniaServer::installMappers) : null;
@@ -128,6 +138,29 @@ public final class PeniaServer implements AutoCloseable {
                     && keyId.equals(c.keyId()));
         });
         this.maintenance = new Maintenance(cfg, storage, clock);
+        // Several instances: the leader serves and runs the background jobs; a follower forwards
+        // requests and relays /ws to it, and runs none (one sweeper, one delivery owner, one vacuum).
+        this.leader = leader;
+        engine.sweepWhen(leader::isLeader);
+        alertDispatcher.onlyWhen(leader::isLeader);
+        maintenance.onlyWhen(leader::isLeader);
+        this.forwarder = new Forwarder(leader, cfg.server().maxBodyBytes(), LEADER_CONNECT_TIMEOUT, LEADER_ANSWER_TIMEOUT);
+        this.relay = new WsRelay(leader, browser::hostOrOrigin, cfg.websocket().maxConnections(), LEADER_CONNECT_TIMEOUT);
+        health.section("cluster", () -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("role", this.leader.isLeader() ? "leader" : "follower");
+            m.put("leader", this.leader.leader().map(java.net.URI::toString).orElse(null));
+            m.put("relayed_websockets", relay.clients());
+            return m;
+        });
+        leader.addListener(view -> {
+            // Whatever was open was served by the old leader: clients reconnect (1012) and reach the new one.
+            relay.closeAll(io.helidon.websocket.WsCloseCodes.SERVICE_RESTART, "the leader changed; reconnect");
+            if (!view.isLeader()) {
+                ws.closeAll(io.helidon.websocket.WsCloseCodes.SERVICE_RESTART, "this instance no longer leads; reconnect");
+                mcpTransport.closeSessions(ctx -> true);
+            }
+        });
         join(mappers);
         int port = listenPort(cfg.server());
         this.web = WebServer.builder()
@@ -152,7 +185,9 @@ public final class PeniaServer implements AutoCloseable {
                 .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
                 .routing(r -> routing(r, http))
-                .addRouting(ws.routing())
+                // Each new /ws connection is served here while leading, relayed to the leader otherwise.
+                .addRouting(io.helidon.webserver.websocket.WsRouting.builder().endpoint(WebSocketHub.PATH,
+                        () -> this.leader.isLeader() ? ws.connection() : relay.connection()))
                 .build();
     }
 
@@ -202,7 +237,15 @@ public final class PeniaServer implements AutoCloseable {
 
     /** As {@link #start(PeniaConfig)} with an injected clock (tests of period boundaries). */
     public static PeniaServer start(PeniaConfig cfg, InstantSource clock) {
-        PeniaServer s = new PeniaServer(cfg, clock);
+        return start(cfg, clock, LeaderView.standalone());
+    }
+
+    /**
+     * As {@link #start(PeniaConfig, InstantSource)} as one of several instances: {@code leader} says
+     * whether this one serves or forwards to the leader (see {@link LeaderView}).
+     */
+    public static PeniaServer start(PeniaConfig cfg, InstantSource clock, LeaderView leader) {
+        PeniaServer s = new PeniaServer(cfg, clock, leader);
         try {
             s.web.start();
             s.core.owner().publish(s.url());
@@ -259,6 +302,8 @@ public final class PeniaServer implements AutoCloseable {
     private void routing(HttpRouting.Builder r, Http http) {
         r.addFilter(requestMetrics);
         r.addFilter(browser.filter());
+        // After the browser rules (judged where the browser connected), before authentication (the leader's).
+        r.addFilter(forwarder);
         r.addFilter(security.filter());
         r.any(browser.cors());
         r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))

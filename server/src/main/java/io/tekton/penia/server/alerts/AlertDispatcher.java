@@ -92,6 +92,14 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
         this.poller = Thread.ofPlatform().daemon(true).name("penia-alert-poller").unstarted(this::loop);
     }
 
+    /** Asked before each poll of the outbox: only the leader of several instances delivers. */
+    private volatile java.util.function.BooleanSupplier leading = () -> true;
+
+    /** Delivers only while {@code leading} says so (set before {@link #start()}). */
+    public void onlyWhen(java.util.function.BooleanSupplier leading) {
+        this.leading = leading;
+    }
+
     /** Starts delivering, beginning with whatever was left pending before a restart. */
     public void start() {
         running = true;
@@ -142,6 +150,11 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
     private void loop() {
         while (running) {
             try {
+                if (!leading.getAsBoolean()) {
+                    // One delivery owner: a follower leaves the outbox to the leader.
+                    wake.poll(IDLE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                    continue;
+                }
                 long now = wall.millis();
                 // A full lane refuses its rows; the others still get theirs.
                 int perTarget = cfg.destinationConcurrency() + cfg.destinationQueueLimit();

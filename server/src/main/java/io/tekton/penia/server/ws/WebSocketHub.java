@@ -104,6 +104,11 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         return routing.endpoint(PATH, () -> new WsClient(this, ids.incrementAndGet(), cfg.queueLimit()));
     }
 
+    /** The listener for one new connection served by this hub (a leader's; a follower relays instead). */
+    public io.helidon.websocket.WsListener connection() {
+        return new WsClient(this, ids.incrementAndGet(), cfg.queueLimit());
+    }
+
     /** Connections currently open (for {@code /health} and {@code /metrics}). */
     public int clients() {
         return open.get();
@@ -235,6 +240,19 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
                 c.evict(WsCloseCodes.VIOLATED_POLICY, "API key revoked");
                 closed++;
             }
+        }
+        return closed;
+    }
+
+    /**
+     * Closes every connection with this code (1012 when this instance stops leading: its clients
+     * reconnect and are relayed to the new leader). Returns how many were closed.
+     */
+    public int closeAll(int code, String reason) {
+        int closed = 0;
+        for (WsClient c : clients) {
+            c.evict(code, reason);
+            closed++;
         }
         return closed;
     }

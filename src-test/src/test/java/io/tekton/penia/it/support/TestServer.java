@@ -32,6 +32,8 @@ public final class TestServer implements AutoCloseable {
     /** Adjusts the loaded configuration (keys without an environment variable). */
     private java.util.function.UnaryOperator<PeniaConfig> adjust = c -> c;
     private PeniaServer server;
+    /** Whether this instance leads or follows another (several instances; standalone by default). */
+    private io.tekton.penia.server.cluster.LeaderView leaderView = io.tekton.penia.server.cluster.LeaderView.standalone();
 
     private TestServer(Path dir, Map<String, String> env, InstantSource clock) {
         this.dir = dir;
@@ -71,6 +73,27 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A server that is one of several instances: {@code view} says whether it leads or forwards to
+     * the leader (a {@link io.tekton.penia.server.cluster.LeaderView.Settable} the test switches).
+     */
+    public static TestServer start(Map<String, String> extraEnv, io.tekton.penia.server.cluster.LeaderView view) {
+        try {
+            Path dir = Files.createTempDirectory("penia-it");
+            Map<String, String> env = new HashMap<>();
+            env.put("PENIA_PORT", "0");
+            env.put("PENIA_DB", dir.resolve("penia.db").toString());
+            env.put("PENIA_HERMES", "off");
+            env.putAll(extraEnv);
+            TestServer t = new TestServer(dir, env, InstantSource.system());
+            t.leaderView = view;
+            t.boot();
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The config: the shipped file without seed budgets (tests make their own), plus env. */
     public PeniaConfig config() {
         PeniaConfig c = ConfigLoader.load(Path.of(repoRoot(), "config", "penia.yaml"), env);
@@ -82,7 +105,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     private void boot() {
-        server = PeniaServer.start(config(), clock);
+        server = PeniaServer.start(config(), clock, leaderView);
     }
 
     /** Stops the server and starts a new one on the same database file. */
