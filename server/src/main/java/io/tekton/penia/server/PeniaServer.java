@@ -27,8 +27,9 @@ import io.tekton.penia.server.rest.KeysService;
 import io.tekton.penia.server.rest.MiscService;
 import io.tekton.penia.server.rest.PricesService;
 import io.tekton.penia.server.rest.RequestMetrics;
-import io.tekton.penia.server.rest.RouteMethods;
+import io.tekton.penia.server.rest.Routes;
 import io.tekton.penia.server.rest.UsageService;
+import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.BrowserPolicy;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.server.security.PeniaSecurity;
@@ -65,7 +66,7 @@ public final class PeniaServer implements AutoCloseable {
     private final BudgetEngine engine;
     private final PriceBook prices;
     private final WebServer web;
-    private final RouteMethods routeMethods = RouteMethods.fromOpenApi(HealthService.openApi());
+    private final Routes routes;
     private final Health health;
     private final AlertDispatcher alertDispatcher;
     private final WebSocketHub ws;
@@ -130,7 +131,6 @@ public final class PeniaServer implements AutoCloseable {
         engine.addListener(metrics);
         engine.addListener(new EventLog());
         alertDispatcher.onAttempt(metrics::deliveryAttempt);
-        this.requestMetrics = new RequestMetrics(metrics.registry(), routeMethods);
         // A revoked (or deleted) key keeps nothing open: its WebSockets and MCP sessions end at once.
         security.keys().onRevoked(keyId -> {
             ws.closeKey(keyId);
@@ -161,6 +161,9 @@ public final class PeniaServer implements AutoCloseable {
                 mcpTransport.closeSessions(ctx -> true);
             }
         });
+        this.routes = routes(new Parts(engine, storage, prices, http, security, alertDispatcher, maintenance, tools,
+                assistant, health, metrics, cfg.hermes()));
+        this.requestMetrics = new RequestMetrics(metrics.registry(), routes);
         join(mappers);
         int port = listenPort(cfg.server());
         this.web = WebServer.builder()
@@ -184,7 +187,7 @@ public final class PeniaServer implements AutoCloseable {
                         .origins(browser.webSocketOrigins(port)).build())
                 .directHandlers(DirectErrors.create(cfg.server().maxHeaderBytes()))
                 .shutdownGracePeriod(cfg.server().shutdownGrace())
-                .routing(r -> routing(r, http))
+                .routing(this::routing)
                 // Each new /ws connection is served here while leading, relayed to the leader otherwise.
                 .addRouting(io.helidon.webserver.websocket.WsRouting.builder().endpoint(WebSocketHub.PATH,
                         () -> this.leader.isLeader() ? ws.connection() : relay.connection()))
@@ -299,32 +302,49 @@ public final class PeniaServer implements AutoCloseable {
         LOG.log(System.Logger.Level.INFO, b.toString());
     }
 
-    private void routing(HttpRouting.Builder r, Http http) {
+    /** What the REST services serve. */
+    public record Parts(BudgetEngine engine, Storage storage, PriceBook prices, Http http, PeniaSecurity security, AlertDispatcher alerts,
+                 Maintenance maintenance, BudgetTools tools, AssistantContext assistant, Health health,
+                 PeniaMetrics metrics, PeniaConfig.Hermes hermes) {
+    }
+
+    /**
+     * Every HTTP route but {@code /mcp} and {@code /ws}, each with what it needs, in the order
+     * Helidon tries them: the one place a REST route is added.
+     */
+    public static Routes routes(Parts p) {
+        Audit audit = p.security().audit();
+        return Routes.builder()
+                .service("/api/v1/budgets", new BudgetsService(p.engine(), p.http(), audit))
+                .service("/api/v1/usage", new UsageService(p.engine(), p.storage().ledger(), p.http()))
+                .service("/api/v1/budget-alerts", new AlertsService(p.engine(), p.http(), audit))
+                .service("/api/v1/alerts", MiscService.alerts(p.engine(), p.http(), p.alerts()))
+                .service("/api/v1/reservations", MiscService.reservations(p.engine()))
+                .service("/api/v1/prices", new PricesService(p.engine(), p.prices(), p.http(), audit))
+                .service("/api/v1/keys", new KeysService(p.security().keys(), audit, p.http()))
+                .service("/api/v1/audit", new AuditService(audit, p.http()))
+                .service("/api/v1/admin", new AdminService(p.maintenance()::backup, p.maintenance()::retention, audit,
+                        p.http()))
+                .service("/audit", new AuditService(audit, p.http()))
+                .service("/api/tools", ToolsService.tools(p.tools(), p.http(), Callers::of))
+                .service("/api/v1/assistant", ToolsService.assistant(p.assistant()))
+                .service("/api/v1/discovery", DiscoveryService.create(VERSION, p.tools().all(),
+                        HermesConfig.DEFAULT_CAPABILITIES, p.hermes().enabled() ? p.hermes().url().toString() : null,
+                        discoveryMetadata()))
+                .service("/", new HealthService(p.health(), p.metrics()))
+                .pages("/", new io.tekton.penia.server.ui.Dashboard())
+                .build();
+    }
+
+    private void routing(HttpRouting.Builder r) {
         r.addFilter(requestMetrics);
         r.addFilter(browser.filter());
         // After the browser rules (judged where the browser connected), before authentication (the leader's).
         r.addFilter(forwarder);
-        r.addFilter(security.filter());
+        r.addFilter(security.filter(routes::need));
         r.any(browser.cors());
-        r.register("/api/v1/budgets", new BudgetsService(engine, http, security.audit()))
-                .register("/api/v1/usage", new UsageService(engine, storage.ledger(), http))
-                .register("/api/v1/budget-alerts", new AlertsService(engine, http, security.audit()))
-                .register("/api/v1/alerts", MiscService.alerts(engine, http, alertDispatcher))
-                .register("/api/v1/reservations", MiscService.reservations(engine))
-                .register("/api/v1/prices", new PricesService(engine, prices, http, security.audit()))
-                .register("/api/v1/keys", new KeysService(security.keys(), security.audit(), http))
-                .register("/api/v1/audit", new AuditService(security.audit(), http))
-                .register("/api/v1/admin", new AdminService(maintenance::backup, maintenance::retention, security.audit(),
-                        http))
-                .register("/audit", new AuditService(security.audit(), http))
-                .register("/api/tools", ToolsService.tools(tools, http, Callers::of))
-                .register("/api/v1/assistant", ToolsService.assistant(assistant))
-                .register("/api/v1/discovery", DiscoveryService.create(VERSION, tools.all(),
-                        HermesConfig.DEFAULT_CAPABILITIES, cfg.hermes().enabled() ? cfg.hermes().url().toString() : null,
-                        discoveryMetadata()))
-                .register("/mcp", mcpTransport)
-                .register("/", new HealthService(health, metrics))
-                .register("/", new io.tekton.penia.server.ui.Dashboard())
+        routes.register(r);
+        r.register("/mcp", mcpTransport)
                 .error(PeniaException.class, (req, res, e) -> Http.error(res, e))
                 .error(StoreException.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();
@@ -341,7 +361,7 @@ public final class PeniaServer implements AutoCloseable {
                 .any((req, res) -> {
                     String method = req.prologue().method().text();
                     String path = req.path().path();
-                    java.util.Set<String> allowed = routeMethods.allowed(path);
+                    java.util.Set<String> allowed = routes.allowed(path);
                     if (!allowed.isEmpty()) {
                         res.header(HeaderNames.ALLOW, String.join(", ", allowed));
                         Http.error(res, new PeniaException(ErrorCode.METHOD_NOT_ALLOWED, method + " is not allowed on "
@@ -422,6 +442,11 @@ public final class PeniaServer implements AutoCloseable {
 
     public BudgetEngine engine() {
         return engine;
+    }
+
+    /** The HTTP routes with what each needs (tests list them). */
+    public Routes routes() {
+        return routes;
     }
 
     public PriceBook prices() {

@@ -1,12 +1,11 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.Args;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.Map;
 import java.util.function.Function;
@@ -16,7 +15,7 @@ import java.util.function.Supplier;
  * {@code /api/v1/admin} (admin only, by the security policy): an online backup of the database
  * into the backup directory, and a run of retention and vacuum now.
  */
-public final class AdminService implements HttpService {
+public final class AdminService implements Routes.Service {
     private final Function<String, Map<String, Object>> backup;
     private final Supplier<Map<String, Object>> retention;
     private final Audit audit;
@@ -31,9 +30,9 @@ public final class AdminService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.post("/backup", this::backup)
-                .post("/retention", this::retention);
+    public void routes(Routes.Rules rules) {
+        rules.post("/backup", Need.ADMIN, this::backup)
+                .post("/retention", Need.ADMIN, this::retention);
     }
 
     private void backup(ServerRequest req, ServerResponse res) {

@@ -1,7 +1,5 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
@@ -17,6 +15,7 @@ import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Streamed;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +26,7 @@ import java.util.Map;
  * {@code /api/v1/budget-alerts}: the unified decision of both monitors, their status,
  * evaluation on demand, thresholds, alert history and the breaker reset.
  */
-public final class AlertsService implements HttpService {
+public final class AlertsService implements Routes.Service {
     private final BudgetEngine engine;
     private final Http http;
     private final Audit audit;
@@ -39,18 +38,18 @@ public final class AlertsService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.post("/initialize", this::initialize)
-                .post("/unified/check-operation", this::checkOperation)
-                .get("/unified/status", this::unifiedStatus)
-                .post("/unified/check", this::check)
-                .get("/status", this::guardrailStatus)
-                .post("/check", this::check)
-                .get("/alerts/history", this::history)
-                .get("/thresholds", (req, res) -> Http.ok(res, defaults(engine.defaults())))
-                .put("/thresholds", this::thresholds)
-                .get("/health", this::health)
-                .post("/breakers/{id}/reset", this::resetBreaker);
+    public void routes(Routes.Rules rules) {
+        rules.post("/initialize", Need.ANY, this::initialize)
+                .post("/unified/check-operation", Need.WRITE, this::checkOperation)
+                .get("/unified/status", Need.READ_ALL, this::unifiedStatus)
+                .post("/unified/check", Need.ADMIN, this::check)
+                .get("/status", Need.READ_ALL, this::guardrailStatus)
+                .post("/check", Need.ADMIN, this::check)
+                .get("/alerts/history", Need.READ_ALL, this::history)
+                .get("/thresholds", Need.ANY, (req, res) -> Http.ok(res, defaults(engine.defaults())))
+                .put("/thresholds", Need.ADMIN, this::thresholds)
+                .get("/health", Need.ANY, this::health)
+                .post("/breakers/{budget_id}/reset", Need.ADMIN, this::resetBreaker);
     }
 
     private void initialize(ServerRequest req, ServerResponse res) {
@@ -172,7 +171,7 @@ public final class AlertsService implements HttpService {
         Args a = http.args(req);
         Period p = Wire.period(a.str("period"), "period");
         a.noOthers();
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         Map<String, Object> before = new LinkedHashMap<>();
         engine.status(id).periods().forEach(s -> before.put(s.period().wireName(),
                 BreakerState.of(s.breakerOpen()).wireName()));

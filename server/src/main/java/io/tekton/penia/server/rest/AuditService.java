@@ -1,11 +1,10 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.security.Audit;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,7 +14,7 @@ import java.util.Map;
  * {@code GET /api/v1/audit} and {@code GET /audit} (admin only): the audit trail newest first,
  * filtered by {@code target_type} and {@code target_id}, paged by {@code limit} and {@code cursor}.
  */
-public final class AuditService implements HttpService {
+public final class AuditService implements Routes.Service {
     private final Audit audit;
     private final Http http;
 
@@ -25,8 +24,8 @@ public final class AuditService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", this::list);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.ADMIN, this::list);
     }
 
     private void list(ServerRequest req, ServerResponse res) {

@@ -1,7 +1,5 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
@@ -16,12 +14,13 @@ import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Views;
 import io.tekton.penia.tools.wire.Wire;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.List;
 import java.util.Map;
 
 /** {@code /api/v1/budgets}: CRUD, live summary, and per-budget alert settings. */
-public final class BudgetsService implements HttpService {
+public final class BudgetsService implements Routes.Service {
     private final BudgetEngine engine;
     private final Http http;
     private final Audit audit;
@@ -33,15 +32,15 @@ public final class BudgetsService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", this::list)
-                .post("/", this::create)
-                .get("/{id}", this::get)
-                .put("/{id}", this::update)
-                .delete("/{id}", this::delete)
-                .get("/{id}/summary", this::summary)
-                .get("/{id}/alerts", this::getAlerts)
-                .put("/{id}/alerts", this::setAlerts);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.ANY, this::list)
+                .post("/", Need.ADMIN, this::create)
+                .get("/{budget_id}", Need.ANY, this::get)
+                .put("/{budget_id}", Need.ADMIN, this::update)
+                .delete("/{budget_id}", Need.ADMIN, this::delete)
+                .get("/{budget_id}/summary", Need.ANY, this::summary)
+                .get("/{budget_id}/alerts", Need.ANY, this::getAlerts)
+                .put("/{budget_id}/alerts", Need.ADMIN, this::setAlerts);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -66,7 +65,7 @@ public final class BudgetsService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
         Caller caller = Callers.of(req);
         Callers.checkSees(caller, b);
@@ -74,7 +73,7 @@ public final class BudgetsService implements HttpService {
     }
 
     private void update(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         BudgetSpec spec = Wire.budget(http.args(req), id);
         Map<String, Object> before = engine.budget(id).map(Views::budget).orElse(null);
         Map<String, Object> after = Views.budget(engine.updateBudget(id, spec));
@@ -83,13 +82,13 @@ public final class BudgetsService implements HttpService {
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
-        Budget b = engine.deleteBudget(Http.param(req, "id"));
+        Budget b = engine.deleteBudget(Http.param(req, "budget_id"));
         audit.record(Callers.of(req), "budget.delete", "budget", b.budgetId(), Views.budget(b), null);
         Http.ok(res, Map.of("deleted", true, "budget_id", b.budgetId()));
     }
 
     private void summary(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         Caller caller = Callers.of(req);
         engine.budget(id).ifPresent(b -> Callers.checkSees(caller, b));
         String period = Http.query(req, "period");
@@ -102,7 +101,7 @@ public final class BudgetsService implements HttpService {
     }
 
     private void getAlerts(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         Budget b = engine.budget(id).orElseThrow(() -> PeniaException.notFound("budget", id));
         Caller caller = Callers.of(req);
         Callers.checkSees(caller, b);
@@ -110,7 +109,7 @@ public final class BudgetsService implements HttpService {
     }
 
     private void setAlerts(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "budget_id");
         BudgetSpec spec = Wire.alertSettings(http.args(req));
         Map<String, Object> before = engine.budget(id).map(Views::alertSettings).orElse(null);
         Map<String, Object> after = Views.alertSettings(engine.updateBudget(id, spec));

@@ -1,10 +1,9 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.server.security.Policy.Need;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -22,7 +21,7 @@ import java.util.Map;
  * endpoints, capabilities, dependencies, metadata) plus {@code name} and its MCP tools. The
  * endpoints are read from {@code openapi.yaml}, which a test keeps equal to the routes.
  */
-public final class DiscoveryService implements HttpService {
+public final class DiscoveryService implements Routes.Service {
     private static final List<String> METHODS = List.of("get", "post", "put", "delete");
     private final byte[] body;
 
@@ -59,8 +58,8 @@ public final class DiscoveryService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", this::discovery);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.PUBLIC, this::discovery);
     }
 
     private void discovery(ServerRequest req, ServerResponse res) {

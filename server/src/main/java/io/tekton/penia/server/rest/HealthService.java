@@ -1,17 +1,16 @@
 package io.tekton.penia.server.rest;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.server.Health;
 import io.tekton.penia.server.PeniaMetrics;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.Map;
 
 /** {@code /health} (SPEC §8), {@code /ready} (Tekton's readiness probe) and {@code /metrics} (Prometheus text). */
-public final class HealthService implements HttpService {
+public final class HealthService implements Routes.Service {
     private final Health health;
     private final PeniaMetrics metrics;
 
@@ -21,9 +20,11 @@ public final class HealthService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/health", this::health).get("/metrics", this::metrics).get("/openapi.yaml", this::openapi);
-        rules.get("/ready", this::ready);
+    public void routes(Routes.Rules rules) {
+        rules.get("/health", Need.PUBLIC, this::health)
+                .get("/metrics", Need.ANY, this::metrics)
+                .get("/openapi.yaml", Need.PUBLIC, this::openapi)
+                .get("/ready", Need.PUBLIC, this::ready);
     }
 
     private void ready(ServerRequest req, ServerResponse res) {

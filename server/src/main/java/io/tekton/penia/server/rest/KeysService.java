@@ -1,8 +1,6 @@
 package io.tekton.penia.server.rest;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.error.PeniaException;
@@ -11,6 +9,7 @@ import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.server.security.KeyStore;
 import io.tekton.penia.tools.wire.Args;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +19,7 @@ import java.util.Map;
  * {@code /api/v1/keys} (admin only, by the security filter): create a key (its secret is in
  * that response and nowhere else, ever), list keys without secrets, revoke a key at once.
  */
-public final class KeysService implements HttpService {
+public final class KeysService implements Routes.Service {
     private final KeyStore keys;
     private final Audit audit;
     private final Http http;
@@ -32,12 +31,12 @@ public final class KeysService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", this::list)
-                .post("/", this::create)
-                .get("/{id}", this::get)
-                .delete("/{id}", this::revoke)
-                .post("/{id}/revoke", this::revoke);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.ADMIN, this::list)
+                .post("/", Need.ADMIN, this::create)
+                .get("/{key_id}", Need.ADMIN, this::get)
+                .delete("/{key_id}", Need.ADMIN, this::revoke)
+                .post("/{key_id}/revoke", Need.ADMIN, this::revoke);
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -63,12 +62,12 @@ public final class KeysService implements HttpService {
     }
 
     private void get(ServerRequest req, ServerResponse res) {
-        String id = Http.param(req, "id");
+        String id = Http.param(req, "key_id");
         Http.ok(res, keys.find(id).orElseThrow(() -> PeniaException.notFound("api_key", id)).view());
     }
 
     private void revoke(ServerRequest req, ServerResponse res) {
-        KeyStore.Revoked r = keys.revoke(Http.param(req, "id"));
+        KeyStore.Revoked r = keys.revoke(Http.param(req, "key_id"));
         if (r.changed()) {
             audit.record(Callers.of(req), "api_key.revoke", "api_key", r.after().keyId(), r.before().view(),
                     r.after().view());

@@ -1,7 +1,5 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
@@ -13,6 +11,7 @@ import io.tekton.penia.server.EventLog;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.PriceWire;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,7 +23,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /** {@code /api/v1/prices}: the catalog, price versions, recommendations. */
-public final class PricesService implements HttpService {
+public final class PricesService implements Routes.Service {
     private final BudgetEngine engine;
     private final PriceBook book;
     private final Http http;
@@ -38,11 +37,11 @@ public final class PricesService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", this::list)
-                .post("/recommend", this::recommend)
-                .get("/{provider}/{+model}", this::get)
-                .put("/{provider}/{+model}", this::put);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.ANY, this::list)
+                .post("/recommend", Need.ANY, this::recommend)
+                .get("/{provider}/{+model}", Need.ANY, this::get)
+                .put("/{provider}/{+model}", Need.ADMIN, this::put);
     }
 
     /**

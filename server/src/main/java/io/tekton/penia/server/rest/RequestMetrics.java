@@ -26,14 +26,14 @@ public final class RequestMetrics implements Filter {
     /** The optional access log (PENIA_ACCESS_LOG=on): one line per request, no query string, no headers. */
     private static final System.Logger ACCESS = System.getLogger("io.tekton.penia.access");
     private final MeterRegistry registry;
-    private final RouteMethods routes;
+    private final Routes routes;
     /** Paths already matched (the fixed ones of the hot calls, and the first ids seen); bounded. */
     private static final int TEMPLATE_CACHE = 4096;
     private final java.util.Map<String, String> templates = new java.util.concurrent.ConcurrentHashMap<>();
     /** Bounded: methods × route templates × status codes. */
     private final java.util.Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public RequestMetrics(MeterRegistry registry, RouteMethods routes) {
+    public RequestMetrics(MeterRegistry registry, Routes routes) {
         this.registry = registry;
         this.routes = routes;
     }
@@ -65,18 +65,11 @@ public final class RequestMetrics implements Filter {
 
     /** The route template of {@code path}: a documented one, {@code /mcp}, {@code /ws}, or {@code other}. */
     String route(String path) {
-        if (path.equals("/mcp") || path.startsWith("/mcp/")) {
-            return "/mcp";
-        }
-        if (path.equals("/ws")) {
-            return "/ws";
-        }
         String known = templates.get(path);
         if (known != null) {
             return known;
         }
-        String t = routes.templateOf(path);
-        String route = t == null ? "other" : t;
+        String route = routes.label(path);
         if (templates.size() < TEMPLATE_CACHE) {
             templates.put(path, route);
         }

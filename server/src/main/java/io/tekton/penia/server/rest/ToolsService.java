@@ -1,9 +1,7 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.assistant.AssistantContext;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
@@ -11,6 +9,8 @@ import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.McpBinding;
 import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.server.security.Policy.Need;
+import io.tekton.penia.tools.wire.Args;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,16 +22,18 @@ import java.util.function.Function;
  * arguments, or Hermes' own {@code {"parameters":{…}}} wrapper.
  */
 public final class ToolsService {
+    private static final System.Logger LOG = System.getLogger(ToolsService.class.getName());
+
     private ToolsService() {
     }
 
-    public static HttpService tools(BudgetTools tools, Http http, Function<ServerRequest, Caller> callerOf) {
+    public static Routes.Service tools(BudgetTools tools, Http http, Function<ServerRequest, Caller> callerOf) {
         return rules -> rules
-                .get("/", (req, res) -> Http.ok(res, Map.of("tools", tools.all().stream().map(t -> Map.of(
+                .get("/", Need.ANY, (req, res) -> Http.ok(res, Map.of("tools", tools.all().stream().map(t -> Map.of(
                         "name", t.name(), "title", t.hints().title(), "description", t.description(),
                         "input_schema", t.inputSchema(), "output_schema", t.outputSchema(),
                         "annotations", McpBinding.annotations(t))).toList())))
-                .post("/{tool}/execute", (req, res) -> execute(req, res, tools, http, callerOf));
+                .post("/{tool}/execute", Need.ANY, (req, res) -> execute(req, res, tools, http, callerOf));
     }
 
     @SuppressWarnings("unchecked")
@@ -51,24 +53,35 @@ public final class ToolsService {
                 && (args.size() == 1 || args.containsKey("context"))) {
             args = (Map<String, Object>) p;
         }
-        McpSchema.CallToolResult r = McpBinding.invoke(tool, args, caller);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", !Boolean.TRUE.equals(r.isError()));
-        out.put("tool", tool.name());
-        if (Boolean.TRUE.equals(r.isError())) {
-            Map<String, Object> err = (Map<String, Object>) ((Map<String, Object>) r.structuredContent()).get("error");
-            out.put("error", err);
-            String code = String.valueOf(err.get("code"));
-            int status = ErrorCode.fromWire(code).httpStatus();
-            Http.send(res, status, out);
+        try {
+            Map<String, Object> result = tool.call(Args.of(args), caller);
+            out.put("success", true);
+            out.put("tool", tool.name());
+            out.put("result", result);
+        } catch (PeniaException e) {
+            failed(res, out, tool, e);
+            return;
+        } catch (RuntimeException e) {
+            // As over MCP: the detail goes to the log, the caller gets the plain internal error.
+            LOG.log(System.Logger.Level.ERROR, "tool " + tool.name() + " failed", e);
+            failed(res, out, tool, new PeniaException(ErrorCode.INTERNAL, "internal error"));
             return;
         }
-        out.put("result", r.structuredContent());
         Http.ok(res, out);
     }
 
-    public static HttpService assistant(AssistantContext context) {
-        return rules -> rules.get("/context", (req, res) -> Http.ok(res, context.view()));
+    /** An expected failure of the tool: its error object, with the status its code has everywhere. */
+    private static void failed(ServerResponse res, Map<String, Object> out, PeniaTool tool, PeniaException e) {
+        out.clear();
+        out.put("success", false);
+        out.put("tool", tool.name());
+        out.put("error", e.envelope().get("error"));
+        Http.send(res, e.code().httpStatus(), out);
+    }
+
+    public static Routes.Service assistant(AssistantContext context) {
+        return rules -> rules.get("/context", Need.READ_ALL, (req, res) -> Http.ok(res, context.view()));
     }
 
 }

@@ -1,7 +1,5 @@
 package io.tekton.penia.server.rest;
 
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.BudgetEngine;
@@ -17,6 +15,7 @@ import io.tekton.penia.tools.Access;
 import io.tekton.penia.tools.wire.Reports;
 import io.tekton.penia.tools.wire.Streamed;
 import io.tekton.penia.tools.wire.Wire;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -27,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /api/v1/usage}: record (durable before the answer), page the ledger, summarize. */
-public final class UsageService implements HttpService {
+public final class UsageService implements Routes.Service {
     /** Most entries of {@code top_usage}. */
     private static final int TOP_USAGE = 10;
     private final BudgetEngine engine;
@@ -41,11 +40,11 @@ public final class UsageService implements HttpService {
     }
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.post("/record", this::record)
-                .get("/records", this::records)
-                .get("/export", this::export)
-                .post("/summary", this::summary);
+    public void routes(Routes.Rules rules) {
+        rules.post("/record", Need.WRITE, this::record)
+                .get("/records", Need.ANY, this::records)
+                .get("/export", Need.ANY, this::export)
+                .post("/summary", Need.ANY, this::summary);
     }
 
     private void record(ServerRequest req, ServerResponse res) {

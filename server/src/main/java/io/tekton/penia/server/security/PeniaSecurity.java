@@ -55,8 +55,8 @@ public final class PeniaSecurity {
     }
 
     /** The REST filter: authentication, rate limit, role rules; the caller into the request context. */
-    public Filter filter() {
-        return new SecurityFilter(guard);
+    public Filter filter(Policy.Needs needs) {
+        return new SecurityFilter(guard, needs);
     }
 
     /** The {@code /mcp} gate: the same guard; the caller goes to the tools under {@link McpBinding#CALLER_KEY}. */

@@ -23,21 +23,23 @@ import java.util.Map;
  */
 public final class SecurityFilter implements Filter {
     private final Guard guard;
+    private final Policy.Needs needs;
 
-    public SecurityFilter(Guard guard) {
+    public SecurityFilter(Guard guard, Policy.Needs needs) {
         this.guard = guard;
+        this.needs = needs;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
+        Policy.Need need = needs.need(req.prologue().method().text(), path);
         // /ws: Helidon 4.5 routes a WebSocket upgrade through the HTTP filters first; its key (also
         // ?api_key=, which browsers need) is checked by the WebSocket gate at the upgrade.
-        if (path.equals("/mcp") || path.startsWith("/mcp/") || path.equals("/ws")) {
+        if (need == Policy.Need.OWN_GATE) {
             chain.proceed();
             return;
         }
-        Policy.Need need = Policy.need(req.prologue().method().text(), path);
         // A preflight never carries a key; BrowserPolicy vetted its origin, Helidon's CORS answers it.
         if (need == Policy.Need.PUBLIC || BrowserPolicy.isPreflight(req.prologue().method().text(), req.headers())) {
             chain.proceed();

@@ -1,13 +1,13 @@
 package io.tekton.penia.server.ui;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.rest.Http;
+import io.tekton.penia.server.rest.Routes;
+import io.tekton.penia.server.security.Policy.Need;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * {@code /metrics} keep their own routes. The files need no key (the page asks for one and
  * sends it with every API call); a Content-Security-Policy keeps the page to its own origin.
  */
-public final class Dashboard implements HttpService {
+public final class Dashboard implements Routes.Service {
     private static final String ROOT = "penia-ui/";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*(\\.[A-Za-z0-9]+)+");
@@ -35,9 +35,9 @@ public final class Dashboard implements HttpService {
     private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
     @Override
-    public void routing(HttpRules rules) {
-        rules.get("/", (req, res) -> send(req, res, ROOT + "index.html", "html"))
-                .get("/ui/*", this::file);
+    public void routes(Routes.Rules rules) {
+        rules.get("/", Need.PUBLIC, (req, res) -> send(req, res, ROOT + "index.html", "html"))
+                .get("/ui/*", Need.PUBLIC, this::file);
     }
 
     private void file(ServerRequest req, ServerResponse res) {

@@ -1,6 +1,6 @@
 package io.tekton.penia.it.postgres;
 
-import io.tekton.penia.engine.store.Database;
+import io.tekton.penia.engine.store.sqlite.Database;
 import io.tekton.penia.engine.store.postgres.PgDatabase;
 import io.tekton.penia.engine.store.postgres.PgUrl;
 import io.tekton.penia.it.support.PgCluster;
