@@ -81,6 +81,13 @@ public final class Health {
         return m;
     }
 
+    private volatile java.util.function.Supplier<String> clusterFault = () -> null;
+
+    /** Several instances: why this one can serve nothing now (no leader known), or null. */
+    public void clusterFault(java.util.function.Supplier<String> fault) {
+        this.clusterFault = fault;
+    }
+
     /**
      * The body of /health: {@code status} is {@code healthy}, or {@code degraded} with a
      * {@code reason} while the database does not answer or refuses the ledger's writes.
@@ -88,14 +95,17 @@ public final class Health {
     public Map<String, Object> snapshot() {
         boolean dbOk = storage.isUsable();
         String writerFault = storage.writer().failing();
+        String clusterFault = this.clusterFault.get();
         BudgetEngine.Stats st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", dbOk && writerFault == null ? "healthy" : "degraded");
+        m.put("status", dbOk && writerFault == null && clusterFault == null ? "healthy" : "degraded");
         if (!dbOk) {
             m.put("reason", "the database " + storage.location() + " does not answer");
         } else if (writerFault != null) {
             m.put("reason", "the ledger cannot write to " + storage.location() + " since "
                     + Instant.ofEpochMilli(storage.writer().failingSinceMs()) + ": " + writerFault);
+        } else if (clusterFault != null) {
+            m.put("reason", clusterFault);
         }
         m.put("database", dbOk ? "connected" : "unavailable");
         m.put("websocket_clients", websocketClients.get());
