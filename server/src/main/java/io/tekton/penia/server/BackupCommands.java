@@ -49,6 +49,11 @@ final class BackupCommands {
             err.println("usage: bin/penia " + cmd + " FILE");
             return 2;
         }
+        if (cfg.database().isPostgres()) {
+            err.println("penia: " + cmd + " copies a SQLite file, but PENIA_DB names PostgreSQL ("
+                    + cfg.database().describe() + "): use pg_dump and pg_restore (or pg_basebackup) there");
+            return 2;
+        }
         Path file = Path.of(args[1]).toAbsolutePath().normalize();
         try {
             return cmd.equals("backup") ? backup(file) : restore(file);

@@ -7,7 +7,6 @@ import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.Pricer;
 import io.tekton.penia.engine.price.PriceCatalog;
 import io.tekton.penia.engine.store.Storage;
-import io.tekton.penia.engine.store.StorageConfig;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.tools.BudgetTools;
 import io.tekton.penia.tools.PeniaTool;
@@ -24,10 +23,11 @@ record Core(Storage storage, BudgetEngine engine, PriceBook prices, BudgetTools 
      * it; {@link DbOwner.InUseException} when another process owns it.
      */
     static Core open(PeniaConfig cfg, InstantSource clock, String command) {
-        DbOwner owner = DbOwner.acquire(cfg.database().path(), command);
+        // A SQLite file has one owner process (its sidecar lock); PostgreSQL is shared by design (issue 23).
+        DbOwner owner = cfg.database().isPostgres() ? DbOwner.none() : DbOwner.acquire(cfg.database().path(), command);
         Storage storage;
         try {
-            storage = Storage.open(StorageConfig.sqlite(cfg.database().path(), cfg.database().poolSize()));
+            storage = Storage.open(cfg.database().storage());
         } catch (RuntimeException e) {
             owner.close();
             throw e;

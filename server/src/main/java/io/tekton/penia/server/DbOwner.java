@@ -113,6 +113,11 @@ final class DbOwner implements AutoCloseable {
         }
     }
 
+    /** No lock at all: for a database that is no file (PostgreSQL); publishing and closing do nothing. */
+    static DbOwner none() {
+        return new DbOwner(null, null, null, null);
+    }
+
     /** The sidecar lock file of a database file. */
     static Path lockFile(Path db) {
         Path abs = db.toAbsolutePath().normalize();
@@ -131,6 +136,9 @@ final class DbOwner implements AutoCloseable {
 
     /** Says where this process serves the database (its MCP and REST base URL). */
     void publish(String url) {
+        if (lockFile == null) {
+            return;
+        }
         HELD.put(lockFile, new Owner(ProcessHandle.current().pid(), command, url));
         try {
             write(HELD.get(lockFile));
@@ -177,6 +185,9 @@ final class DbOwner implements AutoCloseable {
     /** Empties the sidecar and gives the lock up. */
     @Override
     public void close() {
+        if (lockFile == null) {
+            return;
+        }
         try {
             channel.truncate(0);
             lock.release();

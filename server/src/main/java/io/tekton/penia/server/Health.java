@@ -108,6 +108,7 @@ public final class Health {
             m.put("reason", clusterFault);
         }
         m.put("database", dbOk ? "connected" : "unavailable");
+        m.put("database_backend", storage instanceof io.tekton.penia.engine.store.postgres.PgStorage ? "postgresql" : "sqlite");
         m.put("websocket_clients", websocketClients.get());
         m.put("active_budgets", st.activeBudgets());
         m.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());

@@ -61,6 +61,11 @@ public final class Maintenance implements AutoCloseable {
     }
 
     void start() {
+        if (storage instanceof io.tekton.penia.engine.store.postgres.PgStorage) {
+            LOG.log(System.Logger.Level.INFO, "database " + storage.location() + " is PostgreSQL: no scheduled retention"
+                    + " or vacuum (its autovacuum reclaims space; back it up with pg_dump)");
+            return;
+        }
         long every = cfg.interval().toMinutes();
         scheduler.scheduleWithFixedDelay(this::scheduled, Math.min(10, every), every, TimeUnit.MINUTES);
     }

@@ -282,7 +282,7 @@ public final class PeniaServer implements AutoCloseable {
                     + " characters; a key of 16 or more random characters is much harder to guess");
         }
         LOG.log(System.Logger.Level.INFO, "Penia " + VERSION + " listening on http://" + cfg.server().host() + ":"
-                + s.port() + " (database " + cfg.database().path() + ", zone " + cfg.zone()
+                + s.port() + " (database " + cfg.database().describe() + ", zone " + cfg.zone()
                 + (s.security.open() ? ", OPEN: no PENIA_ADMIN_KEY, every caller is admin" : ", API keys required")
                 + ")");
         s.summary();
@@ -403,7 +403,7 @@ public final class PeniaServer implements AutoCloseable {
                     String id = UUID.randomUUID().toString();
                     LOG.log(System.Logger.Level.ERROR, "request " + id + ": database failure", e);
                     Http.error(res, new PeniaException(ErrorCode.UNAVAILABLE, "the ledger is unavailable; retry later",
-                            Map.of("request_id", id)));
+                            Map.of("request_id", id, "retry_after_seconds", 1)));
                 })
                 .error(Exception.class, (req, res, e) -> {
                     String id = UUID.randomUUID().toString();

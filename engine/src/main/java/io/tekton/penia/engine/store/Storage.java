@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * The storage port: what the engine and the server need from a database. Its tables make
  * {@link Write}s and answer reads; its {@link CommitQueue} (started by the engine with its
- * tuning) commits the writes. Opened by {@link #open(StorageConfig)}; SQLite is the one backend
- * today ({@code store.sqlite}). Backups, retention and vacuum are capabilities a backend may
+ * tuning) commits the writes. Opened by {@link #open(StorageConfig)}: SQLite ({@code store.sqlite})
+ * or PostgreSQL ({@code store.postgres}, for a {@code postgresql://}, {@code postgres://} or
+ * {@code jdbc:postgresql://} URL). Backups, retention and vacuum are capabilities a backend may
  * lack: it refuses them with a clear error rather than doing something else.
  */
 public interface Storage extends AutoCloseable {
@@ -22,7 +23,8 @@ public interface Storage extends AutoCloseable {
     static Storage open(StorageConfig cfg) {
         return switch (cfg.backend()) {
             case "sqlite" -> io.tekton.penia.engine.store.sqlite.SqliteStorage.open(cfg.sqliteFile(), cfg.poolSize());
-            default -> throw new IllegalArgumentException("unknown storage backend '" + cfg.backend() + "' in " + cfg.url());
+            case "postgresql" -> io.tekton.penia.engine.store.postgres.PgStorage.open(cfg.postgresUrl(), cfg.poolSize());
+            default -> throw new IllegalArgumentException("unknown storage backend '" + cfg.backend() + "' in " + cfg);
         };
     }
 

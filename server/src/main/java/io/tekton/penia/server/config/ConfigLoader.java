@@ -149,8 +149,7 @@ public final class ConfigLoader {
                 Duration.ofSeconds(integer(server, "server.shutdown_grace_seconds", 5, 0, 600)),
                 integer(server, "server.max_concurrent_requests", 1024, 1, 1_000_000),
                 advertiseUrl(str(server, "server.advertise_url", null)));
-        PeniaConfig.Database database = new PeniaConfig.Database(
-                Paths.get(str(db, "database.path", "data/penia.db")), integer(db, "database.pool_size", 4, 2, 64));
+        PeniaConfig.Database database = database(db, env);
         ZoneId zone = ZoneId.of("UTC");
         String z = str(time, "time.zone", "UTC");
         try {
@@ -222,7 +221,7 @@ public final class ConfigLoader {
                     + " Penia runs open (no authentication); set PENIA_ADMIN_KEY or bind to 127.0.0.1");
         }
         List<BudgetSpec> seed = seeds(root.get("seed_budgets"));
-        PeniaConfig.Maintenance mt = maintenance(maint, database.path());
+        PeniaConfig.Maintenance mt = maintenance(maint, database.home());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -382,6 +381,26 @@ public final class ConfigLoader {
 
     private static String leaf(String path) {
         return path.substring(path.lastIndexOf('.') + 1);
+    }
+
+    /**
+     * The database: {@code database.path} (PENIA_DB) is a SQLite file, or a PostgreSQL URL
+     * ({@code postgresql://}, {@code postgres://}, {@code jdbc:postgresql://}) whose password, when it has
+     * none, is PENIA_DB_PASSWORD. A URL that does not parse is a problem named with its password hidden.
+     */
+    private PeniaConfig.Database database(Map<String, Object> db, Map<String, String> env) {
+        String where = str(db, "database.path", "data/penia.db");
+        int pool = integer(db, "database.pool_size", 4, 2, 64);
+        if (!io.tekton.penia.engine.store.postgres.PgUrl.isPostgres(where)) {
+            return new PeniaConfig.Database(Paths.get(where), pool);
+        }
+        String password = env.get("PENIA_DB_PASSWORD");
+        try {
+            io.tekton.penia.engine.store.postgres.PgUrl.parse(where, password);
+        } catch (IllegalArgumentException e) {
+            problems.add("database.path (PENIA_DB): " + e.getMessage());
+        }
+        return new PeniaConfig.Database(null, pool, where.strip(), password == null || password.isEmpty() ? null : password);
     }
 
     /** Backups, archive and their schedule; the directories default to beside the database file. */

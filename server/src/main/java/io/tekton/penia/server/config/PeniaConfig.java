@@ -21,7 +21,7 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
     public PeniaConfig(Server server, Database database, ZoneId zone, Engine engine, Alerts alerts, Hermes hermes,
                        WebSocket websocket, Mcp mcp, Security security, Mail mail, List<BudgetSpec> seedBudgets) {
         this(server, database, zone, engine, alerts, hermes, websocket, mcp, security, mail, seedBudgets,
-                Maintenance.beside(database.path()));
+                Maintenance.beside(database.home()));
     }
 
     /**
@@ -47,8 +47,41 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
                          Duration shutdownGrace, int maxConcurrentRequests, String advertiseUrl) {
     }
 
-    /** The SQLite file. */
-    public record Database(Path path, int poolSize) {
+    /**
+     * The database: a SQLite file ({@code path}), or PostgreSQL when {@code postgresUrl} is set
+     * (PENIA_DB as {@code postgresql://…}; {@code path} is then null) with {@code password}
+     * (PENIA_DB_PASSWORD) when the URL has none.
+     */
+    public record Database(Path path, int poolSize, String postgresUrl, String password) {
+        /** A SQLite file. */
+        public Database(Path path, int poolSize) {
+            this(path, poolSize, null, null);
+        }
+
+        public boolean isPostgres() {
+            return postgresUrl != null;
+        }
+
+        /** What to open. */
+        public io.tekton.penia.engine.store.StorageConfig storage() {
+            return isPostgres() ? io.tekton.penia.engine.store.StorageConfig.postgres(postgresUrl, password, poolSize)
+                    : io.tekton.penia.engine.store.StorageConfig.sqlite(path, poolSize);
+        }
+
+        /** The file, or the PostgreSQL URL with its password hidden: for logs and messages. */
+        public String describe() {
+            return isPostgres() ? storage().toString() : String.valueOf(path);
+        }
+
+        /** Where backups and archives go by default: beside the SQLite file (PostgreSQL has none: {@code data/}). */
+        public Path home() {
+            return path != null ? path : Path.of("data", "penia.db");
+        }
+
+        @Override
+        public String toString() {
+            return "Database[" + describe() + ", poolSize=" + poolSize + "]";
+        }
     }
 
     /**

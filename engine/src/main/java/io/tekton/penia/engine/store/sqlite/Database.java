@@ -37,7 +37,7 @@ import java.util.List;
  * recorded version (a baseline) and applies the rest. {@code schema_version} is still written,
  * one row per migration, so an older Penia refuses a file that is newer than it knows.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements AutoCloseable, SqlConnections {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private static final String MIGRATIONS = "/io/tekton/penia/engine/store/sqlite/";
     /** Flyway's history table (its default name). */

@@ -58,8 +58,24 @@ public final class LedgerWriter implements CommitQueue {
         private record RollupKey(long bucket, String component, String provider, String model, String taskType) {
         }
 
+        /** The ledger's highest seq so far, on SQLite (rows and the AUTOINCREMENT counter). */
+        private static final String SQLITE_MAX_SEQ = "SELECT MAX(COALESCE((SELECT MAX(seq) FROM usage_records), 0),"
+                + " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'usage_records'), 0))";
+        private final String maxSeqSql;
+        private final String upsertRollupSql;
+
         Statements(Connection connection) {
+            this(connection, SQLITE_MAX_SEQ, SqliteLedger.UPSERT_ROLLUP);
+        }
+
+        /**
+         * For another database's writer (PostgreSQL): its query of the ledger's highest seq and its
+         * form of {@link SqliteLedger#UPSERT_ROLLUP} (the same parameters in the same order).
+         */
+        public Statements(Connection connection, String maxSeqSql, String upsertRollupSql) {
             this.connection = connection;
+            this.maxSeqSql = maxSeqSql;
+            this.upsertRollupSql = upsertRollupSql;
         }
 
         public PreparedStatement get(String sql) throws SQLException {
@@ -80,8 +96,7 @@ public final class LedgerWriter implements CommitQueue {
         public long nextSeq() throws SQLException {
             if (nextSeq == 0) {
                 try (Statement st = connection.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT MAX(COALESCE((SELECT MAX(seq) FROM usage_records), 0),"
-                             + " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'usage_records'), 0))")) {
+                     ResultSet rs = st.executeQuery(maxSeqSql)) {
                     nextSeq = (rs.next() ? rs.getLong(1) : 0) + 1;
                 }
                 batchSeq = nextSeq;
@@ -89,7 +104,7 @@ public final class LedgerWriter implements CommitQueue {
             return nextSeq++;
         }
 
-        void beginBatch() {
+        public void beginBatch() {
             batchSeq = nextSeq;
         }
 
@@ -107,11 +122,11 @@ public final class LedgerWriter implements CommitQueue {
         }
 
         /** Writes the batch's rollup sums (before its commit). */
-        void flushRollups() throws SQLException {
+        public void flushRollups() throws SQLException {
             if (rollups.isEmpty()) {
                 return;
             }
-            PreparedStatement up = get(SqliteLedger.UPSERT_ROLLUP);
+            PreparedStatement up = get(upsertRollupSql);
             for (Map.Entry<RollupKey, long[]> e : rollups.entrySet()) {
                 RollupKey k = e.getKey();
                 long[] sum = e.getValue();
@@ -136,12 +151,12 @@ public final class LedgerWriter implements CommitQueue {
          * next batch reads the ledger's seq again, so a failure caused by a row this writer did
          * not write (a foreign process, a restored file) cannot make every later insert collide.
          */
-        void discardBatch() {
+        public void discardBatch() {
             rollups.clear();
             nextSeq = 0;
         }
 
-        void close() {
+        public void close() {
             for (PreparedStatement ps : cache.values()) {
                 try {
                     ps.close();

@@ -12,13 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The SQL of the {@code audit_log} table (moved from the server's Audit). */
-final class SqliteAudit implements AuditTable {
+public class SqliteAudit implements AuditTable {
     private static final String INSERT = "INSERT INTO audit_log (at_ms, actor, action, target_type, target_id,"
             + " before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
-    private final Database db;
+    private final SqlConnections db;
 
-    SqliteAudit(Database db) {
+    /** Over a SQLite file, or another database's pool whose SQL takes these statements (PostgreSQL). */
+    protected SqliteAudit(SqlConnections db) {
         this.db = db;
     }
 

@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * The SQL of the {@code alert_deliveries} outbox: writes for the ledger writer (so they share
  * its transactions and its single connection) and reads through the pool. No rules here.
  */
-final class SqliteDeliveries implements DeliveryTable {
+public class SqliteDeliveries implements DeliveryTable {
     // Only for an alert row that really exists: the alert insert itself may be a no-op.
     private static final String INSERT = "INSERT INTO alert_deliveries (delivery_id, alert_id, channel_type, target,"
             + " channel_index, status, attempts, next_attempt_ms, created_ms)"
@@ -29,12 +29,13 @@ final class SqliteDeliveries implements DeliveryTable {
             + " delivered_ms = ?, last_error = NULL WHERE delivery_id = ? AND status = 'pending'";
     private static final String ATTEMPT_FAILED = "UPDATE alert_deliveries SET status = ?, attempts = ?,"
             + " next_attempt_ms = ?, last_error = ? WHERE delivery_id = ? AND status = 'pending'";
-    private static final String COLUMNS = "delivery_id, alert_id, channel_type, target, channel_index, status, attempts,"
+    protected static final String COLUMNS = "delivery_id, alert_id, channel_type, target, channel_index, status, attempts,"
             + " next_attempt_ms, last_error, created_ms, delivered_ms";
 
-    private final Database db;
+    private final SqlConnections db;
 
-    SqliteDeliveries(Database db) {
+    /** Over a SQLite file, or another database's pool whose SQL takes these statements (PostgreSQL). */
+    protected SqliteDeliveries(SqlConnections db) {
         this.db = db;
     }
 
@@ -139,7 +140,7 @@ final class SqliteDeliveries implements DeliveryTable {
         }
     }
 
-    private List<Delivery> query(String sql, List<Object> args) {
+    protected final List<Delivery> query(String sql, List<Object> args) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 ps.setObject(i + 1, args.get(i));

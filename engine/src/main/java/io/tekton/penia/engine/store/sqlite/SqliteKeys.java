@@ -13,15 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The SQL of the {@code api_keys} table (moved from the server's KeyStore). */
-final class SqliteKeys implements KeyTable {
+public class SqliteKeys implements KeyTable {
     private static final String INSERT = "INSERT INTO api_keys (key_id, name, role, component, secret_hash, created_ms)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
     private static final String REVOKE = "UPDATE api_keys SET revoked_ms = ? WHERE key_id = ? AND revoked_ms IS NULL";
     private static final String USED = "UPDATE api_keys SET last_used_ms = MAX(COALESCE(last_used_ms, 0), ?) WHERE key_id = ?";
 
-    private final Database db;
+    private final SqlConnections db;
 
-    SqliteKeys(Database db) {
+    /** Over a SQLite file, or another database's pool whose SQL takes these statements (PostgreSQL). */
+    protected SqliteKeys(SqlConnections db) {
         this.db = db;
     }
 

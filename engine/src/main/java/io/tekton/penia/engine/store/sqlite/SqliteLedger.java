@@ -26,8 +26,11 @@ import java.util.Optional;
 /**
  * The ledger over SQLite: the writes the engine submits to the {@link LedgerWriter}
  * and the reads it makes at start-up and for history queries. Pure SQL, no rules.
+ *
+ * <p>Not final: PostgreSQL runs the same statements (store.postgres.PgLedger overrides the few
+ * written differently there), reading through {@link SqlConnections} instead of a {@link Database}.
  */
-public final class SqliteLedger implements LedgerStore {
+public class SqliteLedger implements LedgerStore {
 
     private static final String INSERT_USAGE = "INSERT INTO usage_records (record_id, request_id, ts_ms, component, provider, model,"
             + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
@@ -47,9 +50,17 @@ public final class SqliteLedger implements LedgerStore {
             + " price_version, reservation_id, task_type";
 
     private final Database db;
+    private final SqlConnections source;
 
     public SqliteLedger(Database db) {
         this.db = db;
+        this.source = db;
+    }
+
+    /** Over another database's connections (its SQL must take these statements); {@link #database()} is then null. */
+    protected SqliteLedger(SqlConnections source) {
+        this.db = null;
+        this.source = source;
     }
 
     public Database database() {
@@ -636,12 +647,12 @@ public final class SqliteLedger implements LedgerStore {
     // ---- plumbing -----------------------------------------------------------------------
 
     @FunctionalInterface
-    interface Binder {
+    protected interface Binder {
         void bind(PreparedStatement ps) throws SQLException;
     }
 
     @FunctionalInterface
-    interface RowMapper<T> {
+    protected interface RowMapper<T> {
         T map(ResultSet rs) throws SQLException;
     }
 
@@ -651,8 +662,8 @@ public final class SqliteLedger implements LedgerStore {
         }
     }
 
-    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    protected final <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
+        try (Connection c = source.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
             binder.bind(ps);
             try (ResultSet rs = ps.executeQuery()) {
                 List<T> out = new ArrayList<>();
@@ -674,7 +685,7 @@ public final class SqliteLedger implements LedgerStore {
         }
     }
 
-    private static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
+    protected static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
         if (v == null) {
             ps.setNull(i, Types.VARCHAR);
         } else {

@@ -1,0 +1,480 @@
+package io.tekton.penia.engine.store.postgres;
+
+import io.tekton.penia.engine.store.CommitQueue;
+import io.tekton.penia.engine.store.CommitTimes;
+import io.tekton.penia.engine.store.QueueFull;
+import io.tekton.penia.engine.store.Write;
+import io.tekton.penia.engine.store.sqlite.LedgerWriter;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The single writer of a PostgreSQL storage (group commit), simpler than SQLite's {@link
+ * LedgerWriter}: one thread takes every write queued, runs them in one transaction on one pooled
+ * connection (auto-commit off), commits, and only then completes their futures, so an
+ * acknowledged write is committed. A batch that fails is retried one write at a time, so a bad
+ * write fails alone. The writes are SQLite's {@link LedgerWriter.SqlWrite}s (PostgreSQL takes their
+ * statements; {@link PgLedger} replaces those it does not), run over {@link LedgerWriter.Statements}
+ * with PostgreSQL's seq query and rollup upsert. As on SQLite, the writer numbers the ledger's
+ * {@code seq} itself (one writer: the leader), from {@code MAX(seq)} read again after a rolled-back
+ * batch or a new connection.
+ *
+ * <p><b>PostgreSQL down.</b> A failure of the connection or the server (SQL states 08, 53, 57, 58,
+ * XX, a read-only server; a pool timeout) fails the whole batch at once (each waiter gets a
+ * {@code StoreException}: 503), sets {@link #failing()} (/health degraded, with the reason), and
+ * drops the connection (Hikari evicts a broken one). While failing, the writer tries a direct
+ * connection at most once a second (a refused connection fails in milliseconds, where the pool
+ * would wait its full timeout), and fails writes at once in between; the idle writer probes too,
+ * so /health sees the recovery. When PostgreSQL answers again it takes a new pool connection and
+ * writes go on, without a restart.
+ *
+ * <p><b>Fencing.</b> The {@link BatchGuard} (PgStorage#setBatchGuard, none by default) is the first
+ * statement of every write transaction (and of the probe): the leadership code checks there, on the
+ * writer's own connection and inside its transaction, that this instance still leads (for example
+ * that the fencing epoch in a table still is its own, {@code SELECT … FOR SHARE} so that a new leader's
+ * bump waits for this commit). When it throws, the batch is rolled back, every write of it fails
+ * with that exception, nothing of it is committed, and {@link #failing()} says why.
+ */
+public final class PgWriter implements CommitQueue {
+    private static final System.Logger LOG = System.getLogger(PgWriter.class.getName());
+    /** While failing, at most one connection attempt (or probe) this often. */
+    private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
+
+    /**
+     * The fencing hook: run first in every write transaction, on the writer's connection
+     * (auto-commit off). Throwing fails the batch: it is rolled back and not committed.
+     */
+    @FunctionalInterface
+    public interface BatchGuard {
+        /** No check: a single instance. */
+        BatchGuard NONE = c -> { };
+
+        void check(Connection c) throws SQLException;
+    }
+
+    private record Pending(LedgerWriter.SqlWrite write, CompletableFuture<Void> done) {
+    }
+
+    /** The guard threw: the batch is refused as a whole. */
+    private static final class Refused extends Exception {
+        Refused(Exception cause) {
+            super(cause);
+        }
+    }
+
+    private final PgDatabase db;
+    private final Supplier<BatchGuard> guard;
+    private final BlockingQueue<Pending> queue;
+    private final int maxBatch;
+    private final Thread thread;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final CommitTimes commitTimes = new CommitTimes();
+    private volatile boolean running = true;
+    private volatile String failing;
+    private volatile long failingSinceMs;
+    /** True while the writer has no connection and its last attempt to reach PostgreSQL failed. */
+    private volatile boolean unreachable;
+    private long lastAttemptNanos;
+    private Connection connection;
+    private LedgerWriter.Statements statements;
+
+    PgWriter(PgDatabase db, Supplier<BatchGuard> guard, int queueCapacity, int maxBatch) {
+        this.db = db;
+        this.guard = guard;
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.maxBatch = maxBatch;
+        this.thread = Thread.ofPlatform().name("penia-pg-writer").daemon(true).start(this::loop);
+    }
+
+    @Override
+    public CompletableFuture<Void> submit(Write write) {
+        return enqueue(write, true);
+    }
+
+    @Override
+    public CompletableFuture<Void> offer(Write write) {
+        return enqueue(write, false);
+    }
+
+    private CompletableFuture<Void> enqueue(Write write, boolean waitForRoom) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        LedgerWriter.SqlWrite sql = asSql(write);
+        if (sql == null) {
+            done.completeExceptionally(new IllegalArgumentException("not a write of the PostgreSQL storage: " + write));
+            return done;
+        }
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
+            return done;
+        }
+        Pending p = new Pending(sql, done);
+        try {
+            if (!queue.offer(p) && (!waitForRoom || !queue.offer(p, 5, TimeUnit.SECONDS))) {
+                done.completeExceptionally(new QueueFull(queue.size() + queue.remainingCapacity()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            done.completeExceptionally(e);
+        }
+        if (!running && !thread.isAlive() && queue.remove(p)) {
+            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
+        }
+        return done;
+    }
+
+    private static LedgerWriter.SqlWrite asSql(Write w) {
+        if (w instanceof LedgerWriter.SqlWrite s) {
+            return s;
+        }
+        if (w instanceof Write.All all) {
+            List<LedgerWriter.SqlWrite> parts = new ArrayList<>(all.writes().size());
+            for (Write part : all.writes()) {
+                LedgerWriter.SqlWrite s = asSql(part);
+                if (s == null) {
+                    return null;
+                }
+                parts.add(s);
+            }
+            return st -> {
+                for (LedgerWriter.SqlWrite s : parts) {
+                    s.apply(st);
+                }
+            };
+        }
+        return null;
+    }
+
+    @Override
+    public boolean hasRoom() {
+        return queue.remainingCapacity() > 0;
+    }
+
+    @Override
+    public long commits() {
+        return commits.get();
+    }
+
+    @Override
+    public long writes() {
+        return writes.get();
+    }
+
+    @Override
+    public long failures() {
+        return failures.get();
+    }
+
+    @Override
+    public int queued() {
+        return queue.size();
+    }
+
+    @Override
+    public String failing() {
+        return failing;
+    }
+
+    @Override
+    public long failingSinceMs() {
+        return failingSinceMs;
+    }
+
+    /** True while PostgreSQL could not be reached at the writer's last attempt (it has no connection). */
+    boolean unreachable() {
+        return unreachable;
+    }
+
+    @Override
+    public CommitTimes commitTimes() {
+        return commitTimes;
+    }
+
+    private void loop() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                        probe();
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
+                if (connect()) {
+                    commitBatch(batch);
+                } else {
+                    failAll(batch, new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "PostgreSQL writer loop failure", e);
+                fault(e);
+                drop();
+                for (Pending p : batch) {
+                    p.done.completeExceptionally(e);
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+        drop();
+    }
+
+    /**
+     * A connection for the next transaction: the one held, or a new one from the pool. While
+     * failing without a connection, PostgreSQL is first asked directly (fast to refuse), at most
+     * once a second; false when it cannot be reached (the writes are then failed at once).
+     */
+    private boolean connect() {
+        if (connection != null) {
+            return true;
+        }
+        if (unreachable && System.nanoTime() - lastAttemptNanos < PROBE_EVERY_NANOS) {
+            return false;
+        }
+        lastAttemptNanos = System.nanoTime();
+        try {
+            if (failing != null) {
+                reach();
+            }
+            Connection c = db.connection();
+            try {
+                c.setAutoCommit(false);
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            connection = c;
+            statements = new LedgerWriter.Statements(c, PgLedger.MAX_SEQ, PgLedger.UPSERT_ROLLUP);
+            unreachable = false;
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            unreachable = true;
+            fault(e);
+            return false;
+        }
+    }
+
+    /** A direct connection and a trivial query, bounded to a few seconds; throws when PostgreSQL does not answer. */
+    private void reach() throws SQLException {
+        Properties props = db.url().properties();
+        props.putAll(db.url().params());
+        props.setProperty("connectTimeout", "2");
+        props.setProperty("socketTimeout", "5");
+        try (Connection c = DriverManager.getConnection(db.url().jdbcUrl(), props); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+        }
+    }
+
+    private void commitBatch(List<Pending> batch) {
+        long t0 = System.nanoTime();
+        statements.beginBatch();
+        try {
+            try {
+                guard.get().check(connection);
+            } catch (SQLException | RuntimeException e) {
+                throw new Refused(e);
+            }
+            for (Pending p : batch) {
+                p.write.apply(statements);
+            }
+            statements.flushRollups();
+            connection.commit();
+            recovered();
+            commitTimes.add(System.nanoTime() - t0);
+            commits.incrementAndGet();
+            writes.addAndGet(batch.size());
+            for (Pending p : batch) {
+                p.done.complete(null);
+            }
+        } catch (Refused r) {
+            Exception e = (Exception) r.getCause();
+            statements.discardBatch();
+            rollback();
+            if (isFault(e)) {
+                drop();
+            }
+            fault(e);
+            LOG.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
+            failAll(batch, e);
+        } catch (SQLException | RuntimeException e) {
+            statements.discardBatch();
+            rollback();
+            if (isFault(e)) {
+                // PostgreSQL (or the connection) failed, not one write: every write of the batch fails now.
+                fault(e);
+                drop();
+                failAll(batch, e);
+                return;
+            }
+            if (batch.size() == 1) {
+                failures.incrementAndGet();
+                LOG.log(System.Logger.Level.WARNING, "ledger write failed: " + e.getMessage());
+                batch.getFirst().done.completeExceptionally(e);
+                return;
+            }
+            for (Pending p : batch) {
+                if (!connect()) {
+                    failAll(List.of(p), new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
+                    continue;
+                }
+                commitBatch(new ArrayList<>(List.of(p)));
+            }
+        }
+    }
+
+    private void failAll(List<Pending> batch, Throwable e) {
+        failures.addAndGet(batch.size());
+        for (Pending p : batch) {
+            p.done.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * True when the failure is PostgreSQL's or the connection's, not the write's: connection
+     * exceptions (08), insufficient resources (53), operator intervention (57: shut down, crashed,
+     * starting), system and internal errors (58, XX), a read-only server (25006), the pool's
+     * timeout, an I/O error, or a connection that is closed.
+     */
+    private boolean isFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof IOException) {
+                return true;
+            }
+            if (t instanceof SQLException se && se.getSQLState() != null) {
+                String state = se.getSQLState();
+                if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
+                        || state.startsWith("XX") || state.equals("25006")) {
+                    return true;
+                }
+            }
+        }
+        try {
+            return connection == null || connection.isClosed();
+        } catch (SQLException ignored) {
+            return true;
+        }
+    }
+
+    /**
+     * While failing and idle: reconnects when needed, then runs the guard and a statement that
+     * needs a writable server (a transaction id), and commits; success clears {@link #failing()}.
+     */
+    private void probe() {
+        lastAttemptNanos = System.nanoTime();
+        if (!connect()) {
+            return;
+        }
+        try (Statement st = connection.createStatement()) {
+            guard.get().check(connection);
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()")) {
+                rs.next();
+            }
+            connection.commit();
+            recovered();
+        } catch (SQLException | RuntimeException e) {
+            rollback();
+            if (isFault(e)) {
+                drop();
+            }
+            fault(e);
+        } finally {
+            lastAttemptNanos = System.nanoTime();
+        }
+    }
+
+    private void fault(Throwable e) {
+        if (failing == null) {
+            failingSinceMs = System.currentTimeMillis();
+            LOG.log(System.Logger.Level.ERROR, "PostgreSQL at " + db.url() + " refuses the ledger's writes: "
+                    + e.getMessage());
+        }
+        failing = String.valueOf(e.getMessage());
+    }
+
+    private void recovered() {
+        if (failing != null) {
+            LOG.log(System.Logger.Level.INFO, "PostgreSQL at " + db.url() + " takes writes again (was failing: "
+                    + failing + ")");
+            failing = null;
+            failingSinceMs = 0;
+        }
+    }
+
+    private void rollback() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.DEBUG, "rollback failed: " + e.getMessage());
+        }
+    }
+
+    /** Gives the connection back (the pool evicts a broken one); the next transaction takes a new one. */
+    private void drop() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
+        if (connection != null) {
+            try {
+                connection.rollback();
+            } catch (SQLException ignored) {
+                // broken: the pool evicts it on close
+            }
+            try {
+                connection.close();
+            } catch (SQLException ignored) {
+                // already gone
+            }
+            connection = null;
+        }
+    }
+
+    /** True once {@link #close} was called. */
+    boolean closed() {
+        return !running;
+    }
+
+    /** Commits everything queued, then stops. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            for (Pending p; (p = queue.poll()) != null; ) {
+                p.done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
+            }
+        }
+    }
+}
