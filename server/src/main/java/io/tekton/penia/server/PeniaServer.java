@@ -308,6 +308,9 @@ public final class PeniaServer implements AutoCloseable {
             security.keys().reload();
             prices.reload();
         }).start();
+        if (!leadership.awaitFirstRound(java.time.Duration.ofSeconds(15))) {
+            LOG.log(System.Logger.Level.WARNING, "no leader known yet after 15 s; answering 503 until one is");
+        }
     }
 
     /** {@code server.advertise_url}, else {@code http://<host, or this machine's name for a wildcard>:<port>}. */

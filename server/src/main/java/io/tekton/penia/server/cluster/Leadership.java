@@ -66,6 +66,8 @@ public final class Leadership implements AutoCloseable {
     private volatile long epoch;
     private volatile Connection conn;
     private volatile long electedAtMs;
+    /** Open once the first round (a try of the lock, and a promotion or a read of the row) is over. */
+    private final java.util.concurrent.CountDownLatch firstRound = new java.util.concurrent.CountDownLatch(1);
 
     public Leadership(PgUrl db, String instanceId, URI advertised, LeaderView.Settable view, Promotion promotion) {
         this.db = Objects.requireNonNull(db, "db");
@@ -80,6 +82,20 @@ public final class Leadership implements AutoCloseable {
     public Leadership start() {
         thread.start();
         return this;
+    }
+
+    /**
+     * Waits (at most {@code max}) until the first round is over: this instance leads, follows the
+     * leader the row names, or found the database unreachable. A server waits for it before it
+     * says it is up, so a lone instance serves at once.
+     */
+    public boolean awaitFirstRound(java.time.Duration max) {
+        try {
+            return firstRound.await(max.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** This instance's id (in {@code cluster_leader.instance_id}). */
@@ -138,12 +154,17 @@ public final class Leadership implements AutoCloseable {
                 }
                 if (tryLock(c)) {
                     promote(c);
+                    firstRound.countDown();
                     continue;
                 }
-                boolean notified = waitForNotifications(c, TRY_EVERY_MS);
                 long now = System.currentTimeMillis();
-                if (notified || now - lastRead >= READ_EVERY_MS) {
+                if (now - lastRead >= READ_EVERY_MS) {
                     lastRead = now;
+                    followRow(read(c));
+                    firstRound.countDown();
+                }
+                if (waitForNotifications(c, TRY_EVERY_MS)) {
+                    lastRead = System.currentTimeMillis();
                     followRow(read(c));
                 }
             } catch (Exception e) {
@@ -151,6 +172,7 @@ public final class Leadership implements AutoCloseable {
                     break;
                 }
                 lost(e);
+                firstRound.countDown();
                 pause(TRY_EVERY_MS);
             }
         }
