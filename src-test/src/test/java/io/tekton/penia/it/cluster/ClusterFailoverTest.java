@@ -157,6 +157,34 @@ class ClusterFailoverTest {
                 + (checkedAt.isBefore(expiresAt) ? "" : " (checked after the expiry)"));
     }
 
+    @Test
+    void aDeposedLeadersLateWrite_isRefusedByTheFence_andNeverInTheLedger() {
+        trio = Trio.start(Map.of());
+        int old = trio.leaderIndex();
+        io.tekton.penia.server.PeniaServer deposed = trio.servers.get(old).server();
+        long oldEpoch = deposed.leadership().epoch();
+        String c = uniq("trio-fence");
+        String id = trio.client(old).componentBudget(c, Map.of("monthly", "10"));
+
+        // Its lock's connection dies; it stays up (a pause, a partition) while another takes over.
+        deposed.leadership().severConnection();
+        await().atMost(Duration.ofSeconds(10)).until(() -> trio.servers.stream()
+                .filter(s -> s.server() != deposed).anyMatch(s -> "leader".equals(role(s.base()))));
+        assertThat(trio.column("SELECT epoch::text FROM cluster_leader WHERE instance_id <> ?",
+                deposed.leadership().instanceId())).containsExactly(Long.toString(oldEpoch + 1));
+
+        // Its engine still has the budget in memory; a write it makes now must not commit.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> deposed.engine().record(new io.tekton.penia.engine.UsageInput(
+                c, "openai", "gpt-4o", null, 1, 1, 0, 0, 0, io.tekton.penia.engine.model.Money.ofUsd("1"), null, "late",
+                null))).hasMessageContaining("no longer leads");
+        assertThat(trio.ledger(c)).containsExactly(0L, 0L);
+        // Through the API (any instance, the deposed one following now) the new leader answers: nothing spent.
+        trio.awaitOneLeader(trio.servers);
+        for (PeniaClient p : trio.clients) {
+            assertThat(p.period(id, "monthly").get("spent").decimalValue()).isEqualByComparingTo("0");
+        }
+    }
+
     /** A Penia server process (its own JVM, the test's class path) on this database, without seed budgets. */
     Process startProcess(int port) throws IOException {
         Path dir = Files.createTempDirectory("penia-proc");
