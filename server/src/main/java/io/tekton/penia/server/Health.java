@@ -83,6 +83,13 @@ public final class Health {
 
     private volatile java.util.function.Supplier<String> clusterFault = () -> null;
 
+    private volatile java.util.function.BooleanSupplier writerFaultsWhen = () -> true;
+
+    /** Several instances: the writer's refusals count only while this one leads (a follower's are the fence's). */
+    public void writerFaultsWhen(java.util.function.BooleanSupplier leading) {
+        this.writerFaultsWhen = leading;
+    }
+
     /** Several instances: why this one can serve nothing now (no leader known), or null. */
     public void clusterFault(java.util.function.Supplier<String> fault) {
         this.clusterFault = fault;
@@ -94,7 +101,7 @@ public final class Health {
      */
     public Map<String, Object> snapshot() {
         boolean dbOk = storage.isUsable();
-        String writerFault = storage.writer().failing();
+        String writerFault = writerFaultsWhen.getAsBoolean() ? storage.writer().failing() : null;
         String clusterFault = this.clusterFault.get();
         BudgetEngine.Stats st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();

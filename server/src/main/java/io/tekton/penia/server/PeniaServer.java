@@ -303,10 +303,17 @@ public final class PeniaServer implements AutoCloseable {
                 .nextLong() & 0xFFFFFFFFFFL);
         health.clusterFault(() -> leader.isLeader() || leader.leader().isPresent() ? null
                 : "no leader of the instances sharing " + storage.location() + " is known (an election is under way)");
+        // A follower's writer refuses writes by design (the fence): that is no fault of the database.
+        health.writerFaultsWhen(leader::isLeader);
         leadership = new Leadership(pg.database().url(), id, advertised, view, epoch -> {
             engine.reload(java.time.Duration.ofSeconds(30), () -> pg.setBatchGuard(c -> Leadership.checkEpoch(c, epoch)));
+            // A first commit under the new fence (an empty one): the writer, whose earlier batches the
+            // old fence refused (the drain's marker among them), is known to write again.
+            storage.writer().submit(io.tekton.penia.engine.store.Write.all(java.util.List.of()))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
             security.keys().reload();
             prices.reload();
+            engine.seedIfEmpty(cfg.seedBudgets());
         }).start();
         if (!leadership.awaitFirstRound(java.time.Duration.ofSeconds(15))) {
             LOG.log(System.Logger.Level.WARNING, "no leader known yet after 15 s; answering 503 until one is");

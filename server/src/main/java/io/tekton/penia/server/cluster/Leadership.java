@@ -134,6 +134,14 @@ public final class Leadership implements AutoCloseable {
         }
     }
 
+    /**
+     * The fence of an instance that has not led yet: refuses every write transaction (its engine,
+     * loaded at start, is not the one deciding; it reloads when it wins).
+     */
+    public static void refuseUntilLeading(Connection c) throws SQLException {
+        throw new SQLException("this instance does not lead (yet); the write is refused");
+    }
+
     /** Who leads according to the row (maybe a leader that has just died). */
     public static Leader read(Connection c) throws SQLException {
         try (Statement s = c.createStatement();

@@ -58,6 +58,11 @@ class ClusterLedgerTest {
             }
         }
         assertThat(trio.ledger(c)).containsExactly(750_000L, 3L);
+        for (TestServer s : trio.servers) {
+            JsonNode health = s.get("/health").body();
+            assertThat(health.get("status").asText()).as("a follower's fenced writer is no fault: " + health)
+                    .isEqualTo("healthy");
+        }
     }
 
     @Test
