@@ -385,7 +385,8 @@ public final class PgWriter implements CommitQueue {
      * needs a writable server (a transaction id), and commits; success clears {@link #failing()}.
      */
     private void probe() {
-        lastAttemptNanos = System.nanoTime();
+        // Not stamped here before connect(): connect() would take it for an attempt just made and
+        // never try again, and an idle writer (a follower's) stayed unreachable after an outage.
         if (!connect()) {
             return;
         }
