@@ -51,7 +51,7 @@ class PgOutageTest {
         try (TestServer t = TestServer.start(Map.of("PENIA_DB", pg.url(db)))) {
             PeniaClient penia = PeniaClient.of(t);
             String c = uniq("pg-outage");
-            penia.componentBudget(c, Map.of("monthly", "1000"));
+            String budget = penia.componentBudget(c, Map.of("monthly", "1000"));
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger unavailable = new AtomicInteger();
             AtomicReference<String> retryAfter = new AtomicReference<>();
@@ -89,6 +89,12 @@ class PgOutageTest {
                     .until(() -> t.get("/health"), r -> r.status() == 503);
             assertThat(health.get("status").asText()).as(health.raw()).isEqualTo("degraded");
             assertThat(health.get("reason").asText()).as(health.raw()).contains("postgresql://");
+            // A read needing PostgreSQL is refused at once too, not after the pool's timeout.
+            long t0 = System.nanoTime();
+            TestServer.Resp read = t.get("/api/v1/usage/records?component=" + c);
+            assertThat(read.status()).as(read.raw()).isEqualTo(503);
+            assertThat(read.http().headers().firstValue("Retry-After")).isPresent();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
             pg.start();
             int before = acknowledged.size();
@@ -115,11 +121,37 @@ class PgOutageTest {
                     }
                 }
             }
-            assertThat(stored).containsAll(acknowledged);
-            // Penia's own listing agrees with the acknowledged set (a write whose commit was cut
-            // off may be in the ledger without its answer: at most the few of the batch in flight).
-            assertThat(penia.rows(c).size()).isEqualTo(stored.size());
-            assertThat(stored.size() - acknowledged.size()).isLessThanOrEqualTo(3);
+            // Exactly the acknowledged ones: a write whose commit was cut off by the crash was
+            // answered only once PostgreSQL said whether it committed (PgWriter's in-doubt batch).
+            assertThat(stored).isEqualTo(acknowledged);
+            assertThat(penia.rows(c)).hasSize(stored.size());
+            // And the engine's counters (in memory, undone for each failed write) equal the ledger.
+            PeniaClient.assertUsd(penia.period(budget, "monthly").get("spent"),
+                    java.math.BigDecimal.valueOf(count(pg, db, "SELECT COALESCE(SUM(cost_micros), 0) FROM usage_records"
+                            + " WHERE component = '" + c + "'"), 6).toPlainString());
+        } finally {
+            pg.start();
+        }
+    }
+
+    @Test
+    void anIdlePenia_becomesHealthyAgain_whenPostgresIsBack_withoutAnyWrite() {
+        PgCluster pg = PgCluster.shared();
+        String db = pg.createDatabase();
+        try (TestServer t = TestServer.start(Map.of("PENIA_DB", pg.url(db)))) {
+            PeniaClient penia = PeniaClient.of(t);
+            String c = uniq("pg-idle");
+            penia.record(c, "0.01");
+            pg.crash();
+            TestServer.Resp refused = t.post("/api/v1/usage/record", usage(c, "openai", "gpt-4o", 1, 1, "0.01"));
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+            assertThat(t.get("/health").status()).isEqualTo(503);
+            pg.start();
+            // No write arrives: the writer's own probe finds PostgreSQL again.
+            TestServer.Resp healthy = await().atMost(Duration.ofSeconds(15))
+                    .until(() -> t.get("/health"), r -> r.status() == 200);
+            assertThat(healthy.get("status").asText()).isEqualTo("healthy");
+            assertThat(penia.rows(c)).hasSize(1);
         } finally {
             pg.start();
         }

@@ -9,6 +9,9 @@ import io.tekton.penia.engine.store.KeyTable;
 import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.Storage;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,10 +37,33 @@ public final class PgStorage implements Storage {
 
     private PgStorage(PgDatabase db) {
         this.db = db;
-        this.ledger = new PgLedger(db::connection);
-        this.keys = new PgKeys(db::connection);
-        this.audit = new PgAudit(db::connection);
-        this.deliveries = new PgDeliveries(db::connection);
+        this.ledger = new PgLedger(this::readConnection);
+        this.keys = new PgKeys(this::readConnection);
+        this.audit = new PgAudit(this::readConnection);
+        this.deliveries = new PgDeliveries(this::readConnection);
+    }
+
+    /**
+     * A pool connection for a read; refused at once while the writer finds PostgreSQL unreachable
+     * (it tries again every second), so that a read answers 503 at once rather than after the
+     * pool's connection timeout.
+     */
+    private Connection readConnection() throws SQLException {
+        PgWriter w;
+        synchronized (this) {
+            w = writer;
+        }
+        if (w != null && w.unreachable()) {
+            throw new SQLTransientConnectionException("PostgreSQL at " + location() + " is unreachable: " + w.failing());
+        }
+        try {
+            return db.connection();
+        } catch (SQLException e) {
+            if (w != null) {
+                w.suspect();
+            }
+            throw e;
+        }
     }
 
     /** Connects to the database and migrates it to the newest schema (see {@link PgDatabase#open}). */
@@ -77,7 +103,11 @@ public final class PgStorage implements Storage {
         if (w != null && w.unreachable()) {
             return false;
         }
-        return db.isUsable();
+        boolean usable = db.isUsable();
+        if (!usable && w != null) {
+            w.suspect();
+        }
+        return usable;
     }
 
     @Override

@@ -44,6 +44,12 @@ import java.util.function.Supplier;
  * so /health sees the recovery. When PostgreSQL answers again it takes a new pool connection and
  * writes go on, without a restart.
  *
+ * <p><b>A commit cut off.</b> When the connection breaks during the commit itself, the batch may
+ * have committed or not. Its waiters then wait (30 s at most) until the writer, reconnected, asks
+ * PostgreSQL for that transaction's status ({@code pg_xact_status}) before it writes anything
+ * else: committed, they succeed; rolled back, they fail. So an answer never contradicts the ledger,
+ * and the engine's memory (undone only for a failed write) stays equal to it.
+ *
  * <p><b>Fencing.</b> The {@link BatchGuard} (PgStorage#setBatchGuard, none by default) is the first
  * statement of every write transaction (and of the probe): the leadership code checks there, on the
  * writer's own connection and inside its transaction, that this instance still leads (for example
@@ -95,6 +101,14 @@ public final class PgWriter implements CommitQueue {
     private long lastAttemptNanos;
     private Connection connection;
     private LedgerWriter.Statements statements;
+    /** A batch whose commit was cut off (its answer lost): settled by its transaction's status once PostgreSQL answers. */
+    private InDoubt inDoubt;
+
+    /** How long an in-doubt batch's waiters wait for PostgreSQL to say whether it committed. */
+    private static final long IN_DOUBT_NANOS = 30_000_000_000L;
+
+    private record InDoubt(String xid, List<Pending> batch, long sinceNanos) {
+    }
 
     PgWriter(PgDatabase db, Supplier<BatchGuard> guard, int queueCapacity, int maxBatch) {
         this.db = db;
@@ -197,6 +211,17 @@ public final class PgWriter implements CommitQueue {
         return failingSinceMs;
     }
 
+    /** Set when a read could not get a connection: the idle writer checks PostgreSQL at once. */
+    private volatile boolean suspect;
+
+    /**
+     * A read found PostgreSQL failing: the writer checks at once (a probe: /health degraded, reads
+     * refused fast while it is unreachable) rather than at its next write, which may not come.
+     */
+    void suspect() {
+        suspect = true;
+    }
+
     /** True while PostgreSQL could not be reached at the writer's last attempt (it has no connection). */
     boolean unreachable() {
         return unreachable;
@@ -212,15 +237,20 @@ public final class PgWriter implements CommitQueue {
         while (running || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (inDoubt != null && System.nanoTime() - inDoubt.sinceNanos() > IN_DOUBT_NANOS) {
+                    giveUpInDoubt();
+                }
                 if (first == null) {
-                    if (failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                    if (suspect && !unreachable
+                            || failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                        suspect = false;
                         probe();
                     }
                     continue;
                 }
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
-                if (connect()) {
+                if (connect() && resolveInDoubt()) {
                     commitBatch(batch);
                 } else {
                     failAll(batch, new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
@@ -290,6 +320,15 @@ public final class PgWriter implements CommitQueue {
     }
 
     private void commitBatch(List<Pending> batch) {
+        commitBatch(batch, true);
+    }
+
+    /**
+     * One transaction for the batch. When the connection fails before the commit was sent (a
+     * connection broken while idle: PostgreSQL restarted, an idle timeout, a proxy), nothing of the
+     * batch was committed: it is tried once more on a new connection when PostgreSQL answers.
+     */
+    private void commitBatch(List<Pending> batch, boolean mayRetry) {
         long t0 = System.nanoTime();
         statements.beginBatch();
         try {
@@ -302,7 +341,22 @@ public final class PgWriter implements CommitQueue {
                 p.write.apply(statements);
             }
             statements.flushRollups();
-            connection.commit();
+            String xid = transactionId();
+            try {
+                connection.commit();
+            } catch (SQLException e) {
+                if (!isFault(e)) {
+                    throw e;
+                }
+                // The commit was sent, its answer is lost: it may have committed. The waiters wait
+                // until PostgreSQL says (resolveInDoubt), so that an answer never contradicts the ledger.
+                fault(e);
+                drop();
+                inDoubt = new InDoubt(xid, List.copyOf(batch), System.nanoTime());
+                LOG.log(System.Logger.Level.WARNING, "the commit of " + batch.size() + " ledger writes (transaction "
+                        + xid + ") was cut off: " + e.getMessage() + "; they wait until PostgreSQL answers");
+                return;
+            }
             recovered();
             commitTimes.add(System.nanoTime() - t0);
             commits.incrementAndGet();
@@ -314,19 +368,29 @@ public final class PgWriter implements CommitQueue {
             Exception e = (Exception) r.getCause();
             statements.discardBatch();
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault && mayRetry && connect() && resolveInDoubt()) {
+                commitBatch(batch, false);
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
             failAll(batch, e);
         } catch (SQLException | RuntimeException e) {
             statements.discardBatch();
             rollback();
             if (isFault(e)) {
-                // PostgreSQL (or the connection) failed, not one write: every write of the batch fails now.
+                // PostgreSQL (or the connection) failed, not one write: nothing of the batch was
+                // committed; once more on a new connection, else every write of it fails now.
                 fault(e);
                 drop();
+                if (mayRetry && connect() && resolveInDoubt()) {
+                    commitBatch(batch, false);
+                    return;
+                }
                 failAll(batch, e);
                 return;
             }
@@ -337,13 +401,81 @@ public final class PgWriter implements CommitQueue {
                 return;
             }
             for (Pending p : batch) {
-                if (!connect()) {
+                if (!connect() || !resolveInDoubt()) {
                     failAll(List.of(p), new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
                     continue;
                 }
                 commitBatch(new ArrayList<>(List.of(p)));
             }
         }
+    }
+
+    /** The id of the transaction in progress (it has written, so it has one). */
+    private String transactionId() throws SQLException {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * Settles a batch whose commit was cut off, on a new connection, before any other write: its
+     * waiters succeed when its transaction committed, fail when it aborted. False (and nothing
+     * else is written) while that cannot be known yet.
+     */
+    private boolean resolveInDoubt() {
+        if (inDoubt == null) {
+            return true;
+        }
+        String status;
+        try (java.sql.PreparedStatement ps = connection.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+            ps.setString(1, inDoubt.xid());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                status = rs.getString(1);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            rollback();
+            if (isFault(e)) {
+                drop();
+            }
+            fault(e);
+            return false;
+        }
+        if ("in progress".equals(status)) {
+            return false;
+        }
+        List<Pending> batch = inDoubt.batch();
+        inDoubt = null;
+        recovered(); // PostgreSQL answers again
+        if ("committed".equals(status)) {
+            LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did commit");
+            commits.incrementAndGet();
+            writes.addAndGet(batch.size());
+            for (Pending p : batch) {
+                p.done.complete(null);
+            }
+        } else {
+            LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did not commit ("
+                    + status + ")");
+            failAll(batch, new SQLException("the commit was cut off and PostgreSQL rolled it back"));
+        }
+        return true;
+    }
+
+    /**
+     * PostgreSQL stayed away too long to say whether an in-doubt batch committed: its waiters get
+     * a failure (503) rather than wait on. Its rows may yet be in the ledger (the engine, which
+     * undoes a failed write in memory, then counts less than the ledger until its next start).
+     */
+    private void giveUpInDoubt() {
+        List<Pending> batch = inDoubt.batch();
+        LOG.log(System.Logger.Level.ERROR, "PostgreSQL did not come back within " + IN_DOUBT_NANOS / 1_000_000_000L
+                + " s to say whether transaction " + inDoubt.xid() + " (" + batch.size()
+                + " ledger writes) committed; they are answered as failed, but may be in the ledger");
+        inDoubt = null;
+        failAll(batch, new SQLException("the commit was cut off and PostgreSQL is unavailable: " + failing));
     }
 
     private void failAll(List<Pending> batch, Throwable e) {
@@ -385,9 +517,9 @@ public final class PgWriter implements CommitQueue {
      * needs a writable server (a transaction id), and commits; success clears {@link #failing()}.
      */
     private void probe() {
-        // Not stamped here before connect(): connect() would take it for an attempt just made and
-        // never try again, and an idle writer (a follower's) stayed unreachable after an outage.
-        if (!connect()) {
+        // connect() itself keeps to one attempt a second while PostgreSQL is unreachable.
+        if (!connect() || !resolveInDoubt() || connection == null) {
+            lastAttemptNanos = System.nanoTime();
             return;
         }
         try (Statement st = connection.createStatement()) {
@@ -399,10 +531,14 @@ public final class PgWriter implements CommitQueue {
             recovered();
         } catch (SQLException | RuntimeException e) {
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault) {
+                connect(); // at once: unreachable (reads refused fast) when PostgreSQL is down
+            }
         } finally {
             lastAttemptNanos = System.nanoTime();
         }
@@ -473,6 +609,9 @@ public final class PgWriter implements CommitQueue {
             Thread.currentThread().interrupt();
         }
         if (!thread.isAlive()) {
+            if (inDoubt != null) {
+                giveUpInDoubt();
+            }
             for (Pending p; (p = queue.poll()) != null; ) {
                 p.done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
             }
