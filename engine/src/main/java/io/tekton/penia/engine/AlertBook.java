@@ -72,6 +72,13 @@ final class AlertBook {
                 + "|" + type + "|" + (threshold == null ? "" : threshold);
     }
 
+    /** Forgets the fired alerts (a reload loads them again); the raised count is this process's. */
+    void clear() {
+        fired.clear();
+        projectedAt.clear();
+        suppressedTotal.set(0);
+    }
+
     void load(List<Map.Entry<Alert, String>> rows) {
         for (Map.Entry<Alert, String> e : rows) {
             Alert a = e.getKey();

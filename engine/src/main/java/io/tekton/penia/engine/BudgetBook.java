@@ -29,6 +29,12 @@ final class BudgetBook {
                 ctx.cfg().defaultStopPercent(), ctx.cfg().defaultCooldown().toSeconds());
     }
 
+    /** Back to the configured defaults (before a {@link #load} of a reload). */
+    void clear() {
+        defaults = new BudgetEngine.Defaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
+                ctx.cfg().defaultStopPercent(), ctx.cfg().defaultCooldown().toSeconds());
+    }
+
     /** Loads the stored defaults, if they were ever changed. */
     void load() {
         ctx.store().getJsonSetting("defaults").ifPresent(m -> {

@@ -125,7 +125,34 @@ public final class BudgetEngine implements AutoCloseable {
         holds.load(store.loadActiveReservations());
         breakers.alerts.load(store.loadAlertsSince(
                 Instant.ofEpochSecond(counters.rollups.windowStartSecond()).minus(Duration.ofDays(1))));
-        guardrail.sweep();
+        try {
+            guardrail.sweep();
+        } catch (io.tekton.penia.engine.store.StoreException e) {
+            // The writer refuses (an instance of several that does not lead, or a database fault):
+            // the due holds stay live in memory and the next sweep expires them.
+            LOG.log(System.Logger.Level.WARNING, "expiring due holds at load failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Discards the whole in-memory state (budgets, counters, holds, breakers, fired alerts,
+     * recent request ids, spend profiles and watches) and loads it again from the storage, as
+     * {@link #open} does: for an instance that becomes the leader of several, whose ledger others
+     * changed meanwhile. Under the engine lock, after every write queued before is committed or
+     * failed (at most {@code drain}); {@code beforeLoad} runs then, under the lock (the caller's
+     * fence for the new term's writes). Changes whose commits fail afterwards are not undone.
+     */
+    public void reload(Duration drain, Runnable beforeLoad) {
+        lock.newTerm(drain, () -> {
+            beforeLoad.run();
+            Instant now = now();
+            recorder.clear();
+            holds.clear();
+            breakers.alerts.clear();
+            counters.clear(now);
+            book.clear();
+            load();
+        });
     }
 
     /** Starts the background sweeper: hold expiry and the guardrail's periodic evaluation. */

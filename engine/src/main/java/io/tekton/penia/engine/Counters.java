@@ -54,6 +54,14 @@ final class Counters {
         return m.isBefore(w) ? m : w;
     }
 
+    /** Forgets the budgets, rollups, spend watches and totals (before a {@link #load} of a reload). */
+    void clear(Instant now) {
+        budgets.clear();
+        rollups.clear(windowStart(now));
+        anomalies.clear();
+        java.util.Arrays.fill(ledgerTotals, 0);
+    }
+
     /** Loads the rollups of the window, the ledger's totals and the live budgets, each rolled to {@code now}. */
     void load(Instant now) {
         rollups.load(ctx.store().loadRollups(Instant.ofEpochSecond(rollups.windowStartSecond()),

@@ -25,6 +25,12 @@ final class EngineLock {
     private final ReentrantLock lock = new ReentrantLock();
     private final CommitQueue writer;
     private final Listeners listeners;
+    /**
+     * Counts {@link #newTerm reloads}; guarded by the lock. A change made before a reload is
+     * not undone in the reloaded state when its commit fails afterwards: the reload read the
+     * ledger without it.
+     */
+    private long term;
 
     EngineLock(CommitQueue writer, Listeners listeners) {
         this.writer = writer;
@@ -41,15 +47,17 @@ final class EngineLock {
         Change c = new Change(writer);
         T result;
         CompletableFuture<Void> f;
+        long madeIn;
         lock.lock();
         try {
+            madeIn = term;
             result = body.apply(c);
             f = c.pending();
         } finally {
             unlockAndFire(c.events);
         }
         if (f != null) {
-            awaitOrUndo(f, c.undo);
+            awaitOrUndo(f, c.undo, madeIn);
         }
         c.committed.forEach(Runnable::run);
         listeners.publish(c.out.alerts());
@@ -61,6 +69,34 @@ final class EngineLock {
         lock.lock();
         try {
             return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts a new term (a reload of the whole state from the ledger): under the lock, waits
+     * until every write queued before is committed or failed (an empty marker write, the queue
+     * being in order), then runs {@code reload}. Changes whose commits fail after this are not
+     * undone: {@code reload} read the ledger without them. Fails (changing nothing) when the
+     * writer does not finish within {@code drain}.
+     */
+    void newTerm(java.time.Duration drain, Runnable reload) {
+        lock.lock();
+        try {
+            CompletableFuture<Void> marker = writer.submit(io.tekton.penia.engine.store.Write.all(List.of()));
+            try {
+                marker.get(drain.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                // Failed like the writes before it (a deposed term's fence): they are over all the same.
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new StoreException("the ledger writer did not drain within " + drain.toMillis() + " ms", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while draining the ledger writer", e);
+            }
+            term++;
+            reload.run();
         } finally {
             lock.unlock();
         }
@@ -115,13 +151,15 @@ final class EngineLock {
         due.forEach(Runnable::run);
     }
 
-    private void awaitOrUndo(CompletableFuture<Void> f, List<Runnable> undo) {
+    private void awaitOrUndo(CompletableFuture<Void> f, List<Runnable> undo, long madeIn) {
         try {
             await(f);
         } catch (RuntimeException e) {
             lock.lock();
             try {
-                undo.forEach(Runnable::run);
+                if (term == madeIn) {
+                    undo.forEach(Runnable::run);
+                }
             } finally {
                 lock.unlock();
             }

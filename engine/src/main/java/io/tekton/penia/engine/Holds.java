@@ -40,6 +40,13 @@ final class Holds {
         this.counters = counters;
     }
 
+    /** Forgets every hold (before a {@link #load} of a reload). */
+    void clear() {
+        reservations.clear();
+        expiries.clear();
+        heldMicros.clear();
+    }
+
     /** Loads the stored live holds; each counts against the budgets it names that exist. */
     void load(List<Reservation> active) {
         for (Reservation r : active) {

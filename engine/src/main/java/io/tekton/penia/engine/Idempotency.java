@@ -30,6 +30,11 @@ final class Idempotency {
         }
     };
 
+    /** Forgets the settles kept in memory (the ledger still has them). */
+    void clear() {
+        settledBy.clear();
+    }
+
     /** Notes that {@code recordId} settles a hold; the future completes when the record is durable. */
     void settling(String reservationId, CompletableFuture<String> recordId) {
         settledBy.put(reservationId, recordId);

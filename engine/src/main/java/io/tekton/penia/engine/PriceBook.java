@@ -56,6 +56,7 @@ public final class PriceBook implements Pricer {
         this.store = storage.ledger();
         this.writer = storage.writer();
         this.catalogVersion = "catalog:" + base.version();
+        this.base = base;
         PriceCatalog c = base;
         for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
             ModelPrice p = decode(sp.provider(), sp.model(), sp.body());
@@ -63,6 +64,23 @@ public final class PriceBook implements Pricer {
             versionOf.put(key(p.provider(), p.model()), "v" + sp.versionId());
         }
         this.catalog = c;
+    }
+
+    private final PriceCatalog base;
+
+    /**
+     * Reads the stored price versions again (an instance becoming the leader of several, after
+     * others may have added some). Labels stay where they were; new ones are added.
+     */
+    public synchronized void reload() {
+        PriceCatalog c = base;
+        for (LedgerStore.StoredPrice sp : store.loadPriceVersions()) {
+            ModelPrice p = decode(sp.provider(), sp.model(), sp.body());
+            c = c.withOverride(p);
+            versionOf.put(key(p.provider(), p.model()), "v" + sp.versionId());
+        }
+        catalog = c;
+        resolved = new ConcurrentHashMap<>();
     }
 
     public PriceCatalog catalog() {

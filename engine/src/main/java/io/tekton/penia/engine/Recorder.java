@@ -55,6 +55,12 @@ final class Recorder {
         this.pricer = pricer;
     }
 
+    /** Forgets the recent request ids and settles kept in memory (the ledger still has them). */
+    void clear() {
+        recentRequests.clear();
+        idempotency.clear();
+    }
+
     RecordResult record(UsageInput in) {
         Instant now = counters.now();
         Instant ts = timestamp(in, now);

@@ -102,6 +102,16 @@ final class RollupIndex {
         dayAligned = dayStart % LedgerStore.BUCKET_SECONDS == 0 && dayEnd % LedgerStore.BUCKET_SECONDS == 0;
     }
 
+    /** Forgets every bucket; the window starts at {@code windowStart} (a reload from the ledger follows). */
+    void clear(Instant windowStart) {
+        buckets.clear();
+        days.clear();
+        windowStartSecond = LedgerStore.bucketOf(windowStart);
+        dayStart = 1;
+        dayEnd = 0;
+        dayAligned = false;
+    }
+
     void load(List<LedgerStore.RollupRow> rows) {
         for (LedgerStore.RollupRow r : rows) {
             // Names canonical: rows stored before they were count against today's budgets too.

@@ -28,6 +28,10 @@ record Core(Storage storage, BudgetEngine engine, PriceBook prices, BudgetTools 
         Storage storage;
         try {
             storage = Storage.open(cfg.database().storage());
+            if (storage instanceof io.tekton.penia.engine.store.postgres.PgStorage pg) {
+                // One of several instances: it writes nothing until it leads (see cluster.Leadership).
+                pg.setBatchGuard(io.tekton.penia.server.cluster.Leadership::refuseUntilLeading);
+            }
         } catch (RuntimeException e) {
             owner.close();
             throw e;
@@ -42,7 +46,10 @@ record Core(Storage storage, BudgetEngine engine, PriceBook prices, BudgetTools 
             engine.configureForecasting(cfg.engine().forecast(), cfg.engine().anomaly());
             PriceBook prices = new PriceBook(PriceCatalog.loadDefault(), storage);
             engine.setPricer(prices);
-            engine.seedIfEmpty(cfg.seedBudgets());
+            if (!cfg.database().isPostgres()) {
+                // Over PostgreSQL the leader seeds, once elected (PeniaServer.elect).
+                engine.seedIfEmpty(cfg.seedBudgets());
+            }
             BudgetTools tools = new BudgetTools(engine, prices);
             AssistantContext assistant = new AssistantContext(engine, tools.all().stream().map(PeniaTool::name).toList());
             return new Core(storage, engine, prices, tools, assistant, owner);

@@ -81,21 +81,38 @@ public final class Health {
         return m;
     }
 
+    private volatile java.util.function.Supplier<String> clusterFault = () -> null;
+
+    private volatile java.util.function.BooleanSupplier writerFaultsWhen = () -> true;
+
+    /** Several instances: the writer's refusals count only while this one leads (a follower's are the fence's). */
+    public void writerFaultsWhen(java.util.function.BooleanSupplier leading) {
+        this.writerFaultsWhen = leading;
+    }
+
+    /** Several instances: why this one can serve nothing now (no leader known), or null. */
+    public void clusterFault(java.util.function.Supplier<String> fault) {
+        this.clusterFault = fault;
+    }
+
     /**
      * The body of /health: {@code status} is {@code healthy}, or {@code degraded} with a
      * {@code reason} while the database does not answer or refuses the ledger's writes.
      */
     public Map<String, Object> snapshot() {
         boolean dbOk = storage.isUsable();
-        String writerFault = storage.writer().failing();
+        String writerFault = writerFaultsWhen.getAsBoolean() ? storage.writer().failing() : null;
+        String clusterFault = this.clusterFault.get();
         BudgetEngine.Stats st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("status", dbOk && writerFault == null ? "healthy" : "degraded");
+        m.put("status", dbOk && writerFault == null && clusterFault == null ? "healthy" : "degraded");
         if (!dbOk) {
             m.put("reason", "the database " + storage.location() + " does not answer");
         } else if (writerFault != null) {
             m.put("reason", "the ledger cannot write to " + storage.location() + " since "
                     + Instant.ofEpochMilli(storage.writer().failingSinceMs()) + ": " + writerFault);
+        } else if (clusterFault != null) {
+            m.put("reason", clusterFault);
         }
         m.put("database", dbOk ? "connected" : "unavailable");
         m.put("database_backend", storage instanceof io.tekton.penia.engine.store.postgres.PgStorage ? "postgresql" : "sqlite");

@@ -13,6 +13,9 @@ import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.server.alerts.AlertDispatcher;
 import io.tekton.penia.server.cluster.Forwarder;
 import io.tekton.penia.server.cluster.LeaderView;
+import io.tekton.penia.server.cluster.Leadership;
+import java.net.URI;
+import io.tekton.penia.engine.store.postgres.PgStorage;
 import io.tekton.penia.server.cluster.WsRelay;
 import io.tekton.penia.server.config.PeniaConfig;
 import io.tekton.penia.server.rest.AdminService;
@@ -83,6 +86,8 @@ public final class PeniaServer implements AutoCloseable {
     private final LeaderView leader;
     private final Forwarder forwarder;
     private final WsRelay relay;
+    /** Over PostgreSQL: the election of the leader of the instances sharing the database; else null. */
+    private volatile Leadership leadership;
     /** How long a follower waits for a TCP connection (or WebSocket handshake) to the leader. */
     private static final java.time.Duration LEADER_CONNECT_TIMEOUT = java.time.Duration.ofSeconds(2);
     /** How long a follower waits for the leader's status line and headers (a body may stream longer). */
@@ -98,6 +103,10 @@ public final class PeniaServer implements AutoCloseable {
         this.cfg = cfg;
         this.core = Core.open(cfg, clock, "serve");
         this.storage = core.storage();
+        if (leader == LeaderView.standalone() && storage instanceof PgStorage) {
+            // Over PostgreSQL an instance may be one of several: it serves only once elected (see elect()).
+            leader = LeaderView.settable();
+        }
         this.engine = core.engine();
         this.prices = core.prices();
         this.health = new Health(VERSION, storage, engine);
@@ -273,6 +282,7 @@ public final class PeniaServer implements AutoCloseable {
             }
             throw e;
         }
+        s.elect();
         s.engine.start();
         s.alertDispatcher.start();
         s.maintenance.start();
@@ -289,6 +299,59 @@ public final class PeniaServer implements AutoCloseable {
                 + ")");
         s.summary();
         return s;
+    }
+
+    /**
+     * Over PostgreSQL: takes part in the election of the leader (see {@link Leadership}). On
+     * winning, the engine reloads from the committed ledger and the writer is fenced with the new
+     * epoch; keys and prices are read again.
+     */
+    private void elect() {
+        if (!(leader instanceof LeaderView.Settable view) || !(storage instanceof PgStorage pg)) {
+            return;
+        }
+        URI advertised = advertisedUrl();
+        String id = advertised.getAuthority() + "#" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong() & 0xFFFFFFFFFFL);
+        health.clusterFault(() -> leader.isLeader() || leader.leader().isPresent() ? null
+                : "no leader of the instances sharing " + storage.location() + " is known (an election is under way)");
+        // A follower's writer refuses writes by design (the fence): that is no fault of the database.
+        health.writerFaultsWhen(leader::isLeader);
+        leadership = new Leadership(pg.database().url(), id, advertised, view, epoch -> {
+            engine.reload(java.time.Duration.ofSeconds(30), () -> pg.setBatchGuard(c -> Leadership.checkEpoch(c, epoch)));
+            // A first commit under the new fence (an empty one): the writer, whose earlier batches the
+            // old fence refused (the drain's marker among them), is known to write again.
+            storage.writer().submit(io.tekton.penia.engine.store.Write.all(java.util.List.of()))
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            security.keys().reload();
+            prices.reload();
+            engine.seedIfEmpty(cfg.seedBudgets());
+        }).start();
+        if (!leadership.awaitFirstRound(java.time.Duration.ofSeconds(15))) {
+            LOG.log(System.Logger.Level.WARNING, "no leader known yet after 15 s; answering 503 until one is");
+        }
+    }
+
+    /** {@code server.advertise_url}, else {@code http://<host, or this machine's name for a wildcard>:<port>}. */
+    private URI advertisedUrl() {
+        if (cfg.server().advertiseUrl() != null) {
+            return URI.create(cfg.server().advertiseUrl());
+        }
+        String host = cfg.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+        }
+        return URI.create("http://" + (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":"
+                + port());
+    }
+
+    /** The election, for tests that stop an instance without a handover; null without PostgreSQL. */
+    public Leadership leadership() {
+        return leadership;
     }
 
     /** Penia's own start-up summary after the listening line: budgets, Hermes, logging. */
@@ -486,6 +549,10 @@ public final class PeniaServer implements AutoCloseable {
     @Override
     public void close() {
         health.markStopping();
+        if (leadership != null) {
+            // First: the lock is given up, another instance takes over while this one stops.
+            leadership.close();
+        }
         if (hermes != null) {
             hermes.close();
         }

@@ -43,6 +43,16 @@ public final class AnomalyWatch {
         return cfg;
     }
 
+    /** Forgets every watch and pending finding (a reload seeds them again); the configuration stays. */
+    public void clear() {
+        components.clear();
+        providers.clear();
+        models.clear();
+        taskTypes.clear();
+        pending.clear();
+        sinceSecond = Long.MAX_VALUE;
+    }
+
     /** Marks values as known from history, so that they raise no first-spend notice. */
     public void seed(String component, String provider, String model, long epochSecond) {
         sinceSecond = Math.min(sinceSecond, epochSecond);

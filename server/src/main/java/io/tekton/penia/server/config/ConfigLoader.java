@@ -68,7 +68,7 @@ public final class ConfigLoader {
         known("", root, Set.of("server", "database", "time", "engine", "alerts", "hermes", "websocket", "mcp",
                 "security", "mail", "seed_budgets", "maintenance"));
         Map<String, Object> server = section(root, "server", Set.of("host", "port", "max_body_bytes",
-                "max_header_bytes", "max_page_size", "shutdown_grace_seconds", "max_concurrent_requests"));
+                "max_header_bytes", "max_page_size", "shutdown_grace_seconds", "max_concurrent_requests", "advertise_url"));
         Map<String, Object> db = section(root, "database", Set.of("path", "pool_size"));
         Map<String, Object> time = section(root, "time", Set.of("zone"));
         Map<String, Object> engine = section(root, "engine", Set.of("reservation_ttl_seconds",
@@ -97,6 +97,7 @@ public final class ConfigLoader {
         override(server, "server.port", env, "BUDGET_PORT");
         override(server, "server.port", env, "PENIA_PORT");
         override(server, "server.max_concurrent_requests", env, "PENIA_MAX_CONCURRENT_REQUESTS");
+        override(server, "server.advertise_url", env, "PENIA_ADVERTISE_URL");
         override(db, "database.path", env, "PENIA_DB");
         override(time, "time.zone", env, "PENIA_TIMEZONE");
         tektonHermes(hermes, env);
@@ -146,7 +147,8 @@ public final class ConfigLoader {
                 integer(server, "server.max_header_bytes", 16 * 1024, 1024, 1 << 20),
                 integer(server, "server.max_page_size", 1000, 1, 100_000),
                 Duration.ofSeconds(integer(server, "server.shutdown_grace_seconds", 5, 0, 600)),
-                integer(server, "server.max_concurrent_requests", 1024, 1, 1_000_000));
+                integer(server, "server.max_concurrent_requests", 1024, 1, 1_000_000),
+                advertiseUrl(str(server, "server.advertise_url", null)));
         PeniaConfig.Database database = database(db, env);
         ZoneId zone = ZoneId.of("UTC");
         String z = str(time, "time.zone", "UTC");
@@ -342,6 +344,27 @@ public final class ConfigLoader {
     private static final int TEKTON_HERMES_PORT = 8001;
 
     /** Sets {@code path}'s key from {@code var} when it is set and not empty; problems with it then name the variable. */
+    /** {@code http(s)://host[:port]}, nothing after; null (derived from host and port) when not set. */
+    private String advertiseUrl(String v) {
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            java.net.URI u = java.net.URI.create(v.strip());
+            String path = u.getPath() == null ? "" : u.getPath();
+            if (u.getScheme() != null && (u.getScheme().equals("http") || u.getScheme().equals("https"))
+                    && u.getHost() != null && (path.isEmpty() || path.equals("/")) && u.getQuery() == null
+                    && u.getFragment() == null && u.getUserInfo() == null) {
+                return u.getScheme() + "://" + u.getRawAuthority();
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add("server.advertise_url (PENIA_ADVERTISE_URL): must be http(s)://host[:port] with nothing after,"
+                + " got '" + v + "'");
+        return null;
+    }
+
     private void override(Map<String, Object> m, String path, Map<String, String> env, String var) {
         String v = env.get(var);
         if (v != null && !v.isEmpty()) {

@@ -38,9 +38,13 @@ public record PeniaConfig(Server server, Database database, ZoneId zone, Engine 
         }
     }
 
-    /** Where and how the HTTP server listens. */
+    /**
+     * Where and how the HTTP server listens. {@code advertiseUrl}: the base URL other instances
+     * forward to while this one leads (several instances over PostgreSQL); null means
+     * {@code http://<host, or the machine's name when host is a wildcard>:<port>}.
+     */
     public record Server(String host, int port, int maxBodyBytes, int maxHeaderBytes, int maxPageSize,
-                         Duration shutdownGrace, int maxConcurrentRequests) {
+                         Duration shutdownGrace, int maxConcurrentRequests, String advertiseUrl) {
     }
 
     /**

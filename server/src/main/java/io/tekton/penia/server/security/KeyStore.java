@@ -94,7 +94,23 @@ public final class KeyStore {
     /** Loads every stored key into memory. */
     public static KeyStore open(Storage storage, InstantSource clock) {
         KeyStore s = new KeyStore(storage.keys(), storage.writer(), clock);
-        for (KeyTable.StoredKey row : s.table.loadAll()) {
+        s.keys.putAll(s.stored());
+        return s;
+    }
+
+    /**
+     * Reads every stored key again (an instance becoming the leader of several: others may have
+     * created or revoked keys meanwhile); a key no longer stored is dropped.
+     */
+    public synchronized void reload() {
+        Map<String, Entry> now = stored();
+        keys.putAll(now);
+        keys.keySet().retainAll(now.keySet());
+    }
+
+    private Map<String, Entry> stored() {
+        Map<String, Entry> out = new java.util.HashMap<>();
+        for (KeyTable.StoredKey row : table.loadAll()) {
             String[] hash = row.secretHash().split(":");
             if (hash.length != 3 || !hash[0].equals("sha256")) {
                 throw new StoreException("api key " + row.keyId() + " has an unknown hash format", null);
@@ -105,9 +121,9 @@ public final class KeyStore {
             ApiKey k = new ApiKey(keyId, row.name(), role, row.component(), row.createdAt(), row.revokedAt(),
                     row.lastUsedAt());
             Base64.Decoder d = Base64.getDecoder();
-            s.keys.put(k.keyId(), new Entry(k, d.decode(hash[1]), d.decode(hash[2])));
+            out.put(k.keyId(), new Entry(k, d.decode(hash[1]), d.decode(hash[2])));
         }
-        return s;
+        return out;
     }
 
     /** Creates a key; the returned secret is the only copy there will ever be. */

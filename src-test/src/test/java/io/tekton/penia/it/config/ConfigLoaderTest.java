@@ -56,6 +56,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void advertisedUrl_isUnsetByDefault_setByEnvironment_andOnlyABaseUrl() {
+        assertThat(ConfigLoader.load(SHIPPED, Map.of()).server().advertiseUrl()).isNull();
+        assertThat(ConfigLoader.load(SHIPPED, Map.of("PENIA_ADVERTISE_URL", "http://penia-2.internal:8113/")).server()
+                .advertiseUrl()).isEqualTo("http://penia-2.internal:8113");
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(SHIPPED, Map.of("PENIA_ADVERTISE_URL", "http://penia-2.internal:8113/api")));
+        assertThat(e.problems()).singleElement().asString().startsWith("server.advertise_url (PENIA_ADVERTISE_URL)");
+    }
+
+    @Test
     void browserLists_comeCommaSeparatedFromTheEnvironment_andBadEntriesAreListed(@TempDir Path dir) throws IOException {
         PeniaConfig c = ConfigLoader.load(SHIPPED, Map.of("PENIA_CORS_ORIGINS", " https://UI.example.com/ ,http://[::1]:3000",
                 "PENIA_ALLOWED_HOSTS", "penia.internal, *"));
