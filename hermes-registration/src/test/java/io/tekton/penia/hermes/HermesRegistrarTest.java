@@ -316,7 +316,7 @@ class HermesRegistrarTest {
             registrar.start();
 
             assertThat(registrar.state()).isEqualTo(new HermesState(false, null, null, null, 0));
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1))
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
                     .until(() -> hermes.requests().isEmpty());
         }
     }
