@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The budget engine: one set of budgets watched by both monitors, the usage ledger, holds
@@ -34,8 +31,6 @@ import java.util.concurrent.TimeUnit;
  * (keeping ledger order) and awaited outside it, so concurrent callers share commits.
  */
 public final class BudgetEngine implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(BudgetEngine.class.getName());
-
     private final EngineConfig cfg;
     private final LedgerStore store;
     private final CommitQueue writer;
@@ -52,7 +47,8 @@ public final class BudgetEngine implements AutoCloseable {
     private final BudgetViews views;
     private final UsageQueries usage;
     private final Guardrail guardrail;
-    private final ScheduledExecutorService scheduler;
+    private final Background background;
+    private final EngineState state;
     private final Instant startedAt;
 
     /** Thresholds new budgets start with; changed by {@code PUT /budget-alerts/thresholds}. */
@@ -100,11 +96,8 @@ public final class BudgetEngine implements AutoCloseable {
         this.views = new BudgetViews(ctx, counters, holds);
         this.usage = new UsageQueries(ctx, counters);
         this.guardrail = new Guardrail(ctx, counters, holds, breakers, book);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "penia-engine-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
+        this.background = new Background(guardrail, cfg.evaluationInterval());
+        this.state = new EngineState(store, counters, holds, breakers, book, recorder, guardrail);
     }
 
     /**
@@ -118,20 +111,7 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     private void load() {
-        Instant now = now();
-        book.load();
-        counters.load(now);
-        breakers.load(store.loadBreakers(), counters);
-        holds.load(store.loadActiveReservations());
-        breakers.alerts.load(store.loadAlertsSince(
-                Instant.ofEpochSecond(counters.rollups.windowStartSecond()).minus(Duration.ofDays(1))));
-        try {
-            guardrail.sweep();
-        } catch (io.tekton.penia.engine.store.StoreException e) {
-            // The writer refuses (an instance of several that does not lead, or a database fault):
-            // the due holds stay live in memory and the next sweep expires them.
-            LOG.log(System.Logger.Level.WARNING, "expiring due holds at load failed: " + e.getMessage());
-        }
+        state.load(now());
     }
 
     /**
@@ -145,21 +125,14 @@ public final class BudgetEngine implements AutoCloseable {
     public void reload(Duration drain, Runnable beforeLoad) {
         lock.newTerm(drain, () -> {
             beforeLoad.run();
-            Instant now = now();
-            recorder.clear();
-            holds.clear();
-            breakers.alerts.clear();
-            counters.clear(now);
-            book.clear();
+            state.clear(now());
             load();
         });
     }
 
     /** Starts the background sweeper: hold expiry and the guardrail's periodic evaluation. */
     public void start() {
-        scheduler.scheduleWithFixedDelay(this::sweepSafely, 100, 100, TimeUnit.MILLISECONDS);
-        long every = Math.max(1, cfg.evaluationInterval().toMillis());
-        scheduler.scheduleWithFixedDelay(this::evaluateSafely, every, every, TimeUnit.MILLISECONDS);
+        background.start();
     }
 
     public void addListener(EngineListener l) {
@@ -364,40 +337,15 @@ public final class BudgetEngine implements AutoCloseable {
 
     // ---- background ---------------------------------------------------------------------
 
-    /** Asked before each background sweep and evaluation: only the leader of several instances runs them. */
-    private volatile java.util.function.BooleanSupplier sweepWhen = () -> true;
-
     /** Runs the background sweeper only while {@code leading} says so (hold expiry, guardrail). */
     public void sweepWhen(java.util.function.BooleanSupplier leading) {
-        this.sweepWhen = leading;
-    }
-
-    private void sweepSafely() {
-        if (!sweepWhen.getAsBoolean()) {
-            return;
-        }
-        try {
-            guardrail.sweep();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "sweep failed", e);
-        }
-    }
-
-    private void evaluateSafely() {
-        if (!sweepWhen.getAsBoolean()) {
-            return;
-        }
-        try {
-            evaluateAll(false);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "periodic evaluation failed", e);
-        }
+        background.runWhen(leading);
     }
 
     /** Stops the sweeper, then commits every queued write. */
     @Override
     public void close() {
-        scheduler.shutdownNow();
+        background.close();
         writer.close();
     }
 }
