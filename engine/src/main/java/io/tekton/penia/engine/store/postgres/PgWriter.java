@@ -284,7 +284,7 @@ public final class PgWriter implements CommitQueue {
                 throw e;
             }
             connection = c;
-            statements = new LedgerWriter.Statements(c, PgLedger.MAX_SEQ, PgLedger.UPSERT_ROLLUP);
+            statements = new LedgerWriter.Statements(c, PgLedger.MAX_SEQ, PgLedger.UPSERT_ROLLUP).deferUpdates();
             unreachable = false;
             return true;
         } catch (SQLException | RuntimeException e) {
