@@ -140,6 +140,9 @@ class PgCommitCutOffTest {
             assertThat(count(pg, db, "SELECT COUNT(*) FROM usage_records WHERE request_id = ?", committed)).isEqualTo(1);
             assertUsd(penia.period(budget, "monthly").get("spent"), "3");
 
+            // Healthy again (no probe of the writer's left to meet the next cut).
+            assertThat(penia.expect(200, "GET", "/health", null).get("status").asText()).isEqualTo("healthy");
+
             // Cut before the COMMIT left: PostgreSQL rolled it back, so the record is refused (503) and not booked.
             String lost = uniq("req");
             Map<String, Object> b = usage(c, "openai", "gpt-4o", 1, 1, "4");

@@ -116,6 +116,18 @@ class PgWriterTest {
             writer.submit(ledger.insertUsage(record("after", 2))).get(1, TimeUnit.MINUTES);
             assertThat(writer.failing()).isNull();
 
+            // The writer's connection is killed while idle (PostgreSQL restarted it, an idle timeout):
+            // the next batch, refused on it before any commit, goes through on a new connection.
+            try (Connection c = pg.connect(db); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                         + " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                         + " AND application_name = 'penia'")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isPositive();
+            }
+            writer.submit(ledger.insertUsage(record("after-kill", 5))).get(1, TimeUnit.MINUTES);
+            assertThat(writer.failing()).isNull();
+
             // A row written by someone else takes the next seq: the writer's next batch fails once,
             // then it reads MAX(seq) again and goes on.
             try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
@@ -133,7 +145,7 @@ class PgWriterTest {
             try (Connection c = pg.connect(db); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT string_agg(record_id, ',' ORDER BY seq) FROM usage_records")) {
                 rs.next();
-                assertThat(rs.getString(1)).doesNotContain("fenced").startsWith("before,after,foreign").endsWith("later");
+                assertThat(rs.getString(1)).doesNotContain("fenced").startsWith("before,after,after-kill,foreign").endsWith("later");
             }
         }
     }

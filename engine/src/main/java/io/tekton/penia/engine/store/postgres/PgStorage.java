@@ -56,7 +56,14 @@ public final class PgStorage implements Storage {
         if (w != null && w.unreachable()) {
             throw new SQLTransientConnectionException("PostgreSQL at " + location() + " is unreachable: " + w.failing());
         }
-        return db.connection();
+        try {
+            return db.connection();
+        } catch (SQLException e) {
+            if (w != null) {
+                w.suspect();
+            }
+            throw e;
+        }
     }
 
     /** Connects to the database and migrates it to the newest schema (see {@link PgDatabase#open}). */
@@ -96,7 +103,11 @@ public final class PgStorage implements Storage {
         if (w != null && w.unreachable()) {
             return false;
         }
-        return db.isUsable();
+        boolean usable = db.isUsable();
+        if (!usable && w != null) {
+            w.suspect();
+        }
+        return usable;
     }
 
     @Override

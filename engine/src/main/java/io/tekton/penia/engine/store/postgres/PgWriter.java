@@ -211,6 +211,17 @@ public final class PgWriter implements CommitQueue {
         return failingSinceMs;
     }
 
+    /** Set when a read could not get a connection: the idle writer checks PostgreSQL at once. */
+    private volatile boolean suspect;
+
+    /**
+     * A read found PostgreSQL failing: the writer checks at once (a probe: /health degraded, reads
+     * refused fast while it is unreachable) rather than at its next write, which may not come.
+     */
+    void suspect() {
+        suspect = true;
+    }
+
     /** True while PostgreSQL could not be reached at the writer's last attempt (it has no connection). */
     boolean unreachable() {
         return unreachable;
@@ -230,7 +241,9 @@ public final class PgWriter implements CommitQueue {
                     giveUpInDoubt();
                 }
                 if (first == null) {
-                    if (failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                    if (suspect && !unreachable
+                            || failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
+                        suspect = false;
                         probe();
                     }
                     continue;
@@ -307,6 +320,15 @@ public final class PgWriter implements CommitQueue {
     }
 
     private void commitBatch(List<Pending> batch) {
+        commitBatch(batch, true);
+    }
+
+    /**
+     * One transaction for the batch. When the connection fails before the commit was sent (a
+     * connection broken while idle: PostgreSQL restarted, an idle timeout, a proxy), nothing of the
+     * batch was committed: it is tried once more on a new connection when PostgreSQL answers.
+     */
+    private void commitBatch(List<Pending> batch, boolean mayRetry) {
         long t0 = System.nanoTime();
         statements.beginBatch();
         try {
@@ -346,19 +368,29 @@ public final class PgWriter implements CommitQueue {
             Exception e = (Exception) r.getCause();
             statements.discardBatch();
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault && mayRetry && connect() && resolveInDoubt()) {
+                commitBatch(batch, false);
+                return;
+            }
             LOG.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
             failAll(batch, e);
         } catch (SQLException | RuntimeException e) {
             statements.discardBatch();
             rollback();
             if (isFault(e)) {
-                // PostgreSQL (or the connection) failed, not one write: every write of the batch fails now.
+                // PostgreSQL (or the connection) failed, not one write: nothing of the batch was
+                // committed; once more on a new connection, else every write of it fails now.
                 fault(e);
                 drop();
+                if (mayRetry && connect() && resolveInDoubt()) {
+                    commitBatch(batch, false);
+                    return;
+                }
                 failAll(batch, e);
                 return;
             }
@@ -416,6 +448,7 @@ public final class PgWriter implements CommitQueue {
         }
         List<Pending> batch = inDoubt.batch();
         inDoubt = null;
+        recovered(); // PostgreSQL answers again
         if ("committed".equals(status)) {
             LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did commit");
             commits.incrementAndGet();
@@ -498,10 +531,14 @@ public final class PgWriter implements CommitQueue {
             recovered();
         } catch (SQLException | RuntimeException e) {
             rollback();
-            if (isFault(e)) {
+            boolean connectionFault = isFault(e);
+            if (connectionFault) {
                 drop();
             }
             fault(e);
+            if (connectionFault) {
+                connect(); // at once: unreachable (reads refused fast) when PostgreSQL is down
+            }
         } finally {
             lastAttemptNanos = System.nanoTime();
         }
