@@ -1,11 +1,13 @@
 package io.tekton.penia.it.postgres;
 
 import io.tekton.penia.engine.model.Money;
+import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.model.UsageRecord;
 import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.Storage;
 import io.tekton.penia.engine.store.StorageConfig;
+import io.tekton.penia.engine.store.Write;
 import io.tekton.penia.engine.store.postgres.PgStorage;
 import io.tekton.penia.it.support.PgCluster;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -142,6 +146,105 @@ class PgWriterTest {
                  ResultSet rs = st.executeQuery("SELECT string_agg(record_id, ',' ORDER BY seq) FROM usage_records")) {
                 rs.next();
                 assertThat(rs.getString(1)).doesNotContain("fenced").startsWith("before,after,after-kill,foreign").endsWith("later");
+            }
+        }
+    }
+
+    static Reservation hold(String id) {
+        return new Reservation(id, "comp", "openai", "gpt-4o", Money.ofMicros(5_000), List.of("b1", "b2"), T0,
+                T0.plusSeconds(60), Reservation.ACTIVE);
+    }
+
+    static Map<String, String> statuses(Connection c) throws SQLException {
+        Map<String, String> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT reservation_id, status FROM reservations ORDER BY reservation_id")) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The writer sends a batch's inserts and updates per statement (JDBC batches), yet their effect is
+     * that of running them in order: a hold closed after its insert in the same transaction is closed,
+     * one closed before its insert stays active, and a duplicate (hold or record) still fails its write alone.
+     */
+    @Test
+    void batchedUpdates_keepTheOrderOfTheirWrites_andABadWriteStillFailsAlone() throws Exception {
+        PgCluster pg = PgCluster.shared();
+        String db = pg.createDatabase();
+        try (Storage s = Storage.open(new StorageConfig(pg.url(db), 4))) {
+            CommitQueue writer = s.startWriter(10_000, 64);
+            LedgerStore ledger = s.ledger();
+            Instant at = T0.plusSeconds(5);
+            // One write, one transaction: inserts and updates of one table interleaved, by id.
+            writer.submit(Write.all(List.of(
+                    ledger.insertReservation(hold("r-a")),
+                    ledger.insertUsage(record("u-a", 0)),
+                    ledger.closeReservation("r-a", Reservation.SETTLED, at),
+                    ledger.closeReservation("r-y", Reservation.RELEASED, at), // before its insert: no row yet
+                    ledger.insertReservation(hold("r-b")),
+                    ledger.insertReservation(hold("r-y")),
+                    ledger.insertUsage(record("u-b", 1)),
+                    ledger.closeReservation("r-b", Reservation.EXPIRED, at),
+                    ledger.insertReservation(hold("r-c"))))).get(1, TimeUnit.MINUTES);
+            try (Connection c = pg.connect(db)) {
+                assertThat(statuses(c)).containsExactly(Map.entry("r-a", "settled"), Map.entry("r-b", "expired"),
+                        Map.entry("r-c", "active"), Map.entry("r-y", "active"));
+            }
+
+            // Many writes queued at once (grouped into batches): every 50th repeats a hold, every 70th a record.
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            List<String> failedIds = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                String hid = i % 50 == 49 ? "h-" + (i - 1) : "h-" + i;
+                String rid = i % 70 == 69 ? "rec-" + (i - 1) : "rec-" + i;
+                ids.add(hid + "/" + rid);
+                done.add(writer.submit(ledger.insertReservation(hold(hid))));
+                done.add(writer.submit(Write.all(List.of(ledger.insertUsage(record(rid, i)),
+                        ledger.closeReservation(hid, Reservation.SETTLED, at)))));
+            }
+            int failedHolds = 0;
+            int failedSettles = 0;
+            for (int i = 0; i < done.size(); i++) {
+                try {
+                    done.get(i).get(1, TimeUnit.MINUTES);
+                } catch (ExecutionException e) {
+                    failedIds.add(ids.get(i / 2));
+                    if (i % 2 == 0) {
+                        failedHolds++;
+                        assertThat(e.getCause()).hasMessageContaining("duplicate key");
+                    } else {
+                        failedSettles++;
+                        assertThat(e.getCause()).hasMessageContaining("duplicate usage record");
+                    }
+                }
+            }
+            assertThat(failedHolds).as("each repeated hold fails alone: " + failedIds).isEqualTo(1_000 / 50);
+            assertThat(failedSettles).as("each repeated record fails alone: " + failedIds).isEqualTo(1_000 / 70);
+            assertThat(writer.failing()).isNull();
+            try (Connection c = pg.connect(db)) {
+                Map<String, String> st = statuses(c);
+                long settled = st.entrySet().stream().filter(e -> e.getKey().startsWith("h-"))
+                        .filter(e -> e.getValue().equals("settled")).count();
+                assertThat(st.keySet().stream().filter(k -> k.startsWith("h-")).count()).isEqualTo(1_000 - 1_000 / 50);
+                // A hold is settled by its own settle, or by its repeat's; not when its settle repeated a record.
+                long expected = 0;
+                for (int i = 0; i < 1_000; i++) {
+                    boolean inserted = i % 50 != 49;
+                    boolean ownSettle = i % 70 != 69;
+                    boolean repeatSettles = (i + 1) % 50 == 49 && (i + 1) % 70 != 69;
+                    if (inserted && (ownSettle || repeatSettles)) {
+                        expected++;
+                    }
+                }
+                assertThat(settled).isEqualTo(expected).isLessThan(1_000 - 1_000 / 50);
+                long[] rows = sums(c, "usage_records", "COUNT(*)");
+                assertThat(rows[0]).isEqualTo(2 + 1_000 - 1_000 / 70);
+                assertThat(sums(c, "usage_rollup", "SUM(record_count)")).isEqualTo(rows);
             }
         }
     }

@@ -33,7 +33,10 @@ import java.util.function.Supplier;
  * statements; {@link PgLedger} replaces those it does not), run over {@link LedgerWriter.Statements}
  * with PostgreSQL's seq query and rollup upsert. As on SQLite, the writer numbers the ledger's
  * {@code seq} itself (one writer: the leader), from {@code MAX(seq)} read again after a rolled-back
- * batch or a new connection.
+ * batch or a new connection. Updates that need no answer before the commit (holds, usage records,
+ * closed holds, rollup upserts) are sent per statement as JDBC batches, one round trip for a batch's
+ * rows of one statement ({@link LedgerWriter.Statements#deferUpdates}); their effect is that of the
+ * writes in order, and a failure among them still fails the batch, redone one write at a time.
  *
  * <p><b>PostgreSQL down.</b> A failure of the connection or the server (SQL states 08, 53, 57, 58,
  * XX, a read-only server; a pool timeout) fails the whole batch at once (each waiter gets a
@@ -297,7 +300,7 @@ public final class PgWriter implements CommitQueue {
                 throw e;
             }
             connection = c;
-            statements = new LedgerWriter.Statements(c, PgLedger.MAX_SEQ, PgLedger.UPSERT_ROLLUP);
+            statements = new LedgerWriter.Statements(c, PgLedger.MAX_SEQ, PgLedger.UPSERT_ROLLUP).deferUpdates();
             unreachable = false;
             return true;
         } catch (SQLException | RuntimeException e) {

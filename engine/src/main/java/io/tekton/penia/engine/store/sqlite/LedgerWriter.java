@@ -54,6 +54,8 @@ public final class LedgerWriter implements CommitQueue {
         /** The ledger's next seq (0 until read from the database), and its value when the batch in progress began. */
         private long nextSeq;
         private long batchSeq;
+        /** Updates held until the next statement run at once or the commit (null: none are held). */
+        private UpdateBatches batches;
 
         private record RollupKey(long bucket, String component, String provider, String model, String taskType) {
         }
@@ -78,13 +80,53 @@ public final class LedgerWriter implements CommitQueue {
             this.upsertRollupSql = upsertRollupSql;
         }
 
+        /**
+         * From now on updates given to {@link #update} are held and sent in batches (PostgreSQL's
+         * writer: one round trip per statement and batch rather than per row; see {@link UpdateBatches}).
+         * Without it (SQLite) they run at once.
+         */
+        public Statements deferUpdates() {
+            batches = new UpdateBatches();
+            return this;
+        }
+
+        /** A statement to run at once: the updates held are sent first, so that it sees them. */
         public PreparedStatement get(String sql) throws SQLException {
+            flush();
+            return deferrable(sql);
+        }
+
+        /** A statement for {@link #update} (nothing held is sent). */
+        public PreparedStatement deferrable(String sql) throws SQLException {
             PreparedStatement ps = cache.get(sql);
             if (ps == null) {
                 ps = connection.prepareStatement(sql);
                 cache.put(sql, ps);
             }
             return ps;
+        }
+
+        /**
+         * Runs {@code ps} (from {@link #deferrable}, its parameters set), an update of {@code table}
+         * at the row {@code key} (null: it may touch any row), or holds it until the next {@link
+         * #flush} when {@link #deferUpdates} is on; {@code check} (or null) is given its update count.
+         */
+        public void update(PreparedStatement ps, String table, String key, UpdateBatches.Check check) throws SQLException {
+            if (batches == null) {
+                int n = ps.executeUpdate();
+                if (check != null) {
+                    check.count(n);
+                }
+                return;
+            }
+            batches.add(ps, table, key, check);
+        }
+
+        /** Sends the updates held (before a commit); their failures are thrown here. */
+        public void flush() throws SQLException {
+            if (batches != null) {
+                batches.flush();
+            }
         }
 
         /**
@@ -95,6 +137,7 @@ public final class LedgerWriter implements CommitQueue {
          */
         public long nextSeq() throws SQLException {
             if (nextSeq == 0) {
+                flush();
                 try (Statement st = connection.createStatement();
                      ResultSet rs = st.executeQuery(maxSeqSql)) {
                     nextSeq = (rs.next() ? rs.getLong(1) : 0) + 1;
@@ -124,9 +167,10 @@ public final class LedgerWriter implements CommitQueue {
         /** Writes the batch's rollup sums (before its commit). */
         public void flushRollups() throws SQLException {
             if (rollups.isEmpty()) {
+                flush();
                 return;
             }
-            PreparedStatement up = get(upsertRollupSql);
+            PreparedStatement up = deferrable(upsertRollupSql);
             for (Map.Entry<RollupKey, long[]> e : rollups.entrySet()) {
                 RollupKey k = e.getKey();
                 long[] sum = e.getValue();
@@ -141,9 +185,10 @@ public final class LedgerWriter implements CommitQueue {
                 up.setLong(9, sum[4]);
                 up.setLong(10, sum[5]);
                 up.setString(11, k.taskType());
-                up.executeUpdate();
+                update(up, "usage_rollup", null, null);
             }
             rollups.clear();
+            flush();
         }
 
         /**
@@ -152,6 +197,9 @@ public final class LedgerWriter implements CommitQueue {
          * not write (a foreign process, a restored file) cannot make every later insert collide.
          */
         public void discardBatch() {
+            if (batches != null) {
+                batches.discard();
+            }
             rollups.clear();
             nextSeq = 0;
         }

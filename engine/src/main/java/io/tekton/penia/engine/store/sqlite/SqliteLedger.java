@@ -72,7 +72,7 @@ public class SqliteLedger implements LedgerStore {
     @Override
     public LedgerWriter.SqlWrite insertUsage(UsageRecord r) {
         return s -> {
-            PreparedStatement ps = s.get(INSERT_USAGE);
+            PreparedStatement ps = s.deferrable(INSERT_USAGE);
             ps.setString(1, r.recordId());
             setNullable(ps, 2, r.requestId());
             ps.setLong(3, r.timestamp().toEpochMilli());
@@ -92,9 +92,11 @@ public class SqliteLedger implements LedgerStore {
             long seq = s.nextSeq();
             ps.setLong(17, seq);
             ps.setString(18, r.taskType());
-            if (ps.executeUpdate() != 1) {
-                throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
-            }
+            s.update(ps, "usage_records", r.recordId(), n -> {
+                if (n != 1) {
+                    throw new SQLException("duplicate usage record " + r.recordId() + " / request " + r.requestId());
+                }
+            });
             // Summed per batch, written once per rollup row just before the commit.
             s.addRollup(LedgerStore.bucketOf(r.timestamp()), r.component(), r.provider(), r.model(), r.taskType(),
                     r.cost().micros(), r.inputTokens(), r.outputTokens(), seq);
@@ -135,7 +137,7 @@ public class SqliteLedger implements LedgerStore {
     @Override
     public LedgerWriter.SqlWrite insertReservation(Reservation r) {
         return s -> {
-            PreparedStatement ps = s.get("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros,"
+            PreparedStatement ps = s.deferrable("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros,"
                     + " budget_ids, created_ms, expires_ms, status) VALUES (?,?,?,?,?,?,?,?,?)");
             ps.setString(1, r.reservationId());
             ps.setString(2, r.component());
@@ -146,18 +148,19 @@ public class SqliteLedger implements LedgerStore {
             ps.setLong(7, r.createdAt().toEpochMilli());
             ps.setLong(8, r.expiresAt().toEpochMilli());
             ps.setString(9, r.status());
-            ps.executeUpdate();
+            s.update(ps, "reservations", r.reservationId(), null);
         };
     }
 
     @Override
     public LedgerWriter.SqlWrite closeReservation(String reservationId, String status, Instant at) {
         return s -> {
-            PreparedStatement ps = s.get("UPDATE reservations SET status = ?, closed_ms = ? WHERE reservation_id = ? AND status = 'active'");
+            PreparedStatement ps = s.deferrable("UPDATE reservations SET status = ?, closed_ms = ? WHERE reservation_id = ?"
+                    + " AND status = 'active'");
             ps.setString(1, status);
             ps.setLong(2, at.toEpochMilli());
             ps.setString(3, reservationId);
-            ps.executeUpdate();
+            s.update(ps, "reservations", reservationId, null);
         };
     }
 
