@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  * {@code bin/penia mcp-stdio}: the MCP tools over stdin/stdout as the local admin. Stdout
  * carries only MCP messages; every log line goes to stderr. When a Penia server owns the
  * database file, stdio forwards to that server's {@code /mcp} (see {@link StdioForwarder});
- * it opens the file itself only when no server runs. It exits when stdin closes.
+ * it opens the file itself only when no server runs. Over PostgreSQL it always forwards, to the
+ * leader named in {@code cluster_leader}. It exits when stdin closes.
  */
 final class StdioMain {
     private StdioMain() {
