@@ -17,7 +17,8 @@ import java.util.logging.Logger;
  * {@code bin/penia mcp-stdio}: the MCP tools over stdin/stdout as the local admin. Stdout
  * carries only MCP messages; every log line goes to stderr. When a Penia server owns the
  * database file, stdio forwards to that server's {@code /mcp} (see {@link StdioForwarder});
- * it opens the file itself only when no server runs. It exits when stdin closes.
+ * it opens the file itself only when no server runs. Over PostgreSQL it always forwards, to the
+ * leader named in {@code cluster_leader}. It exits when stdin closes.
  */
 final class StdioMain {
     private StdioMain() {
@@ -28,6 +29,10 @@ final class StdioMain {
 
     static void run(PeniaConfig cfg) throws Exception {
         routeLogsToStderr();
+        if (cfg.database().isPostgres()) {
+            forwardToLeader(cfg);
+            return;
+        }
         Core core = null;
         long deadline = System.currentTimeMillis() + OWNER_URL_WAIT_MS;
         while (core == null) {
@@ -71,6 +76,44 @@ final class StdioMain {
         // The client closed stdin: nothing more can come, so stop (the hook commits and closes).
         stdinClosed.await();
         System.exit(0);
+    }
+
+    /** How long to wait for a leader's URL in cluster_leader (an instance may be starting). */
+    private static final long LEADER_URL_WAIT_MS = 5_000;
+
+    /**
+     * Over PostgreSQL no file says who writes: the leader does, so stdio forwards to the URL in
+     * the cluster_leader row (an engine of its own would never lead and its writes would fail).
+     */
+    private static void forwardToLeader(PeniaConfig cfg) throws Exception {
+        io.tekton.penia.engine.store.postgres.PgUrl db = io.tekton.penia.engine.store.postgres.PgUrl.parse(
+                cfg.database().postgresUrl(), cfg.database().password());
+        long deadline = System.currentTimeMillis() + LEADER_URL_WAIT_MS;
+        String problem;
+        while (true) {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.properties())) {
+                io.tekton.penia.server.cluster.Leadership.Leader leader = io.tekton.penia.server.cluster.Leadership.read(c);
+                if (leader.url() != null && !leader.url().isBlank()) {
+                    String url = leader.url().endsWith("/") ? leader.url().substring(0, leader.url().length() - 1)
+                            : leader.url();
+                    System.err.println("penia: " + cfg.database().describe() + " is led by the Penia server " + url
+                            + " (epoch " + leader.epoch() + "); forwarding MCP to " + url + "/mcp");
+                    new StdioForwarder(url, cfg.security().adminKey(), System.out).run(System.in);
+                    System.exit(0);
+                    return;
+                }
+                problem = "the cluster_leader row names no URL";
+            } catch (java.sql.SQLException e) {
+                problem = e.getMessage();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                System.err.println("penia: no Penia leader is known for " + cfg.database().describe() + " (" + problem
+                        + "); start a Penia server on this database, mcp-stdio forwards to it");
+                System.exit(1);
+                return;
+            }
+            Thread.sleep(250);
+        }
     }
 
     /** Stdin, telling once when it has ended. */

@@ -207,6 +207,123 @@ class MigrateToPostgresTest {
         }
     }
 
+    /** Fields whose value is a function of the moment asked (rates extrapolated to now), not of the ledger. */
+    private static final java.util.Set<String> MOMENT_FIELDS = java.util.Set.of("projected", "forecast", "uptime_seconds");
+
+    /**
+     * After the migration a real server on the PostgreSQL database answers as the SQLite server did before it
+     * stopped: budgets and each one's summary, usage summaries by model and by day, the first page of records,
+     * the alerts, the live hold; the hold settles there (booking once), a request_id replay answers the same
+     * record, and the migrated API key authenticates.
+     */
+    @Test
+    void serverOnTheMigratedDatabase_answersAsTheSqliteServerDid() throws Exception {
+        String db = pg.createDatabase();
+        String url = pg.url(db);
+        String adminKey = "mig-admin-" + java.util.UUID.randomUUID();
+        try (TestServer t = TestServer.start()) {
+            Map<String, String> made = writeLedger(t);
+            Map<String, Object> replayBody = Map.of("component", "mig-c0", "provider", "openai", "model", "gpt-4o",
+                    "input_tokens", 7, "output_tokens", 7, "cost", new BigDecimal("0.07"), "request_id", "mig-replay");
+            String replayedId = ok(t.post("/api/v1/usage/record", replayBody), 201).get("record_id").asText();
+            String start = Instant.now().minus(Duration.ofDays(10)).truncatedTo(ChronoUnit.DAYS).toString();
+            String end = Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.DAYS).toString();
+
+            // What the SQLite server answers, asked just before it stops.
+            io.tekton.penia.it.support.PeniaClient onSqlite = io.tekton.penia.it.support.PeniaClient.of(t);
+            Map<String, com.fasterxml.jackson.databind.JsonNode> before = answers(onSqlite, made, start, end);
+            assertThat(before.get("hold").get("status").asText()).isEqualTo("active");
+            assertThat(before.get("alerts").get("items")).isNotEmpty();
+
+            t.restart(file -> {
+                Run run = migrate("--from", file.toString(), "--to", url);
+                assertThat(run.exit()).as(run.out() + run.err()).isZero();
+                try (TestServer onPg = TestServer.start(Map.of("PENIA_DB", url, "PENIA_ADMIN_KEY", adminKey))) {
+                    io.tekton.penia.it.support.PeniaClient penia = new io.tekton.penia.it.support.PeniaClient(onPg, adminKey);
+                    assertThat(penia.expect(200, "GET", "/health", null).get("database_backend").asText())
+                            .isEqualTo("postgresql");
+                    Map<String, com.fasterxml.jackson.databind.JsonNode> after = answers(penia, made, start, end);
+                    assertThat(after.keySet()).isEqualTo(before.keySet());
+                    for (String what : before.keySet()) {
+                        assertThat(after.get(what).toPrettyString()).as(what + ", field by field")
+                                .isEqualTo(before.get(what).toPrettyString());
+                    }
+
+                    // A request_id replay answers the record booked on SQLite, and books nothing.
+                    com.fasterxml.jackson.databind.JsonNode replay = penia.post("/api/v1/usage/record", replayBody).body();
+                    assertThat(replay.get("record_id").asText()).as(replay.toString()).isEqualTo(replayedId);
+                    String ledger = "SELECT COUNT(*), SUM(cost_micros) FROM usage_records";
+                    String counted = row(pg.connect(db), ledger);
+
+                    // The live hold settles on PostgreSQL, once: a replay of the settling record books nothing more.
+                    Map<String, Object> settle = new HashMap<>(Map.of("component", "mig-c1", "provider", "openai",
+                            "model", "gpt-4o", "input_tokens", 50, "output_tokens", 5, "cost", new BigDecimal("0.5"),
+                            "reservation_id", made.get("live hold"), "request_id", "mig-settle"));
+                    com.fasterxml.jackson.databind.JsonNode settled = penia.expect(201, "POST", "/api/v1/usage/record", settle);
+                    assertThat(settled.get("reservation_status").asText()).isEqualTo("settled");
+                    com.fasterxml.jackson.databind.JsonNode again = penia.post("/api/v1/usage/record", settle).body();
+                    assertThat(again.get("record_id").asText()).isEqualTo(settled.get("record_id").asText());
+                    assertThat(penia.expect(200, "GET", "/api/v1/reservations/" + made.get("live hold"), null)
+                            .get("status").asText()).isEqualTo("settled");
+                    long[] was = java.util.Arrays.stream(counted.split("\\|")).mapToLong(Long::parseLong).toArray();
+                    assertThat(row(pg.connect(db), ledger)).isEqualTo((was[0] + 1) + "|" + (was[1] + 500_000));
+                    com.fasterxml.jackson.databind.JsonNode summary = penia.expect(200, "POST", "/api/v1/usage/summary",
+                            Map.of("component", "mig-c1", "start", start, "end", end));
+                    com.fasterxml.jackson.databind.JsonNode summaryBefore = onSqliteC1(before);
+                    assertThat(summary.get("count").asLong()).isEqualTo(summaryBefore.get("count").asLong() + 1);
+                    assertThat(summary.get("total_cost").decimalValue())
+                            .isEqualByComparingTo(summaryBefore.get("total_cost").decimalValue().add(new BigDecimal("0.5")));
+
+                    // The key made on SQLite authenticates on PostgreSQL (and sees its own component only).
+                    com.fasterxml.jackson.databind.JsonNode own = penia.withKey(made.get("key"))
+                            .expect(200, "GET", "/api/v1/usage/records?component=mig-c0", null);
+                    assertThat(own.get("items")).isNotEmpty()
+                            .allSatisfy(r -> assertThat(r.get("component").asText()).isEqualTo("mig-c0"));
+                    assertThat(penia.withKey("mig-wrong-key").get("/api/v1/usage/records").status()).isEqualTo(401);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode onSqliteC1(Map<String, com.fasterxml.jackson.databind.JsonNode> before) {
+        return before.get("usage summary component mig-c1");
+    }
+
+    /** The answers compared before and after the move, moment-dependent fields removed. */
+    private static Map<String, com.fasterxml.jackson.databind.JsonNode> answers(io.tekton.penia.it.support.PeniaClient p,
+                                                                             Map<String, String> made, String start, String end) {
+        Map<String, com.fasterxml.jackson.databind.JsonNode> a = new TreeMap<>();
+        com.fasterxml.jackson.databind.JsonNode budgets = p.expect(200, "GET", "/api/v1/budgets", null);
+        a.put("budgets", budgets);
+        com.fasterxml.jackson.databind.JsonNode items = budgets.has("items") ? budgets.get("items") : budgets;
+        assertThat(items).as(budgets.toString()).hasSizeGreaterThanOrEqualTo(2);
+        for (com.fasterxml.jackson.databind.JsonNode b : items) {
+            String id = b.get("budget_id").asText();
+            a.put("summary of " + id, p.expect(200, "GET", "/api/v1/budgets/" + id + "/summary", null));
+        }
+        for (String by : List.of("model", "day")) {
+            a.put("usage summary by " + by, p.expect(200, "POST", "/api/v1/usage/summary",
+                    Map.of("group_by", List.of(by), "start", start, "end", end)));
+        }
+        a.put("usage summary component mig-c1", p.expect(200, "POST", "/api/v1/usage/summary",
+                Map.of("component", "mig-c1", "start", start, "end", end)));
+        a.put("records, first page", p.expect(200, "GET", "/api/v1/usage/records?limit=20", null));
+        a.put("alerts", p.expect(200, "GET", "/api/v1/alerts", null));
+        a.put("hold", p.expect(200, "GET", "/api/v1/reservations/" + made.get("live hold"), null));
+        a.replaceAll((k, v) -> withoutMomentFields(v.deepCopy()));
+        return a;
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode withoutMomentFields(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.remove(MOMENT_FIELDS);
+        }
+        n.forEach(MigrateToPostgresTest::withoutMomentFields);
+        return n;
+    }
+
     /**
      * Writes the ledger through HTTP: 30 records over five days, three components and three models, an
      * alert crossing and its webhook delivery, a breaker opened by 3 more records, a live and a released hold,
@@ -253,7 +370,8 @@ class MigrateToPostgresTest {
                 "estimated_cost", new BigDecimal("0.25"), "reserve", true)), 200).get("reservation_id").asText();
         ok(t.post("/api/v1/reservations/" + released + "/release", Map.of()), 200);
 
-        ok(t.post("/api/v1/keys", Map.of("name", "migrated key", "role", "component", "component", "mig-c0")), 201);
+        made.put("key", ok(t.post("/api/v1/keys", Map.of("name", "migrated key", "role", "component", "component", "mig-c0")), 201)
+                .get("secret").asText());
         ok(t.put("/api/v1/prices/acme/mig-model", Map.of("input_per_million", 2, "output_per_million", 10)), 200);
         return made;
     }
