@@ -110,7 +110,7 @@ public final class PgWriter implements CommitQueue {
     /** How long an in-doubt batch's waiters wait for PostgreSQL to say whether it committed. */
     private static final long IN_DOUBT_NANOS = 30_000_000_000L;
 
-    private record InDoubt(String xid, List<Pending> batch, long sinceNanos) {
+    private record InDoubt(String xid, String token, List<Pending> batch, long sinceNanos) {
     }
 
     PgWriter(PgDatabase db, Supplier<BatchGuard> guard, int queueCapacity, int maxBatch) {
@@ -344,6 +344,7 @@ public final class PgWriter implements CommitQueue {
                 p.write.apply(statements);
             }
             statements.flushRollups();
+            String token = markCommit();
             String xid = transactionId();
             try {
                 connection.commit();
@@ -355,7 +356,7 @@ public final class PgWriter implements CommitQueue {
                 // until PostgreSQL says (resolveInDoubt), so that an answer never contradicts the ledger.
                 fault(e);
                 drop();
-                inDoubt = new InDoubt(xid, List.copyOf(batch), System.nanoTime());
+                inDoubt = new InDoubt(xid, token, List.copyOf(batch), System.nanoTime());
                 LOG.log(System.Logger.Level.WARNING, "the commit of " + batch.size() + " ledger writes (transaction "
                         + xid + ") was cut off: " + e.getMessage() + "; they wait until PostgreSQL answers");
                 return;
@@ -413,6 +414,58 @@ public final class PgWriter implements CommitQueue {
         }
     }
 
+    /**
+     * Writes this batch's commit token in the transaction (one settings row per writer, the key
+     * naming the writer): whether a cut-off commit landed is read from the data itself. The
+     * transaction id alone cannot say it after PostgreSQL crashed: an id whose assignment never
+     * reached the disk is handed out again after recovery, and {@code pg_xact_status} then reports
+     * another transaction's commit (seen as an acknowledged record missing from the ledger).
+     */
+    private String markCommit() throws SQLException {
+        String token = Long.toString(++batchesMarked);
+        java.sql.PreparedStatement ps = statements.get(MARK_COMMIT);
+        ps.setString(1, commitKey);
+        ps.setString(2, token);
+        ps.executeUpdate();
+        return token;
+    }
+
+    private static final String MARK_COMMIT = "INSERT INTO settings (key, value) VALUES (?, ?)"
+            + " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    /** The settings key of this writer's commit token: unique per writer (process start). */
+    private final String commitKey = "ledger.writer_commit." + java.util.UUID.randomUUID();
+    private long batchesMarked;
+
+    /**
+     * {@code pg_xact_status} of the cut-off transaction; null when PostgreSQL does not know the id
+     * (after a crash an id whose assignment was lost is "in the future"): then the token decides.
+     */
+    private String xactStatus(String xid) throws SQLException {
+        try (java.sql.PreparedStatement ps = connection.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
+            ps.setString(1, xid);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            if (isFault(e)) {
+                throw e;
+            }
+            connection.rollback();
+            return null;
+        }
+    }
+
+    /** True when the in-doubt batch's token is in the database: its transaction committed. */
+    private boolean tokenCommitted(InDoubt d) throws SQLException {
+        try (java.sql.PreparedStatement ps = connection.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
+            ps.setString(1, commitKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && d.token().equals(rs.getString(1));
+            }
+        }
+    }
+
     /** The id of the transaction in progress (it has written, so it has one). */
     private String transactionId() throws SQLException {
         try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_xact_id()::text")) {
@@ -431,11 +484,11 @@ public final class PgWriter implements CommitQueue {
             return true;
         }
         String status;
-        try (java.sql.PreparedStatement ps = connection.prepareStatement("SELECT pg_xact_status(?::xid8)")) {
-            ps.setString(1, inDoubt.xid());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                status = rs.getString(1);
+        try {
+            status = xactStatus(inDoubt.xid());
+            if (!"in progress".equals(status)) {
+                // Settled either way: the token, not the (possibly reused) id, says which.
+                status = tokenCommitted(inDoubt) ? "committed" : "aborted";
             }
             connection.commit();
         } catch (SQLException e) {
