@@ -27,10 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -80,28 +76,14 @@ class ClusterFailoverTest {
         assertThat(holds).allMatch(h -> h.get("allowed").asBoolean());
         Instant expiresAt = Instant.parse(holds.getLast().get("expires_at").asText());
 
-        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         AtomicInteger refused = new AtomicInteger();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<?>> load = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-            PeniaClient via = trio.client(t);
-            load.add(pool.submit(() -> {
-                while (!stop.get()) {
-                    String requestId = uniq("ack");
-                    Map<String, Object> body = PeniaClient.usage(c, "openai", "gpt-4o", 10, 10, "0.001");
-                    body.put("request_id", requestId);
-                    TestServer.Resp r = via.post("/api/v1/usage/record", body);
-                    if (r.status() == 201) {
-                        acknowledged.add(requestId);
-                    } else {
-                        assertThat(r.status()).as(r.raw()).isIn(502, 503, 504);
-                        refused.incrementAndGet();
-                    }
-                }
-            }));
-        }
+        RecordLoad load = RecordLoad.start(trio, 8, c, r -> {
+            assertThat(r.status()).as(r.raw()).isIn(502, 503, 504);
+            refused.incrementAndGet();
+        }, (via, e) -> {
+            throw e;
+        });
+        ConcurrentLinkedQueue<String> acknowledged = load.acknowledged;
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() >= 200);
         int beforeKill = acknowledged.size();
         long killedAt = System.nanoTime();
@@ -113,11 +95,7 @@ class ClusterFailoverTest {
         long failoverMs = (System.nanoTime() - killedAt) / 1_000_000;
         int atFailover = acknowledged.size();
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() >= atFailover + 200);
-        stop.set(true);
-        for (Future<?> f : load) {
-            f.get();
-        }
-        pool.shutdown();
+        load.stop();
         trio.awaitOneLeader(trio.servers);
 
         // Every acknowledged record is in the ledger, once.

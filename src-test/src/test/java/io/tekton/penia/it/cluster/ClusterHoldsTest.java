@@ -21,8 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,21 +29,7 @@ import org.junit.jupiter.api.Test;
  * 500 allowed; holds settled, released and expired through different instances; afterwards
  * reserved 0 and spent equal to the ledger's rows (SQL) to the micro-dollar on every instance.
  */
-class ClusterHoldsTest {
-    static Trio trio;
-
-    @BeforeAll
-    static void up() {
-        trio = Trio.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        if (trio != null) {
-            trio.close();
-        }
-    }
-
+class ClusterHoldsTest extends TrioPerClass {
     @Test
     void threeThousandChecksOverThreeInstances_allowExactly500_andHoldsEndExactlyInTheLedger() throws Exception {
         String c = uniq("trio-holds");

@@ -18,8 +18,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,21 +25,7 @@ import org.junit.jupiter.api.Test;
  * one is at once in the others' summaries and listings; a request id sent to two at once books
  * once), and budgets and keys changed on one take effect on all at once.
  */
-class ClusterLedgerTest {
-    static Trio trio;
-
-    @BeforeAll
-    static void up() {
-        trio = Trio.start(Map.of());
-    }
-
-    @AfterAll
-    static void down() {
-        if (trio != null) {
-            trio.close();
-        }
-    }
-
+class ClusterLedgerTest extends TrioPerClass {
     @Test
     void recordOnA_isAtOnceInBsAndCsSummariesAndListings() {
         String c = uniq("trio-ledger");

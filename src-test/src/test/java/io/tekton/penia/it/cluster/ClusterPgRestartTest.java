@@ -10,16 +10,11 @@ import io.tekton.penia.it.support.PgCluster;
 import io.tekton.penia.it.support.TestServer;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterAll;
@@ -49,37 +44,17 @@ class ClusterPgRestartTest {
         trio = Trio.start(Map.of());
         String c = uniq("trio-pgdown");
         String id = trio.client(0).componentBudget(c, Map.of("monthly", "1000"));
-        ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
         AtomicInteger unavailable = new AtomicInteger();
         ConcurrentLinkedQueue<String> other = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<String> lost = new ConcurrentLinkedQueue<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        List<Future<?>> load = new ArrayList<>();
-        for (int t = 0; t < 6; t++) {
-            PeniaClient via = trio.client(t);
-            load.add(pool.submit(() -> {
-                while (!stop.get()) {
-                    String requestId = uniq("ack");
-                    Map<String, Object> body = PeniaClient.usage(c, "openai", "gpt-4o", 10, 10, "0.001");
-                    body.put("request_id", requestId);
-                    TestServer.Resp r;
-                    try {
-                        r = via.post("/api/v1/usage/record", body);
-                    } catch (RuntimeException e) {
-                        lost.add(via.server().port() + " " + (e.getCause() != null ? e.getCause() : e));
-                        continue;
-                    }
-                    if (r.status() == 201) {
-                        acknowledged.add(requestId);
-                    } else if (r.status() == 503 && r.http().headers().firstValue("Retry-After").isPresent()) {
-                        unavailable.incrementAndGet();
-                    } else {
-                        other.add(r.status() + " " + r.raw());
-                    }
-                }
-            }));
-        }
+        RecordLoad load = RecordLoad.start(trio, 6, c, r -> {
+            if (r.status() == 503 && r.http().headers().firstValue("Retry-After").isPresent()) {
+                unavailable.incrementAndGet();
+            } else {
+                other.add(r.status() + " " + r.raw());
+            }
+        }, (via, e) -> lost.add(via.server().port() + " " + (e.getCause() != null ? e.getCause() : e)));
+        ConcurrentLinkedQueue<String> acknowledged = load.acknowledged;
         PgCluster pg = trio.pg;
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() >= 100);
         pg.crash();
@@ -98,11 +73,7 @@ class ClusterPgRestartTest {
         long electedMs = (System.nanoTime() - restartedAt) / 1_000_000;
         int atRecovery = acknowledged.size();
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() >= atRecovery + 100);
-        stop.set(true);
-        for (Future<?> f : load) {
-            f.get();
-        }
-        pool.shutdown();
+        load.stop();
 
         assertThat(unavailable.get()).as("503 with Retry-After while PostgreSQL was down").isPositive();
         assertThat(other).as("answers other than 201 and 503 with Retry-After").isEmpty();

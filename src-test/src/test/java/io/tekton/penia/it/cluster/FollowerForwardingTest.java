@@ -6,6 +6,7 @@ import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.JsonSocketListener;
 import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.cluster.LeaderView;
@@ -23,12 +24,9 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -331,11 +329,7 @@ class FollowerForwardingTest {
     }
 
     /** The JDK's WebSocket client keeping the JSON messages and the close it got. */
-    static final class Socket implements WebSocket.Listener, AutoCloseable {
-        final List<JsonNode> received = new CopyOnWriteArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        volatile Integer closeCode;
-        volatile String closeReason;
+    static final class Socket extends JsonSocketListener implements AutoCloseable {
         WebSocket ws;
 
         static Socket open(TestServer t, String key, boolean inQuery) {
@@ -364,28 +358,6 @@ class FollowerForwardingTest {
         JsonNode await(Predicate<JsonNode> p) {
             org.awaitility.Awaitility.await().atMost(WAIT).until(() -> received.stream().anyMatch(p));
             return received.stream().filter(p).findFirst().orElseThrow();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    received.add(Json.mapper().readTree(partial.toString()));
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeReason = reason;
-            closeCode = statusCode;
-            return CompletableFuture.completedFuture(null);
         }
 
         @Override

@@ -2,9 +2,9 @@ package io.tekton.penia.it.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServer;
-import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
+import io.tekton.penia.it.support.JsonSocketListener;
 import io.tekton.penia.it.support.RunningClock;
 import io.tekton.penia.it.support.TestServer;
 import io.tekton.penia.server.ws.WebSocketHub;
@@ -33,8 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -538,13 +536,9 @@ public class WebSocketTest {
 
     /** The JDK's WebSocket client, keeping every JSON message it receives. */
     /** A WebSocket test client (also used by the security tests). */
-    public static final class Client implements WebSocket.Listener, AutoCloseable {
-        final List<JsonNode> received = new CopyOnWriteArrayList<>();
+    public static final class Client extends JsonSocketListener implements AutoCloseable {
         final List<String> pongs = new CopyOnWriteArrayList<>();
         final AtomicInteger errorsSeen = new AtomicInteger();
-        private final StringBuilder partial = new StringBuilder();
-        volatile Integer closeCode;
-        volatile String closeReason;
         WebSocket ws;
 
         static Client connect() {
@@ -592,32 +586,10 @@ public class WebSocketTest {
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    received.add(Json.mapper().readTree(partial.toString()));
-                } catch (IOException e) {
-                    throw new CompletionException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
         public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
             pongs.add(StandardCharsets.UTF_8.decode(message).toString());
             webSocket.request(1);
             return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closeReason = reason;
-            closeCode = statusCode;
-            return CompletableFuture.completedFuture(null);
         }
 
         @Override

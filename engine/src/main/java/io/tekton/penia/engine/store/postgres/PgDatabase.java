@@ -3,22 +3,15 @@ package io.tekton.penia.engine.store.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import io.tekton.penia.engine.store.migrate.Migrations;
 import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +44,7 @@ public final class PgDatabase implements AutoCloseable {
     public static final String PREFIX = "P";
     /** Flyway's history table (its default name). */
     public static final String HISTORY = "flyway_schema_history";
+    private static final Migrations LIST = new Migrations(PgDatabase.class, MIGRATIONS, "PostgreSQL ");
 
     private final PgUrl url;
     private final HikariDataSource pool;
@@ -71,16 +65,11 @@ public final class PgDatabase implements AutoCloseable {
         if (poolSize < 1) {
             throw new IllegalArgumentException("pool size must be at least 1, got " + poolSize);
         }
-        HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl(url.jdbcUrl());
+        HikariConfig cfg = Migrations.poolConfig(url.jdbcUrl(), "penia-postgres", poolSize);
         cfg.setUsername(url.user());
         if (url.hasPassword()) {
             cfg.setPassword(url.password());
         }
-        cfg.setPoolName("penia-postgres");
-        cfg.setMaximumPoolSize(poolSize);
-        cfg.setMinimumIdle(1);
-        cfg.setConnectionTimeout(5_000);
         cfg.setValidationTimeout(2_000);
         // Bounds on a connection attempt and on a socket read that waits for a server gone silent,
         // unless the URL sets them: a PostgreSQL that is down must show as an error within seconds.
@@ -128,35 +117,16 @@ public final class PgDatabase implements AutoCloseable {
 
     /** True when a trivial query answers. */
     public boolean isUsable() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 1")) {
-            return rs.next();
-        } catch (SQLException e) {
-            return false;
-        }
+        return Migrations.isUsable(pool);
     }
 
     /** The schema version {@link #open} migrates every database to (the number of migrations). */
     public static int schemaVersion() {
-        try {
-            return migrations().size();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the PostgreSQL migration list: " + e.getMessage(), e);
-        }
-    }
-
-    private static List<String> migrations() throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String line : resource("migrations.txt").split("\n")) {
-            if (!line.isBlank()) {
-                names.add(line.strip());
-            }
-        }
-        return names;
+        return LIST.schemaVersion();
     }
 
     private void migrate() throws IOException {
-        List<String> names = migrations();
+        List<String> names = LIST.list();
         int known = names.size();
         // Flyway's own connections, not the pool's: on PostgreSQL it holds two at once (one for the
         // history table and its lock, one to run the migration), more than a pool of one has.
@@ -169,13 +139,11 @@ public final class PgDatabase implements AutoCloseable {
                 .load();
         // Read before anything is written: a database from a newer Penia stays as it was.
         MigrationInfoService info = flyway.info();
-        MigrationVersion newest = MigrationVersion.fromVersion(Integer.toString(known));
-        for (MigrationInfo m : info.applied()) {
-            if (m.getVersion() != null && m.getVersion().compareTo(newest) > 0) {
-                throw new NewerSchemaException(url, m.getVersion().getVersion(), known);
-            }
+        String newer = Migrations.newer(info.current(), known);
+        if (newer != null) {
+            throw new NewerSchemaException(url, newer, known);
         }
-        checkListed(names, info);
+        LIST.checkListed(names, info, script -> true);
         MigrateResult result = flyway.migrate();
         if (result.migrationsExecuted > 0) {
             LOG.log(System.Logger.Level.INFO, "PostgreSQL database " + url + " migrated to schema version "
@@ -183,26 +151,8 @@ public final class PgDatabase implements AutoCloseable {
         }
     }
 
-    /** The migrations Flyway finds on the class path are exactly those of migrations.txt, in its order. */
-    private static void checkListed(List<String> names, MigrationInfoService info) {
-        List<String> found = Arrays.stream(info.all())
-                .filter(m -> m.getState().isResolved() && m.getVersion() != null && m.getScript() != null)
-                .map(MigrationInfo::getScript)
-                .distinct()
-                .toList();
-        if (!found.equals(names)) {
-            throw new IllegalStateException("the PostgreSQL schema migrations on the class path " + found
-                    + " are not those listed in migrations.txt " + names);
-        }
-    }
-
     static String resource(String name) throws IOException {
-        try (InputStream in = PgDatabase.class.getResourceAsStream("/" + MIGRATIONS + "/" + name)) {
-            if (in == null) {
-                throw new IOException("missing PostgreSQL migration resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return LIST.resource(name);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.tekton.penia.engine.store.postgres;
 
-import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.store.codec.BudgetCodec;
 import io.tekton.penia.engine.store.sqlite.LedgerWriter;
 import io.tekton.penia.engine.store.sqlite.SqlConnections;
@@ -41,7 +40,6 @@ public final class PgLedger extends SqliteLedger {
             + " updated_ms) VALUES (?,?,?,0,?,?) ON CONFLICT (budget_id) DO UPDATE SET body = excluded.body,"
             + " is_active = excluded.is_active, updated_ms = excluded.updated_ms, deleted = 0,"
             + " created_ms = CASE WHEN b.deleted = 1 THEN excluded.created_ms ELSE b.created_ms END";
-    private static final String RETIRE_BREAKERS = "DELETE FROM breakers WHERE budget_id = ?";
     private static final String RETIRE_ALERTS = "UPDATE alerts SET dedupe_key = '" + RETIRED_ALERT + "' || alert_id"
             + " WHERE budget_id = ? AND dedupe_key IS DISTINCT FROM '" + RETIRED_ALERT + "' || alert_id";
     private static final String INSERT_PRICE = "INSERT INTO price_versions (provider, model, body, effective_ms)"
@@ -54,33 +52,13 @@ public final class PgLedger extends SqliteLedger {
     }
 
     @Override
-    public LedgerWriter.SqlWrite upsertBudget(Budget b) {
-        String budgetId = b.budgetId();
-        String body = BudgetCodec.toStorage(b);
-        boolean active = b.active();
-        Instant created = b.createdAt();
-        Instant updated = b.updatedAt();
-        return s -> {
-            PreparedStatement ps = s.get(UPSERT_BUDGET);
-            ps.setString(1, budgetId);
-            ps.setString(2, body);
-            ps.setInt(3, active ? 1 : 0);
-            ps.setLong(4, created.toEpochMilli());
-            ps.setLong(5, updated.toEpochMilli());
-            ps.executeUpdate();
-        };
+    protected String upsertBudgetSql() {
+        return UPSERT_BUDGET;
     }
 
     @Override
-    public LedgerWriter.SqlWrite retireBudgetState(String budgetId) {
-        return s -> {
-            PreparedStatement breakers = s.get(RETIRE_BREAKERS);
-            breakers.setString(1, budgetId);
-            breakers.executeUpdate();
-            PreparedStatement alerts = s.get(RETIRE_ALERTS);
-            alerts.setString(1, budgetId);
-            alerts.executeUpdate();
-        };
+    protected String retireAlertsSql() {
+        return RETIRE_ALERTS;
     }
 
     @Override

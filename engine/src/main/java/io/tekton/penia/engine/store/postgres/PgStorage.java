@@ -3,11 +3,10 @@ package io.tekton.penia.engine.store.postgres;
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.store.AuditTable;
-import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.DeliveryTable;
 import io.tekton.penia.engine.store.KeyTable;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.WriterStorage;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -26,14 +25,13 @@ import java.util.Objects;
  * vacuum are refused with a clear error; PostgreSQL has its own tools for them (pg_dump or
  * pg_basebackup, and its autovacuum).
  */
-public final class PgStorage implements Storage {
+public final class PgStorage extends WriterStorage<PgWriter> {
     private final PgDatabase db;
     private final PgLedger ledger;
     private final PgKeys keys;
     private final PgAudit audit;
     private final PgDeliveries deliveries;
     private volatile PgWriter.BatchGuard guard = PgWriter.BatchGuard.NONE;
-    private PgWriter writer;
 
     private PgStorage(PgDatabase db) {
         this.db = db;
@@ -49,10 +47,7 @@ public final class PgStorage implements Storage {
      * pool's connection timeout.
      */
     private Connection readConnection() throws SQLException {
-        PgWriter w;
-        synchronized (this) {
-            w = writer;
-        }
+        PgWriter w = startedWriter();
         if (w != null && w.unreachable()) {
             throw new SQLTransientConnectionException("PostgreSQL at " + location() + " is unreachable: " + w.failing());
         }
@@ -96,10 +91,7 @@ public final class PgStorage implements Storage {
      */
     @Override
     public boolean isUsable() {
-        PgWriter w;
-        synchronized (this) {
-            w = writer;
-        }
+        PgWriter w = startedWriter();
         if (w != null && w.unreachable()) {
             return false;
         }
@@ -111,20 +103,13 @@ public final class PgStorage implements Storage {
     }
 
     @Override
-    public synchronized CommitQueue startWriter(int queueCapacity, int maxBatch) {
-        if (writer != null && !writer.closed()) {
-            throw new IllegalStateException("the writer of " + location() + " is already started");
-        }
-        writer = new PgWriter(db, () -> guard, queueCapacity, maxBatch);
-        return writer;
+    protected PgWriter newWriter(int queueCapacity, int maxBatch) {
+        return new PgWriter(db, () -> guard, queueCapacity, maxBatch);
     }
 
     @Override
-    public synchronized PgWriter writer() {
-        if (writer == null) {
-            throw new IllegalStateException("the writer of " + location() + " is not started (the engine starts it)");
-        }
-        return writer;
+    protected boolean closed(PgWriter writer) {
+        return writer.closed();
     }
 
     @Override
@@ -156,14 +141,7 @@ public final class PgStorage implements Storage {
     }
 
     @Override
-    public void close() {
-        PgWriter w;
-        synchronized (this) {
-            w = writer;
-        }
-        if (w != null) {
-            w.close();
-        }
+    protected void closeDatabase() {
         db.close();
     }
 }

@@ -3,17 +3,15 @@ package io.tekton.penia.engine.store.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tekton.penia.engine.store.NewerSchemaException;
+import io.tekton.penia.engine.store.migrate.Migrations;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.MigrationState;
-import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,8 +19,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -40,6 +36,7 @@ import java.util.List;
 public final class Database implements AutoCloseable, SqlConnections {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private static final String MIGRATIONS = "/io/tekton/penia/engine/store/sqlite/";
+    private static final Migrations LIST = new Migrations(Database.class, "io/tekton/penia/engine/store/sqlite", "");
     /** Flyway's history table (its default name). */
     static final String HISTORY = "flyway_schema_history";
 
@@ -61,12 +58,7 @@ public final class Database implements AutoCloseable, SqlConnections {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create directory for database " + file + ": " + e.getMessage(), e);
         }
-        HikariConfig cfg = new HikariConfig();
-        cfg.setJdbcUrl("jdbc:sqlite:" + file.toAbsolutePath());
-        cfg.setPoolName("penia-sqlite");
-        cfg.setMaximumPoolSize(poolSize);
-        cfg.setMinimumIdle(1);
-        cfg.setConnectionTimeout(5_000);
+        HikariConfig cfg = Migrations.poolConfig("jdbc:sqlite:" + file.toAbsolutePath(), "penia-sqlite", poolSize);
         cfg.addDataSourceProperty("journal_mode", "WAL");
         cfg.addDataSourceProperty("synchronous", "FULL");
         cfg.addDataSourceProperty("busy_timeout", "10000");
@@ -101,35 +93,16 @@ public final class Database implements AutoCloseable, SqlConnections {
 
     /** True when a trivial query answers. */
     public boolean isUsable() {
-        try (Connection c = pool.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT 1")) {
-            return rs.next();
-        } catch (SQLException e) {
-            return false;
-        }
+        return Migrations.isUsable(pool);
     }
 
     /** The schema version {@link #open} migrates every database to (the number of migrations). */
     public static int schemaVersion() {
-        try {
-            return migrations().size();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read the migration list: " + e.getMessage(), e);
-        }
-    }
-
-    private static List<String> migrations() throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String line : resource("migrations.txt").split("\n")) {
-            if (!line.isBlank()) {
-                names.add(line.strip());
-            }
-        }
-        return names;
+        return LIST.schemaVersion();
     }
 
     private void migrate() throws SQLException, IOException {
-        List<String> names = migrations();
+        List<String> names = LIST.list();
         int known = names.size();
         // Nothing is written before both refusals below: a file from a newer Penia stays as it was.
         int legacy = legacyVersion();
@@ -144,11 +117,11 @@ public final class Database implements AutoCloseable, SqlConnections {
                 .baselineDescription("schema_version " + Math.max(legacy, 0) + " (before Flyway)")
                 .load();
         MigrationInfoService info = flyway.info();
-        MigrationInfo current = info.current();
-        if (current != null && current.getVersion().compareTo(MigrationVersion.fromVersion(Integer.toString(known))) > 0) {
-            throw new NewerSchemaException(file.toString(), current.getVersion().getVersion(), known);
+        String newer = Migrations.newer(info.current(), known);
+        if (newer != null) {
+            throw new NewerSchemaException(file.toString(), newer, known);
         }
-        checkListed(names, info);
+        LIST.checkListed(names, info, script -> script.matches("V\\d+__.*\\.sql"));
         if (legacy >= 0 && !tableExists(HISTORY)) {
             flyway.baseline();
             LOG.log(System.Logger.Level.INFO, "database " + file + " (schema version " + legacy
@@ -183,20 +156,6 @@ public final class Database implements AutoCloseable, SqlConnections {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
-        }
-    }
-
-    /** The migrations Flyway finds on the class path are exactly those of migrations.txt, in its order. */
-    private static void checkListed(List<String> names, MigrationInfoService info) {
-        List<String> found = Arrays.stream(info.all())
-                .filter(m -> m.getState().isResolved() && m.getVersion() != null && m.getScript() != null
-                        && m.getScript().matches("V\\d+__.*\\.sql"))
-                .map(MigrationInfo::getScript)
-                .distinct()
-                .toList();
-        if (!found.equals(names)) {
-            throw new IllegalStateException("the schema migrations on the class path " + found
-                    + " are not those listed in migrations.txt " + names);
         }
     }
 
@@ -235,12 +194,7 @@ public final class Database implements AutoCloseable, SqlConnections {
     }
 
     static String resource(String name) throws IOException {
-        try (InputStream in = Database.class.getResourceAsStream(MIGRATIONS + name)) {
-            if (in == null) {
-                throw new IOException("missing migration resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return LIST.resource(name);
     }
 
     @Override

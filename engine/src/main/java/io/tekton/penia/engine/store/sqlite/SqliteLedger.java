@@ -111,10 +111,7 @@ public class SqliteLedger implements LedgerStore {
         Instant created = b.createdAt();
         Instant updated = b.updatedAt();
         return s -> {
-            PreparedStatement ps = s.get("INSERT INTO budgets (budget_id, body, is_active, deleted, created_ms, updated_ms)"
-                    + " VALUES (?,?,?,0,?,?) ON CONFLICT(budget_id) DO UPDATE SET body = excluded.body,"
-                    + " is_active = excluded.is_active, updated_ms = excluded.updated_ms, deleted = 0,"
-                    + " created_ms = CASE WHEN deleted = 1 THEN excluded.created_ms ELSE created_ms END");
+            PreparedStatement ps = s.get(upsertBudgetSql());
             ps.setString(1, budgetId);
             ps.setString(2, body);
             ps.setInt(3, active ? 1 : 0);
@@ -235,11 +232,24 @@ public class SqliteLedger implements LedgerStore {
             PreparedStatement breakers = s.get("DELETE FROM breakers WHERE budget_id = ?");
             breakers.setString(1, budgetId);
             breakers.executeUpdate();
-            PreparedStatement alerts = s.get("UPDATE alerts SET dedupe_key = '" + RETIRED_ALERT + "' || alert_id"
-                    + " WHERE budget_id = ? AND dedupe_key IS NOT '" + RETIRED_ALERT + "' || alert_id");
+            PreparedStatement alerts = s.get(retireAlertsSql());
             alerts.setString(1, budgetId);
             alerts.executeUpdate();
         };
+    }
+
+    /** The budget upsert of {@link #upsertBudget} (a dialect words it differently, same parameters). */
+    protected String upsertBudgetSql() {
+        return "INSERT INTO budgets (budget_id, body, is_active, deleted, created_ms, updated_ms)"
+                + " VALUES (?,?,?,0,?,?) ON CONFLICT(budget_id) DO UPDATE SET body = excluded.body,"
+                + " is_active = excluded.is_active, updated_ms = excluded.updated_ms, deleted = 0,"
+                + " created_ms = CASE WHEN deleted = 1 THEN excluded.created_ms ELSE created_ms END";
+    }
+
+    /** The alert update of {@link #retireBudgetState} (a dialect words it differently, same parameter). */
+    protected String retireAlertsSql() {
+        return "UPDATE alerts SET dedupe_key = '" + RETIRED_ALERT + "' || alert_id"
+                + " WHERE budget_id = ? AND dedupe_key IS NOT '" + RETIRED_ALERT + "' || alert_id";
     }
 
     /** Sets the budgets an active hold counts against (a deleted budget's share is released). */

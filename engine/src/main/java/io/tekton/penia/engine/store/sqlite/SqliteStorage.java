@@ -1,11 +1,10 @@
 package io.tekton.penia.engine.store.sqlite;
 
 import io.tekton.penia.engine.store.AuditTable;
-import io.tekton.penia.engine.store.CommitQueue;
 import io.tekton.penia.engine.store.DeliveryTable;
 import io.tekton.penia.engine.store.KeyTable;
 import io.tekton.penia.engine.store.LedgerStore;
-import io.tekton.penia.engine.store.Storage;
+import io.tekton.penia.engine.store.WriterStorage;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -17,13 +16,12 @@ import java.time.ZoneId;
  * every capability: online backups ({@link Backup}), retention to monthly files ({@link
  * LedgerArchive}) and incremental vacuum ({@link Vacuum}).
  */
-public final class SqliteStorage implements Storage {
+public final class SqliteStorage extends WriterStorage<LedgerWriter> {
     private final Database db;
     private final SqliteLedger ledger;
     private final SqliteKeys keys;
     private final SqliteAudit audit;
     private final SqliteDeliveries deliveries;
-    private LedgerWriter writer;
 
     private SqliteStorage(Database db) {
         this.db = db;
@@ -54,20 +52,13 @@ public final class SqliteStorage implements Storage {
     }
 
     @Override
-    public synchronized CommitQueue startWriter(int queueCapacity, int maxBatch) {
-        if (writer != null && !writer.closed()) {
-            throw new IllegalStateException("the writer of " + location() + " is already started");
-        }
-        writer = new LedgerWriter(db, queueCapacity, maxBatch);
-        return writer;
+    protected LedgerWriter newWriter(int queueCapacity, int maxBatch) {
+        return new LedgerWriter(db, queueCapacity, maxBatch);
     }
 
     @Override
-    public synchronized LedgerWriter writer() {
-        if (writer == null) {
-            throw new IllegalStateException("the writer of " + location() + " is not started (the engine starts it)");
-        }
-        return writer;
+    protected boolean closed(LedgerWriter writer) {
+        return writer.closed();
     }
 
     @Override
@@ -106,14 +97,7 @@ public final class SqliteStorage implements Storage {
     }
 
     @Override
-    public void close() {
-        LedgerWriter w;
-        synchronized (this) {
-            w = writer;
-        }
-        if (w != null) {
-            w.close();
-        }
+    protected void closeDatabase() {
         db.close();
     }
 }

@@ -34,14 +34,7 @@ class LedgerSeqMigrationTest {
         Path file = dir.resolve("v4.db");
         long t0 = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
-            String[] v4 = {"V1__core.sql", "V2__alert_deliveries.sql", "V3__security.sql", "V4__reservations.sql"};
-            for (int i = 0; i < v4.length; i++) {
-                for (String sql : LegacyRunner.statements(Database.resource(v4[i]))) {
-                    st.execute(sql);
-                }
-                st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + v4[i] + "', 0)");
-            }
+            LegacyRunner.applyUpTo(st, 4);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_records (record_id, ts_ms, component,"
                     + " provider, model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,"
                     + " reasoning_tokens, cost_micros, cost_source, created_ms) VALUES (?,?,?,?,?,1,1,0,0,0,?,'reported',0)")) {

@@ -18,15 +18,20 @@ final class LegacyRunner {
 
     /** Makes {@code file} as that runner left it at {@code version} (0: its table, no migration yet). */
     static void createAt(Path file, int version) throws Exception {
-        List<String> names = Database.resource("migrations.txt").lines().filter(l -> !l.isBlank()).map(String::strip).toList();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
-            for (int i = 0; i < version; i++) {
-                for (String sql : statements(Database.resource(names.get(i)))) {
-                    st.execute(sql);
-                }
-                st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + names.get(i) + "', 0)");
+            applyUpTo(st, version);
+        }
+    }
+
+    /** Runs, through {@code st}, what that runner ran up to {@code version} (its table first). */
+    static void applyUpTo(Statement st, int version) throws Exception {
+        List<String> names = Database.resource("migrations.txt").lines().filter(l -> !l.isBlank()).map(String::strip).toList();
+        st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
+        for (int i = 0; i < version; i++) {
+            for (String sql : statements(Database.resource(names.get(i)))) {
+                st.execute(sql);
             }
+            st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + names.get(i) + "', 0)");
         }
     }
 

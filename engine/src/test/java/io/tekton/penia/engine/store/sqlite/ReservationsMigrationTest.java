@@ -25,14 +25,7 @@ class ReservationsMigrationTest {
     void aVersion3Database_keepsItsHolds_activeAndClosed_inTheRebuiltTable() throws Exception {
         Path file = dir.resolve("v3.db");
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
-            String[] v3 = {"V1__core.sql", "V2__alert_deliveries.sql", "V3__security.sql"};
-            for (int i = 0; i < v3.length; i++) {
-                for (String sql : LegacyRunner.statements(Database.resource(v3[i]))) {
-                    st.execute(sql);
-                }
-                st.execute("INSERT INTO schema_version VALUES (" + (i + 1) + ", '" + v3[i] + "', 0)");
-            }
+            LegacyRunner.applyUpTo(st, 3);
             st.execute("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros, budget_ids,"
                     + " created_ms, expires_ms, status) VALUES ('res_live', 'athena', 'openai', 'gpt-4o', 10000,"
                     + " 'global,component-athena', 1000, 4102444800000, 'active')");

@@ -1,0 +1,52 @@
+package io.tekton.penia.engine.store;
+
+/**
+ * What both storage backends do alike with their single writer: start it once (again only after
+ * it closed), hand it out once started, and close it before the database. A backend says how to
+ * make its writer and close its database.
+ *
+ * @param <W> the backend's writer
+ */
+public abstract class WriterStorage<W extends CommitQueue> implements Storage {
+    private W writer;
+
+    /** A new writer over this storage's database. */
+    protected abstract W newWriter(int queueCapacity, int maxBatch);
+
+    /** True when {@code writer} was closed (a new one may be started). */
+    protected abstract boolean closed(W writer);
+
+    /** Closes the database, after the writer. */
+    protected abstract void closeDatabase();
+
+    @Override
+    public final synchronized CommitQueue startWriter(int queueCapacity, int maxBatch) {
+        if (writer != null && !closed(writer)) {
+            throw new IllegalStateException("the writer of " + location() + " is already started");
+        }
+        writer = newWriter(queueCapacity, maxBatch);
+        return writer;
+    }
+
+    @Override
+    public synchronized W writer() {
+        if (writer == null) {
+            throw new IllegalStateException("the writer of " + location() + " is not started (the engine starts it)");
+        }
+        return writer;
+    }
+
+    /** The writer, or null before it is started. */
+    protected final synchronized W startedWriter() {
+        return writer;
+    }
+
+    @Override
+    public void close() {
+        W w = startedWriter();
+        if (w != null) {
+            w.close();
+        }
+        closeDatabase();
+    }
+}
