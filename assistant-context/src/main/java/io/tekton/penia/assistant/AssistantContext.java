@@ -1,5 +1,7 @@
 package io.tekton.penia.assistant;
 
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.model.Budget;
 import io.tekton.penia.engine.model.Money;
@@ -50,11 +52,11 @@ public final class AssistantContext {
                 .append("change alert settings unless the user asks.\n\n")
                 .append("Live budget status (").append(engine.now()).append(", periods in ")
                 .append(engine.config().zone()).append("):\n");
-        List<BudgetEngine.BudgetStatus> all = engine.statuses().stream().filter(s -> visible.test(s.budget())).toList();
+        List<BudgetStatus> all = engine.statuses().stream().filter(s -> visible.test(s.budget())).toList();
         if (all.isEmpty()) {
             b.append("- no budgets are defined\n");
         }
-        for (BudgetEngine.BudgetStatus s : all) {
+        for (BudgetStatus s : all) {
             if (!s.budget().active()) {
                 continue;
             }
@@ -65,7 +67,7 @@ public final class AssistantContext {
                     + (sc.provider() == null ? "" : "provider=" + sc.provider() + " ")
                     + (sc.model() == null ? "" : "model=" + sc.model())
                     + (sc.taskType() == null ? "" : " task_type=" + sc.taskType())).append(";");
-            for (BudgetEngine.PeriodStatus p : s.periods()) {
+            for (PeriodStatus p : s.periods()) {
                 BigDecimal pct = Monitors.percent(p.spent().micros(), p.limit().micros());
                 b.append(' ').append(p.period().wireName()).append(' ').append(usd(p.spent())).append(" of ")
                         .append(usd(p.limit())).append(" (").append(pct.toPlainString()).append("%)");
@@ -85,7 +87,7 @@ public final class AssistantContext {
     }
 
     /** ", forecast $X (80% $L-$H), stop threshold at T": the period's forecast (issue 25), when there is one. */
-    private static void forecast(StringBuilder b, BudgetEngine.PeriodStatus p) {
+    private static void forecast(StringBuilder b, PeriodStatus p) {
         var f = p.forecast();
         if (f == null) {
             return;

@@ -18,20 +18,20 @@ final class BudgetBook {
     private final Counters counters;
     private final Holds holds;
     private final Breakers breakers;
-    private volatile BudgetEngine.Defaults defaults;
+    private volatile BudgetDefaults defaults;
 
     BudgetBook(EngineContext ctx, Counters counters, Holds holds, Breakers breakers) {
         this.ctx = ctx;
         this.counters = counters;
         this.holds = holds;
         this.breakers = breakers;
-        this.defaults = new BudgetEngine.Defaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
+        this.defaults = new BudgetDefaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
                 ctx.cfg().defaultStopPercent(), ctx.cfg().defaultCooldown().toSeconds());
     }
 
     /** Back to the configured defaults (before a {@link #load} of a reload). */
     void clear() {
-        defaults = new BudgetEngine.Defaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
+        defaults = new BudgetDefaults(ctx.cfg().defaultThresholds(), ctx.cfg().defaultWarningPercent(),
                 ctx.cfg().defaultStopPercent(), ctx.cfg().defaultCooldown().toSeconds());
     }
 
@@ -42,12 +42,12 @@ final class BudgetBook {
             for (Object o : (List<?>) m.get("thresholds")) {
                 t.add(((Number) o).intValue());
             }
-            defaults = new BudgetEngine.Defaults(t, ((Number) m.get("warning_percent")).intValue(),
+            defaults = new BudgetDefaults(t, ((Number) m.get("warning_percent")).intValue(),
                     ((Number) m.get("stop_percent")).intValue(), ((Number) m.get("cooldown_seconds")).longValue());
         });
     }
 
-    BudgetEngine.Defaults defaults() {
+    BudgetDefaults defaults() {
         return defaults;
     }
 
@@ -133,7 +133,7 @@ final class BudgetBook {
     }
 
     /** Applies new default thresholds to every budget and to budgets created later. */
-    BudgetEngine.Defaults setDefaults(BudgetEngine.Defaults d) {
+    BudgetDefaults setDefaults(BudgetDefaults d) {
         BudgetRules.checkThresholds(d.thresholds(), d.warningPercent(), d.stopPercent(), d.cooldownSeconds());
         EngineLock.await(ctx.writer().submit(ctx.store().putJsonSetting("defaults", Map.of(
                 "thresholds", d.thresholds(), "warning_percent", d.warningPercent(),

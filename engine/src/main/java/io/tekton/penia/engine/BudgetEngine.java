@@ -2,11 +2,9 @@ package io.tekton.penia.engine;
 
 import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.forecast.AnomalyConfig;
-import io.tekton.penia.engine.forecast.Forecast;
 import io.tekton.penia.engine.forecast.ForecastConfig;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Budget;
-import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Reservation;
 import io.tekton.penia.engine.store.CommitQueue;
@@ -51,34 +49,6 @@ public final class BudgetEngine implements AutoCloseable {
     private final EngineState state;
     private final Instant startedAt;
 
-    /** Thresholds new budgets start with; changed by {@code PUT /budget-alerts/thresholds}. */
-    public record Defaults(List<Integer> thresholds, int warningPercent, int stopPercent, long cooldownSeconds) {
-        public Defaults {
-            thresholds = List.copyOf(thresholds);
-        }
-    }
-
-    /** The live view of one budget period. */
-    public record PeriodStatus(Period period, Money spent, Money reserved, Money limit, Instant start, Instant end,
-                               boolean breakerOpen, Money projected, Forecast forecast) {
-    }
-
-    /** The live status of a budget: each limited period of the current time. */
-    public record BudgetStatus(Budget budget, List<PeriodStatus> periods) {
-    }
-
-    /** One slice of a usage summary: bucket start and dimensions with their sums. */
-    public record Slice(long bucketSecond, String component, String provider, String model, String taskType,
-                        long costMicros, long inputTokens, long outputTokens, long count) {
-    }
-
-    /** Figures for /health, /metrics and status endpoints. */
-    public record Stats(int budgets, int activeBudgets, int activeReservations, long recordsTotal, long costTotalMicros,
-                        long checksTotal, long blocksTotal, long reservationsExpired, long alertsRaised,
-                        long alertsSuppressed, int openBreakers, long writerCommits, long writerWrites,
-                        long writerFailures, int writerQueued, long walFrames, long walRestarts, Instant startedAt) {
-    }
-
     private BudgetEngine(EngineConfig cfg, Storage storage, Pricer pricer) {
         this.cfg = cfg;
         this.store = storage.ledger();
@@ -106,12 +76,8 @@ public final class BudgetEngine implements AutoCloseable {
      */
     public static BudgetEngine open(EngineConfig cfg, Storage storage, Pricer pricer) {
         BudgetEngine e = new BudgetEngine(cfg, storage, pricer);
-        e.load();
+        e.state.load(e.now());
         return e;
-    }
-
-    private void load() {
-        state.load(now());
     }
 
     /**
@@ -126,7 +92,7 @@ public final class BudgetEngine implements AutoCloseable {
         lock.newTerm(drain, () -> {
             beforeLoad.run();
             state.clear(now());
-            load();
+            state.load(now());
         });
     }
 
@@ -163,7 +129,7 @@ public final class BudgetEngine implements AutoCloseable {
 
     // ---- budgets ------------------------------------------------------------------------
 
-    public Defaults defaults() {
+    public BudgetDefaults defaults() {
         return book.defaults();
     }
 
@@ -193,7 +159,7 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     /** Applies new default thresholds to every budget and to budgets created later. */
-    public Defaults setDefaults(Defaults d) {
+    public BudgetDefaults setDefaults(BudgetDefaults d) {
         return book.setDefaults(d);
     }
 
@@ -205,16 +171,9 @@ public final class BudgetEngine implements AutoCloseable {
     }
 
     /**
-     * What a component may still spend on a provider/model before any matching blocking
-     * budget reaches its stop threshold; null when no budget matches. No side effects.
-     */
-    public Long remainingMicros(String component, String provider, String model) {
-        return remainingMicros(component, provider, model, null);
-    }
-
-    /**
-     * As {@link #remainingMicros(String, String, String)} for usage of a task type (null: the
-     * default one, as a usage that names none is recorded).
+     * What a component may still spend on a provider/model for usage of a task type (null: the
+     * default one, as a usage that names none is recorded) before any matching blocking budget
+     * reaches its stop threshold; null when no budget matches. No side effects.
      */
     public Long remainingMicros(String component, String provider, String model, String taskType) {
         return views.remainingMicros(component, provider, model, taskType);
@@ -310,24 +269,17 @@ public final class BudgetEngine implements AutoCloseable {
     /**
      * Every (15-minute bucket, component, provider, model) sum in [from, to) matching the
      * filter: whole buckets from memory where the window is held there, from the stored
-     * rollups before it; raw rows for the partial buckets at the edges.
-     */
-    public List<Slice> slices(LedgerStore.UsageFilter f) {
-        return slices(f, false);
-    }
-
-    /**
-     * As {@link #slices(LedgerStore.UsageFilter)}; when {@code byDay}, a whole local day (in the
+     * rollups before it; raw rows for the partial buckets at the edges. When {@code byDay}, a whole local day (in the
      * engine's zone) held in memory comes as one slice per combination, keyed by the day's first
      * second, instead of its 96 buckets: for callers that group by day or not by time at all.
      * A month's summary then visits about 30 days instead of about 3,000 buckets per
      * combination (JFR: the per-bucket walk and its grouping were 80 % of a month's summary).
      */
-    public List<Slice> slices(LedgerStore.UsageFilter f, boolean byDay) {
+    public List<UsageSlice> slices(LedgerStore.UsageFilter f, boolean byDay) {
         return usage.slices(f, byDay);
     }
 
-    public Stats stats() {
+    public EngineFigures stats() {
         return lock.read(() -> stats.snapshot(counters, holds, breakers.alerts, writer, startedAt));
     }
 

@@ -30,7 +30,7 @@ public final class BudgetRules {
     private BudgetRules() {
     }
 
-    static Budget build(BudgetSpec spec, Budget current, String id, BudgetEngine.Defaults d, Instant now) {
+    static Budget build(BudgetSpec spec, Budget current, String id, BudgetDefaults d, Instant now) {
         String name = pick(spec.name(), current == null ? id : current.name());
         UsageInput.name("name", name, true);
         Scope scope = pick(spec.scope(), current == null ? Scope.GLOBAL : current.scope());

@@ -25,7 +25,7 @@ final class BudgetViews {
         this.holds = holds;
     }
 
-    BudgetEngine.BudgetStatus status(String budgetId) {
+    BudgetStatus status(String budgetId) {
         Instant now = counters.now();
         return ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
@@ -33,11 +33,11 @@ final class BudgetViews {
         });
     }
 
-    List<BudgetEngine.BudgetStatus> statuses() {
+    List<BudgetStatus> statuses() {
         Instant now = counters.now();
         return ctx.lock().mutate(c -> {
             holds.expireDue(now, c.events);
-            List<BudgetEngine.BudgetStatus> out = new ArrayList<>();
+            List<BudgetStatus> out = new ArrayList<>();
             for (BudgetState s : counters.all()) {
                 out.add(statusOf(s, now, c.events));
             }
@@ -45,17 +45,17 @@ final class BudgetViews {
         });
     }
 
-    private BudgetEngine.BudgetStatus statusOf(BudgetState s, Instant now, List<Runnable> events) {
+    private BudgetStatus statusOf(BudgetState s, Instant now, List<Runnable> events) {
         counters.roll(s, now, events);
-        List<BudgetEngine.PeriodStatus> periods = new ArrayList<>();
+        List<PeriodStatus> periods = new ArrayList<>();
         for (Map.Entry<Period, BudgetState.PeriodCounter> e : s.periods.entrySet()) {
             BudgetState.PeriodCounter c = e.getValue();
-            periods.add(new BudgetEngine.PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros),
+            periods.add(new PeriodStatus(e.getKey(), Money.ofMicros(c.spentMicros),
                     Money.ofMicros(s.reservedMicros), s.budget.limits().get(e.getKey()), c.window.start(),
                     c.window.end(), c.breakerOpen, Money.ofMicros(projected(c, now)),
                     ForecastAlerts.forecast(s, e.getKey(), c, now)));
         }
-        return new BudgetEngine.BudgetStatus(s.budget, periods);
+        return new BudgetStatus(s.budget, periods);
     }
 
     /** End-of-period spend at the burn rate so far in the period. */

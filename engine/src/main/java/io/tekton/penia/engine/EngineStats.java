@@ -14,13 +14,13 @@ final class EngineStats {
     final AtomicLong reservationsExpired = new AtomicLong();
 
     /** The figures now; called under the engine lock. */
-    BudgetEngine.Stats snapshot(Counters counters, Holds holds, AlertBook alerts, CommitQueue writer,
+    EngineFigures snapshot(Counters counters, Holds holds, AlertBook alerts, CommitQueue writer,
                                 Instant startedAt) {
         int active = 0;
         for (BudgetState s : counters.all()) {
             active += s.budget.active() ? 1 : 0;
         }
-        return new BudgetEngine.Stats(counters.all().size(), active, holds.size(), recordsTotal.get(),
+        return new EngineFigures(counters.all().size(), active, holds.size(), recordsTotal.get(),
                 costTotalMicros.get(), checksTotal.get(), blocksTotal.get(), reservationsExpired.get(),
                 alerts.raisedTotal(), alerts.suppressedTotal(), Breakers.open(counters.all()), writer.commits(),
                 writer.writes(), writer.failures(), writer.queued(), writer.walFrames(), writer.walRestarts(),

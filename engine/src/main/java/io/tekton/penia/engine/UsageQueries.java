@@ -72,10 +72,10 @@ final class UsageQueries {
     }
 
     /** See {@link BudgetEngine#slices(LedgerStore.UsageFilter, boolean)}. */
-    List<BudgetEngine.Slice> slices(LedgerStore.UsageFilter f, boolean byDay) {
+    List<UsageSlice> slices(LedgerStore.UsageFilter f, boolean byDay) {
         Instant from = f.start();
         Instant to = f.end();
-        List<BudgetEngine.Slice> out = new ArrayList<>();
+        List<UsageSlice> out = new ArrayList<>();
         long firstWhole = from == null ? Long.MIN_VALUE / 2 : ceilBucket(from);
         long endWhole = to == null ? Long.MAX_VALUE / 2 : LedgerStore.bucketOf(to);
         if (firstWhole < endWhole) {
@@ -100,15 +100,15 @@ final class UsageQueries {
      * for unaligned ends, cost a 1M-row summary over 100 ms in JFR, against 10 from memory.)
      */
     private void wholeBuckets(LedgerStore.UsageFilter f, long fromBucket, long toBucket, boolean byDay,
-                              List<BudgetEngine.Slice> out) {
-        List<BudgetEngine.Slice> held = new ArrayList<>();
+                              List<UsageSlice> out) {
+        List<UsageSlice> held = new ArrayList<>();
         RollupIndex rollups = counters.rollups;
         long heldFrom = ctx.lock().read(() -> {
             long start = Math.max(fromBucket, rollups.windowStartSecond());
             Scope filter = new Scope(f.component(), f.provider(), f.model(), f.taskType());
             RollupIndex.Visitor add = (bucket, d, a) -> {
                 if (filter.matches(d.component(), d.provider(), d.model(), d.taskType()) && a.count != 0) {
-                    held.add(new BudgetEngine.Slice(bucket, d.component(), d.provider(), d.model(), d.taskType(),
+                    held.add(new UsageSlice(bucket, d.component(), d.provider(), d.model(), d.taskType(),
                             a.costMicros, a.inputTokens, a.outputTokens, a.count));
                 }
             };
@@ -131,7 +131,7 @@ final class UsageQueries {
         out.addAll(held);
     }
 
-    private void raw(LedgerStore.UsageFilter f, List<BudgetEngine.Slice> out) {
+    private void raw(LedgerStore.UsageFilter f, List<UsageSlice> out) {
         ctx.store().requireLive(f);
         for (LedgerStore.RollupRow r : ctx.store().sumRaw(f, true)) {
             out.add(slice(r));
@@ -139,8 +139,8 @@ final class UsageQueries {
     }
 
     /** A stored row as a slice, its names canonical (rows stored before names were canonical merge with later ones). */
-    private static BudgetEngine.Slice slice(LedgerStore.RollupRow r) {
-        return new BudgetEngine.Slice(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
+    private static UsageSlice slice(LedgerStore.RollupRow r) {
+        return new UsageSlice(r.bucketSecond(), r.component(), CanonicalNames.provider(r.provider()),
                 CanonicalNames.model(r.provider(), r.model()), r.taskType(), r.costMicros(), r.inputTokens(),
                 r.outputTokens(), r.count());
     }

@@ -85,7 +85,7 @@ class EngineLifecycleTest {
                 null, null);
     }
 
-    private BudgetEngine.PeriodStatus daily(String budgetId) {
+    private PeriodStatus daily(String budgetId) {
         return engine.status(budgetId).periods().stream().filter(p -> p.period() == Period.DAILY).findFirst()
                 .orElseThrow();
     }

@@ -66,7 +66,7 @@ class EngineReloadTest {
 
         // Another leader's term: it loads what the stale one wrote, then changes much of it.
         other = open(shared(db));
-        other.setDefaults(new BudgetEngine.Defaults(List.of(50, 90), 70, 100, 60));
+        other.setDefaults(new BudgetDefaults(List.of(50, 90), 70, 100, 60));
         other.record(usage("team", "6.5", "req-other"));
         Reservation otherHold = other.check(check("team", "0.25")).reservation();
         other.release(staleHold.reservationId());
@@ -80,20 +80,20 @@ class EngineReloadTest {
         fresh = open(shared(db));
 
         assertThat(stale.statuses()).isEqualTo(fresh.statuses());
-        assertThat(stale.defaults()).isEqualTo(fresh.defaults()).extracting(BudgetEngine.Defaults::thresholds)
+        assertThat(stale.defaults()).isEqualTo(fresh.defaults()).extracting(BudgetDefaults::thresholds)
                 .isEqualTo(List.of(50, 90));
         assertThat(stale.activeHolds("team")).isEqualTo(1);
         assertThat(stale.reservation(otherHold.reservationId())).get().extracting(Reservation::status)
                 .isEqualTo(Reservation.ACTIVE);
         assertThat(stale.reservation(staleHold.reservationId())).get().extracting(Reservation::status)
                 .isEqualTo(Reservation.RELEASED);
-        BudgetEngine.PeriodStatus team = stale.status("team").periods().getFirst();
+        PeriodStatus team = stale.status("team").periods().getFirst();
         assertThat(team.spent().micros()).isEqualTo(7_500_000);
         assertThat(team.reserved().micros()).isEqualTo(250_000);
         assertThat(stale.status("lab").periods().getFirst().breakerOpen()).isTrue();
         assertThat(stale.stats().activeReservations()).isEqualTo(fresh.stats().activeReservations());
-        assertThat(stale.remainingMicros("team", "openai", "gpt-4o"))
-                .isEqualTo(fresh.remainingMicros("team", "openai", "gpt-4o"));
+        assertThat(stale.remainingMicros("team", "openai", "gpt-4o", null))
+                .isEqualTo(fresh.remainingMicros("team", "openai", "gpt-4o", null));
         assertThat(stale.evaluateAll(false)).as("the alerts the other engine fired are known: none again").isEmpty();
         RecordResult replay = stale.record(usage("team", "6.5", "req-other"));
         assertThat(replay.created()).as("a request id the other engine booked is a replay").isFalse();

@@ -21,7 +21,7 @@ class InvariantsTest {
                 .limits(limits).warningPercent(80).stopPercent(95).alertThresholds(List.of(70, 80, 90, 100))
                 .enforcement(Enforcement.BLOCK).active(true).cooldownSeconds(3600L).build();
         Instant now = Instant.parse("2026-01-15T00:00:00Z");
-        BudgetState s = new BudgetState(BudgetRules.build(spec, null, "inv", new BudgetEngine.Defaults(
+        BudgetState s = new BudgetState(BudgetRules.build(spec, null, "inv", new BudgetDefaults(
                 List.of(70, 80, 90, 100), 80, 95, 3600), now));
         BudgetState.PeriodCounter c = new BudgetState.PeriodCounter();
         c.window = Period.MONTHLY.window(now, java.time.ZoneOffset.UTC);

@@ -49,7 +49,7 @@ class LegacyDeletedBudgetTest {
     }
 
     private static void assertClean(BudgetEngine e) {
-        BudgetEngine.PeriodStatus p = e.status("q").periods().getFirst();
+        PeriodStatus p = e.status("q").periods().getFirst();
         assertThat(p.reserved().micros()).isZero();
         assertThat(p.breakerOpen()).isFalse();
     }

@@ -86,14 +86,14 @@ class SlicesByDayTest {
             assertThat(coarse.keySet()).as(f.toString()).isEqualTo(fine.keySet());
             fine.forEach((k, v) -> assertThat(coarse.get(k)).as(f + " " + k).containsExactly(v));
         }
-        List<BudgetEngine.Slice> month = engine.slices(filters.getFirst(), false);
+        List<UsageSlice> month = engine.slices(filters.getFirst(), false);
         assertThat(engine.slices(filters.getFirst(), true).size()).as("a month by days, not buckets")
                 .isLessThan(month.size());
     }
 
-    private static Map<String, long[]> byDay(List<BudgetEngine.Slice> slices, ZoneId zone) {
+    private static Map<String, long[]> byDay(List<UsageSlice> slices, ZoneId zone) {
         Map<String, long[]> m = new TreeMap<>();
-        for (BudgetEngine.Slice s : slices) {
+        for (UsageSlice s : slices) {
             String k = Instant.ofEpochSecond(s.bucketSecond()).atZone(zone).toLocalDate() + " " + s.component() + " "
                     + s.provider() + " " + s.model();
             long[] v = m.computeIfAbsent(k, x -> new long[4]);

@@ -1,5 +1,6 @@
 package io.tekton.penia.server;
 
+import io.tekton.penia.engine.EngineFigures;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.store.Storage;
 
@@ -103,7 +104,7 @@ public final class Health {
         boolean dbOk = storage.isUsable();
         String writerFault = writerFaultsWhen.getAsBoolean() ? storage.writer().failing() : null;
         String clusterFault = this.clusterFault.get();
-        BudgetEngine.Stats st = engine.stats();
+        EngineFigures st = engine.stats();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", dbOk && writerFault == null && clusterFault == null ? "healthy" : "degraded");
         if (!dbOk) {

@@ -20,6 +20,8 @@ import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.CheckInput;
 import io.tekton.penia.engine.CheckResult;
@@ -199,9 +201,9 @@ public final class PeniaMetrics implements EngineListener {
         List<MultiGauge.Row<?>> held = new ArrayList<>();
         List<MultiGauge.Row<?>> limit = new ArrayList<>();
         try {
-            List<BudgetEngine.BudgetStatus> all = engine.statuses();
-            for (BudgetEngine.BudgetStatus b : all.subList(0, Math.min(all.size(), BUDGET_CAP))) {
-                for (BudgetEngine.PeriodStatus p : b.periods()) {
+            List<BudgetStatus> all = engine.statuses();
+            for (BudgetStatus b : all.subList(0, Math.min(all.size(), BUDGET_CAP))) {
+                for (PeriodStatus p : b.periods()) {
                     Tags tags = Tags.of("budget_id", b.budget().budgetId(), "period", p.period().wireName());
                     spent.add(MultiGauge.Row.of(tags, p.spent().usd().doubleValue()));
                     held.add(MultiGauge.Row.of(tags, p.reserved().usd().doubleValue()));

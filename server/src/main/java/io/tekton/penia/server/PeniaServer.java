@@ -4,6 +4,8 @@ import io.helidon.common.mapper.MapperManager;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.PriceBook;
 import io.tekton.penia.engine.error.ErrorCode;
@@ -356,17 +358,17 @@ public final class PeniaServer implements AutoCloseable {
 
     /** Penia's own start-up summary after the listening line: budgets, Hermes, logging. */
     private void summary() {
-        java.util.List<BudgetEngine.BudgetStatus> all = engine.statuses();
+        java.util.List<BudgetStatus> all = engine.statuses();
         StringBuilder b = new StringBuilder("Penia ready: ").append(all.size()).append(all.size() == 1 ? " budget" : " budgets")
                 .append(", ").append(engine.stats().activeBudgets()).append(" active");
         int shown = 0;
-        for (BudgetEngine.BudgetStatus st : all) {
+        for (BudgetStatus st : all) {
             if (shown++ == 20) {
                 b.append("; and ").append(all.size() - 20).append(" more");
                 break;
             }
             b.append("; ").append(st.budget().budgetId()).append(" \"").append(st.budget().name()).append('"');
-            for (BudgetEngine.PeriodStatus p : st.periods()) {
+            for (PeriodStatus p : st.periods()) {
                 b.append(' ').append(p.period().wireName()).append(' ').append(EventLog.usd(p.spent())).append(" of ")
                         .append(EventLog.usd(p.limit()));
             }

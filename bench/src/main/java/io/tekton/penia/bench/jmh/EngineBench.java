@@ -1,5 +1,6 @@
 package io.tekton.penia.bench.jmh;
 
+import io.tekton.penia.engine.EngineFigures;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.BudgetSpec;
 import io.tekton.penia.engine.CheckInput;
@@ -89,7 +90,7 @@ public class EngineBench {
 
         @TearDown(Level.Trial)
         public void close() throws IOException {
-            BudgetEngine.Stats st = engine.stats();
+            EngineFigures st = engine.stats();
             long up = java.time.Duration.between(st.startedAt(), engine.now()).toMillis();
             System.out.printf("%n[writer] %d writes in %d commits (%.1f per commit), %.2f ms per commit over %d ms%n",
                     st.writerWrites(), st.writerCommits(), (double) st.writerWrites() / Math.max(1, st.writerCommits()),

@@ -2,6 +2,7 @@ package io.tekton.penia.engine.forecast;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tekton.penia.engine.PeriodStatus;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.BudgetSpec;
 import io.tekton.penia.engine.model.Alert;
@@ -75,7 +76,7 @@ class ForecastReplayTest {
             long t0 = System.nanoTime();
             r.run(w, start, end, t -> {
                 if (!t.isBefore(feb) && t.isBefore(mar)) {
-                    BudgetEngine.PeriodStatus p = e.status("all").periods().getFirst();
+                    PeriodStatus p = e.status("all").periods().getFirst();
                     if (t.atZone(Replay.ZONE).getHour() == 12 && t.atZone(Replay.ZONE).getMinute() == 0
                             && t.isBefore(mar.minus(Duration.ofDays(1)))) {
                         snapshots.add(new double[]{p.forecast().expectedMicros(), p.projected().micros(),
@@ -135,7 +136,7 @@ class ForecastReplayTest {
             e.createBudget(budget("all", Scope.GLOBAL, Period.MONTHLY, limit));
             long t0 = System.nanoTime();
             r.run(w, start, Instant.parse("2027-04-01T00:00:00Z"), t -> {
-                BudgetEngine.PeriodStatus p = e.status("all").periods().getFirst();
+                PeriodStatus p = e.status("all").periods().getFirst();
                 if (!t.isBefore(mar) && p.spent().micros() * 100 >= limit * 95L) {
                     stopHit[0] = t;
                     return false;

@@ -1,7 +1,7 @@
 package io.tekton.penia.server.alerts;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.PeriodStatus;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.engine.model.Alert;
 import io.tekton.penia.engine.model.Money;
@@ -21,7 +21,7 @@ import java.util.Map;
  * @param budgetName null for an alert without a budget (unpriced usage) or a deleted budget
  * @param period     the live status of the alert's period, or null when unknown
  */
-record AlertContent(Alert alert, String budgetName, BudgetEngine.PeriodStatus period) {
+record AlertContent(Alert alert, String budgetName, PeriodStatus period) {
 
     /** The webhook body: the alert as in {@code GET /alerts}, plus the budget's name and live spend. */
     byte[] webhookJson() {

@@ -1,5 +1,6 @@
 package io.tekton.penia.server.alerts;
 
+import io.tekton.penia.engine.PeriodStatus;
 import io.tekton.penia.engine.AlertOutbox;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.EngineListener;
@@ -283,7 +284,7 @@ public final class AlertDispatcher implements AlertOutbox, EngineListener, AutoC
             return new AlertContent(a, null, null);
         }
         Optional<Budget> b = engine.budget(a.budgetId());
-        BudgetEngine.PeriodStatus live = null;
+        PeriodStatus live = null;
         if (b.isPresent() && a.period() != null) {
             try {
                 live = engine.status(a.budgetId()).periods().stream()

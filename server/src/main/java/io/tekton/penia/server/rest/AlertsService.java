@@ -2,6 +2,10 @@ package io.tekton.penia.server.rest;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.tekton.penia.engine.BudgetDefaults;
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
+import io.tekton.penia.engine.EngineFigures;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.CheckInput;
 import io.tekton.penia.engine.CheckResult;
@@ -53,7 +57,7 @@ public final class AlertsService implements Routes.Service {
     }
 
     private void initialize(ServerRequest req, ServerResponse res) {
-        BudgetEngine.Stats s = engine.stats();
+        EngineFigures s = engine.stats();
         Http.ok(res, Map.of("initialized", true, "monitors", List.of("guardrail", "realtime"),
                 "budgets", s.budgets(), "active_budgets", s.activeBudgets()));
     }
@@ -76,7 +80,7 @@ public final class AlertsService implements Routes.Service {
 
     private List<Map<String, Object>> budgetStatuses() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (BudgetEngine.BudgetStatus s : engine.statuses()) {
+        for (BudgetStatus s : engine.statuses()) {
             Map<String, Object> m = Views.status(s);
             m.put("is_active", s.budget().active());
             m.put("enforcement", s.budget().enforcement().wireName());
@@ -87,8 +91,8 @@ public final class AlertsService implements Routes.Service {
 
     private List<Map<String, Object>> breakers() {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (BudgetEngine.BudgetStatus s : engine.statuses()) {
-            for (BudgetEngine.PeriodStatus p : s.periods()) {
+        for (BudgetStatus s : engine.statuses()) {
+            for (PeriodStatus p : s.periods()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("budget_id", s.budget().budgetId());
                 m.put("period", p.period().wireName());
@@ -100,8 +104,8 @@ public final class AlertsService implements Routes.Service {
     }
 
     private void unifiedStatus(ServerRequest req, ServerResponse res) {
-        BudgetEngine.Stats st = engine.stats();
-        BudgetEngine.Defaults d = engine.defaults();
+        EngineFigures st = engine.stats();
+        BudgetDefaults d = engine.defaults();
         Map<String, Object> global = new LinkedHashMap<>();
         global.put("status", st.openBreakers() > 0 ? "critical" : "ok");
         global.put("active_budgets", st.activeBudgets());
@@ -142,26 +146,26 @@ public final class AlertsService implements Routes.Service {
 
     private void thresholds(ServerRequest req, ServerResponse res) {
         Args a = http.args(req);
-        BudgetEngine.Defaults cur = engine.defaults();
+        BudgetDefaults cur = engine.defaults();
         List<Integer> t = a.ints("thresholds", 20, 1, 1000);
         Integer w = a.intRange("warning_percent", 1, 1000);
         Integer s = a.intRange("stop_percent", 1, 1000);
         Long c = a.nonNegLong("cooldown_seconds");
         a.noOthers();
-        BudgetEngine.Defaults d = engine.setDefaults(new BudgetEngine.Defaults(t == null ? cur.thresholds() : t,
+        BudgetDefaults d = engine.setDefaults(new BudgetDefaults(t == null ? cur.thresholds() : t,
                 w == null ? cur.warningPercent() : w, s == null ? cur.stopPercent() : s,
                 c == null ? cur.cooldownSeconds() : c));
         audit.record(Callers.of(req), "thresholds.update", "thresholds", "defaults", defaults(cur), defaults(d));
         Http.ok(res, defaults(d));
     }
 
-    private static Map<String, Object> defaults(BudgetEngine.Defaults d) {
+    private static Map<String, Object> defaults(BudgetDefaults d) {
         return Map.of("thresholds", d.thresholds(), "warning_percent", d.warningPercent(), "stop_percent",
                 d.stopPercent(), "cooldown_seconds", d.cooldownSeconds());
     }
 
     private void health(ServerRequest req, ServerResponse res) {
-        BudgetEngine.Stats st = engine.stats();
+        EngineFigures st = engine.stats();
         Http.ok(res, Map.of("status", "healthy", "monitors", Map.of("guardrail", "running", "realtime", "running"),
                 "active_budgets", st.activeBudgets(), "open_breakers", st.openBreakers(),
                 "writer_failures", st.writerFailures()));

@@ -1,5 +1,8 @@
 package io.tekton.penia.tools.wire;
 
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
+import io.tekton.penia.engine.UsageSlice;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.engine.model.Dimension;
 import io.tekton.penia.engine.Totals;
@@ -80,7 +83,7 @@ public final class Reports {
             model = model != null ? model : b.scope().model();
             taskType = taskType != null ? taskType : b.scope().taskType();
         }
-        List<BudgetEngine.Slice> slices = excluded ? List.of()
+        List<UsageSlice> slices = excluded ? List.of()
                 : engine.slices(new LedgerStore.UsageFilter(component, provider, model, taskType, start, end),
                         !groupBy.contains("hour"));
         Totals total = Totals.ZERO;
@@ -89,7 +92,7 @@ public final class Reports {
         // per slice (a month has ~3,000 buckets and tens of thousands of slices).
         Map<Long, String> dayOf = new HashMap<>();
         Map<Long, String> hourOf = new HashMap<>();
-        for (BudgetEngine.Slice s : slices) {
+        for (UsageSlice s : slices) {
             Totals one = totals(s);
             total = total.plus(one);
             if (!dims.isEmpty()) {
@@ -134,7 +137,7 @@ public final class Reports {
         return res;
     }
 
-    private static Totals totals(BudgetEngine.Slice s) {
+    private static Totals totals(UsageSlice s) {
         return new Totals(s.costMicros(), s.inputTokens(), s.outputTokens(), s.count());
     }
 
@@ -170,13 +173,13 @@ public final class Reports {
      * that component's usage, the periods (the budget's own counters) stay whole.
      */
     public static Map<String, Object> budgetSummary(BudgetEngine engine, String budgetId, String onlyComponent) {
-        BudgetEngine.BudgetStatus st = engine.status(budgetId);
+        BudgetStatus st = engine.status(budgetId);
         Map<String, Object> res = new LinkedHashMap<>();
         res.put("budget_id", budgetId);
         res.put("name", st.budget().name());
         Map<String, Object> periods = new LinkedHashMap<>();
-        BudgetEngine.PeriodStatus longest = null;
-        for (BudgetEngine.PeriodStatus p : st.periods()) {
+        PeriodStatus longest = null;
+        for (PeriodStatus p : st.periods()) {
             periods.put(p.period().wireName(), Views.period(p));
             if (longest == null || p.period().ordinal() > longest.period().ordinal()) {
                 longest = p;
@@ -213,7 +216,7 @@ public final class Reports {
      */
     public static List<Map<String, Object>> budgetPeriodList(BudgetEngine engine, String budgetId, String period) {
         List<Period> wanted = new ArrayList<>();
-        BudgetEngine.BudgetStatus st = engine.status(budgetId);
+        BudgetStatus st = engine.status(budgetId);
         if ("all".equals(period)) {
             for (Period p : Period.values()) {
                 if (st.budget().limits().containsKey(p)) {
@@ -229,12 +232,12 @@ public final class Reports {
         Instant now = engine.now();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Period p : wanted) {
-            BudgetEngine.PeriodStatus ps = st.periods().stream().filter(x -> x.period() == p).findFirst().orElse(null);
+            PeriodStatus ps = st.periods().stream().filter(x -> x.period() == p).findFirst().orElse(null);
             Instant start = ps != null ? ps.start() : p.start(now, engine.config().zone());
             Instant end = ps != null ? ps.end() : p.end(now, engine.config().zone());
             long costMicros = 0;
             long tokens = 0;
-            for (BudgetEngine.Slice sl : engine.slices(new LedgerStore.UsageFilter(b.scope().component(),
+            for (UsageSlice sl : engine.slices(new LedgerStore.UsageFilter(b.scope().component(),
                     b.scope().provider(), b.scope().model(), start, end), true)) {
                 costMicros += sl.costMicros();
                 tokens += sl.inputTokens() + sl.outputTokens();
@@ -299,7 +302,7 @@ public final class Reports {
 
     /** The breakdowns by provider, model and component of one component's usage within a budget's scope. */
     private static Map<Dimension, Map<String, Totals>> breakdowns(BudgetEngine engine, Budget b,
-                                                                  BudgetEngine.PeriodStatus window, String component) {
+                                                                  PeriodStatus window, String component) {
         Map<Dimension, Map<String, Totals>> out = new HashMap<>();
         for (Dimension dim : Dimension.BREAKDOWNS) {
             out.put(dim, new java.util.TreeMap<>());
@@ -307,7 +310,7 @@ public final class Reports {
         if (conflicts(component, b.scope().component())) {
             return out;
         }
-        for (BudgetEngine.Slice s : engine.slices(new LedgerStore.UsageFilter(component, b.scope().provider(),
+        for (UsageSlice s : engine.slices(new LedgerStore.UsageFilter(component, b.scope().provider(),
                 b.scope().model(), b.scope().taskType(), window.start(), window.end()), true)) {
             for (Dimension dim : Dimension.BREAKDOWNS) {
                 String k = switch (dim) {
@@ -326,7 +329,7 @@ public final class Reports {
      * answers {@code long[]} sums by wire name until its split gives it {@link Totals}.
      */
     private static Map<String, Totals> breakdown(BudgetEngine engine, String budgetId,
-                                                 BudgetEngine.PeriodStatus window, Dimension dim) {
+                                                 PeriodStatus window, Dimension dim) {
         Map<String, Totals> out = new java.util.TreeMap<>();
         engine.breakdown(budgetId, window.start(), window.end(), dim.wireName())
                 .forEach((k, v) -> out.put(k, Totals.of(v)));

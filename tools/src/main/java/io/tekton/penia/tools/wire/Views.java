@@ -1,6 +1,7 @@
 package io.tekton.penia.tools.wire;
 
-import io.tekton.penia.engine.BudgetEngine;
+import io.tekton.penia.engine.PeriodStatus;
+import io.tekton.penia.engine.BudgetStatus;
 import io.tekton.penia.engine.CheckResult;
 import io.tekton.penia.engine.RecordResult;
 import io.tekton.penia.engine.model.Alert;
@@ -170,7 +171,7 @@ public final class Views {
         return m;
     }
 
-    public static Map<String, Object> period(BudgetEngine.PeriodStatus p) {
+    public static Map<String, Object> period(PeriodStatus p) {
         Map<String, Object> m = new LinkedHashMap<>();
         long used = p.spent().micros();
         m.put("spent", usd(p.spent()));
@@ -203,11 +204,11 @@ public final class Views {
     }
 
     /** The compact live status of a budget (WebSocket budget_update data, MCP status). */
-    public static Map<String, Object> status(BudgetEngine.BudgetStatus s) {
+    public static Map<String, Object> status(BudgetStatus s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("budget_id", s.budget().budgetId());
         m.put("name", s.budget().name());
-        for (BudgetEngine.PeriodStatus p : s.periods()) {
+        for (PeriodStatus p : s.periods()) {
             m.put(p.period().wireName(), period(p));
         }
         return m;
