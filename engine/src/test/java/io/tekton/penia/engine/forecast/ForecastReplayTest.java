@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * leak is flagged. Each run appends its figures to
  * {@code target/forecast-replay.txt} (the table in docs/PERFORMANCE.md comes from there).
  */
+@Tag("slow")
 class ForecastReplayTest {
     private static final Duration DETECT_WITHIN = Duration.ofMinutes(5);
 

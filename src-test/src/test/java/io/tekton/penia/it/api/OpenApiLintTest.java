@@ -2,6 +2,7 @@ package io.tekton.penia.it.api;
 
 import io.tekton.penia.it.support.Npx;
 import io.tekton.penia.it.support.TestServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code redocly.yaml} sets them) and with Spectral ({@code spectral:oas}), and fails on any error
  * or warning. Needs {@code npx}; skipped only when npx is absent, never when a lint finds problems.
  */
+@Tag("slow")
 class OpenApiLintTest {
     /** Pinned, so that a new release cannot change the rules under the build (Node 20 runs it). */
     static final String REDOCLY = "@redocly/cli@1.34.5";

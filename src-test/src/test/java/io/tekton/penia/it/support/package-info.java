@@ -9,6 +9,7 @@
  * writes through one interface and asserts the effect through another (summary, ledger rows).
  * A test that takes more than a few seconds (subprocesses, browsers, conformance suites, loops of
  * thousands of records) is {@code @Tag("slow")}: {@code bin/penia test --quick} leaves it out,
- * {@code bin/penia test} (CI) runs it.
+ * {@code bin/penia test} (CI) runs it. The quick run also leaves out the packages {@code it.postgres}
+ * and {@code it.cluster}, whose tests start their own PostgreSQL.
  */
 package io.tekton.penia.it.support;
