@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 23, guarantees 2 and 6 over three instances on one PostgreSQL: one ledger (a record on
  * one is at once in the others' summaries and listings; a request id sent to two at once books
- * once), and budgets and keys changed on one take effect on all at once.
+ * once), and budgets, periods, breakers and keys changed on one take effect on all at once.
  */
 class ClusterLedgerTest extends TrioPerClass {
     @Test
@@ -101,5 +101,37 @@ class ClusterLedgerTest extends TrioPerClass {
         trio.client(0).expect(200, "POST", "/api/v1/keys/" + keyId + "/revoke", null);
         assertError(onC.get("/api/v1/budgets"), 401, "unauthorized");
         assertError(trio.client(1).withKey(secret).get("/api/v1/budgets"), 401, "unauthorized");
+    }
+
+    @Test
+    void aBreakerOpenedOnA_isOpenOnAll_aResetOnC_closesItOnAll_andPeriodsChangedOnB_holdOnAll() {
+        String c = uniq("trio-breaker");
+        String id = trio.client(0).componentBudget(c, Map.of("daily", "1"), "block", 80, 100);
+        trio.client(0).record(c, "1.50");
+        trio.client(0).expect(200, "POST", "/api/v1/budget-alerts/check", Map.of());
+        for (int i = 0; i < 3; i++) {
+            JsonNode daily = trio.client(i).period(id, "daily");
+            assertThat(daily.get("breaker_open").asBoolean()).as("instance " + i + ": " + daily).isTrue();
+            JsonNode check = trio.client(i).check(c, "0.01");
+            assertThat(check.get("decision").asText()).as(check.toString()).isEqualTo("block");
+        }
+
+        trio.client(2).expect(200, "POST", "/api/v1/budget-alerts/breakers/" + id + "/reset", Map.of());
+        for (int i = 0; i < 3; i++) {
+            JsonNode daily = trio.client(i).period(id, "daily");
+            assertThat(daily.get("breaker_open").asBoolean()).as("instance " + i + ": " + daily).isFalse();
+        }
+
+        // The period and its limit change on B: a monthly $100 instead of the daily $1.
+        trio.client(1).expect(200, "PUT", "/api/v1/budgets/" + id,
+                Map.of("limits", PeniaClient.usdLimits(Map.of("monthly", "100"))));
+        for (int i = 0; i < 3; i++) {
+            JsonNode budget = trio.client(i).budget(id);
+            assertThat(budget.get("limits").get("daily").isNull()).as("instance " + i + ": " + budget).isTrue();
+            assertUsd(budget.get("limits").get("monthly"), "100");
+            assertUsd(trio.client(i).period(id, "monthly").get("spent"), "1.5");
+            JsonNode check = trio.client(i).check(c, "0.01");
+            assertThat(check.get("allowed").asBoolean()).as("instance " + i + ": " + check).isTrue();
+        }
     }
 }
