@@ -14,15 +14,7 @@ import java.util.Map;
  * {@code GET /api/v1/audit} and {@code GET /audit} (admin only): the audit trail newest first,
  * filtered by {@code target_type} and {@code target_id}, paged by {@code limit} and {@code cursor}.
  */
-public final class AuditService implements Routes.Service {
-    private final Audit audit;
-    private final Http http;
-
-    public AuditService(Audit audit, Http http) {
-        this.audit = audit;
-        this.http = http;
-    }
-
+public record AuditService(Audit audit, Http http) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ADMIN, this::list);

@@ -19,20 +19,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 
-/** Reading bounded JSON bodies, writing JSON, and the one error envelope, for every REST service. */
-public final class Http {
-    private final int maxBodyBytes;
-    private final int maxPageSize;
-
-    public Http(int maxBodyBytes, int maxPageSize) {
-        this.maxBodyBytes = maxBodyBytes;
-        this.maxPageSize = maxPageSize;
-    }
-
-    public int maxPageSize() {
-        return maxPageSize;
-    }
-
+/**
+ * Reading bounded JSON bodies, writing JSON, and the one error envelope, for every REST service.
+ *
+ * @param maxBodyBytes the largest request body read (413 above it)
+ * @param maxPageSize  the largest {@code limit} a listing accepts
+ */
+public record Http(int maxBodyBytes, int maxPageSize) {
     /** The body as a JSON tree; 413 above the size limit, 400 for broken JSON. */
     public JsonNode json(ServerRequest req) {
         // The header's text, not headers().contentLength(): that one converts through Helidon's

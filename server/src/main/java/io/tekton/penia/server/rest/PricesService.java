@@ -23,19 +23,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /** {@code /api/v1/prices}: the catalog, price versions, recommendations. */
-public final class PricesService implements Routes.Service {
-    private final BudgetEngine engine;
-    private final PriceBook book;
-    private final Http http;
-    private final Audit audit;
-
-    public PricesService(BudgetEngine engine, PriceBook book, Http http, Audit audit) {
-        this.engine = engine;
-        this.book = book;
-        this.http = http;
-        this.audit = audit;
-    }
-
+public record PricesService(BudgetEngine engine, PriceBook book, Http http, Audit audit) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ANY, this::list)

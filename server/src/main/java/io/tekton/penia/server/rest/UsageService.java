@@ -26,18 +26,9 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code /api/v1/usage}: record (durable before the answer), page the ledger, summarize. */
-public final class UsageService implements Routes.Service {
+public record UsageService(BudgetEngine engine, LedgerStore ledger, Http http) implements Routes.Service {
     /** Most entries of {@code top_usage}. */
     private static final int TOP_USAGE = 10;
-    private final BudgetEngine engine;
-    private final LedgerStore ledger;
-    private final Http http;
-
-    public UsageService(BudgetEngine engine, LedgerStore ledger, Http http) {
-        this.engine = engine;
-        this.ledger = ledger;
-        this.http = http;
-    }
 
     @Override
     public void routes(Routes.Rules rules) {
