@@ -32,17 +32,7 @@ import java.util.UUID;
  * (integrity, a schema version this Penia knows) before it moves anything, and keeps the file
  * it replaces beside it.
  */
-final class BackupCommands {
-    private final PeniaConfig cfg;
-    private final PrintStream out;
-    private final PrintStream err;
-
-    BackupCommands(PeniaConfig cfg, PrintStream out, PrintStream err) {
-        this.cfg = cfg;
-        this.out = out;
-        this.err = err;
-    }
-
+record BackupCommands(PeniaConfig cfg, PrintStream out, PrintStream err) {
     /** Runs {@code backup} or {@code restore}; the process exit code. */
     int run(String cmd, String[] args) {
         if (args.length != 2 || args[1].isBlank()) {

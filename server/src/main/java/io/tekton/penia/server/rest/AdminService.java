@@ -15,20 +15,8 @@ import java.util.function.Supplier;
  * {@code /api/v1/admin} (admin only, by the security policy): an online backup of the database
  * into the backup directory, and a run of retention and vacuum now.
  */
-public final class AdminService implements Routes.Service {
-    private final Function<String, Map<String, Object>> backup;
-    private final Supplier<Map<String, Object>> retention;
-    private final Audit audit;
-    private final Http http;
-
-    public AdminService(Function<String, Map<String, Object>> backup, Supplier<Map<String, Object>> retention,
-                        Audit audit, Http http) {
-        this.backup = backup;
-        this.retention = retention;
-        this.audit = audit;
-        this.http = http;
-    }
-
+public record AdminService(Function<String, Map<String, Object>> backup, Supplier<Map<String, Object>> retention,
+                           Audit audit, Http http) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.post("/backup", Need.ADMIN, this::backup)

@@ -30,17 +30,7 @@ import java.util.Map;
  * {@code /api/v1/budget-alerts}: the unified decision of both monitors, their status,
  * evaluation on demand, thresholds, alert history and the breaker reset.
  */
-public final class AlertsService implements Routes.Service {
-    private final BudgetEngine engine;
-    private final Http http;
-    private final Audit audit;
-
-    public AlertsService(BudgetEngine engine, Http http, Audit audit) {
-        this.engine = engine;
-        this.http = http;
-        this.audit = audit;
-    }
-
+public record AlertsService(BudgetEngine engine, Http http, Audit audit) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.post("/initialize", Need.ANY, this::initialize)

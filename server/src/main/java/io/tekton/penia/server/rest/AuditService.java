@@ -2,7 +2,6 @@ package io.tekton.penia.server.rest;
 
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.server.security.Audit;
 import io.tekton.penia.server.security.Policy.Need;
 
@@ -14,15 +13,7 @@ import java.util.Map;
  * {@code GET /api/v1/audit} and {@code GET /audit} (admin only): the audit trail newest first,
  * filtered by {@code target_type} and {@code target_id}, paged by {@code limit} and {@code cursor}.
  */
-public final class AuditService implements Routes.Service {
-    private final Audit audit;
-    private final Http http;
-
-    public AuditService(Audit audit, Http http) {
-        this.audit = audit;
-        this.http = http;
-    }
-
+public record AuditService(Audit audit, Http http) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ADMIN, this::list);
@@ -31,7 +22,7 @@ public final class AuditService implements Routes.Service {
     private void list(ServerRequest req, ServerResponse res) {
         int limit = http.limit(req, 100);
         List<Audit.Entry> rows = audit.query(Http.query(req, "target_type"), Http.query(req, "target_id"),
-                cursor(Http.query(req, "cursor")), limit + 1);
+                Http.cursor(req, AuditService::cursor), limit + 1);
         boolean more = rows.size() > limit;
         List<Audit.Entry> page = more ? rows.subList(0, limit) : rows;
         Map<String, Object> body = new LinkedHashMap<>();
@@ -41,17 +32,10 @@ public final class AuditService implements Routes.Service {
     }
 
     private static Long cursor(String c) {
-        if (c == null || c.isEmpty()) {
-            return null;
+        long v = Long.parseLong(c);
+        if (v < 1) {
+            throw new NumberFormatException();
         }
-        try {
-            long v = Long.parseLong(c);
-            if (v < 1) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
-        }
+        return v;
     }
 }

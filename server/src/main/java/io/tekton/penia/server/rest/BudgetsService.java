@@ -22,17 +22,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** {@code /api/v1/budgets}: CRUD, live summary, and per-budget alert settings. */
-public final class BudgetsService implements Routes.Service {
-    private final BudgetEngine engine;
-    private final Http http;
-    private final Audit audit;
-
-    public BudgetsService(BudgetEngine engine, Http http, Audit audit) {
-        this.engine = engine;
-        this.http = http;
-        this.audit = audit;
-    }
-
+public record BudgetsService(BudgetEngine engine, Http http, Audit audit) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ANY, this::list)

@@ -10,15 +10,7 @@ import io.tekton.penia.server.security.Policy.Need;
 import java.util.Map;
 
 /** {@code /health} (SPEC §8), {@code /ready} (Tekton's readiness probe) and {@code /metrics} (Prometheus text). */
-public final class HealthService implements Routes.Service {
-    private final Health health;
-    private final PeniaMetrics metrics;
-
-    public HealthService(Health health, PeniaMetrics metrics) {
-        this.health = health;
-        this.metrics = metrics;
-    }
-
+public record HealthService(Health health, PeniaMetrics metrics) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/health", Need.PUBLIC, this::health)

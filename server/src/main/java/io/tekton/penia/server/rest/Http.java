@@ -17,22 +17,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
+import java.util.function.Function;
 
-/** Reading bounded JSON bodies, writing JSON, and the one error envelope, for every REST service. */
-public final class Http {
-    private final int maxBodyBytes;
-    private final int maxPageSize;
-
-    public Http(int maxBodyBytes, int maxPageSize) {
-        this.maxBodyBytes = maxBodyBytes;
-        this.maxPageSize = maxPageSize;
-    }
-
-    public int maxPageSize() {
-        return maxPageSize;
-    }
-
+/**
+ * Reading bounded JSON bodies, writing JSON, and the one error envelope, for every REST service.
+ *
+ * @param maxBodyBytes the largest request body read (413 above it)
+ * @param maxPageSize  the largest {@code limit} a listing accepts
+ */
+public record Http(int maxBodyBytes, int maxPageSize) {
     /** The body as a JSON tree; 413 above the size limit, 400 for broken JSON. */
     public JsonNode json(ServerRequest req) {
         // The header's text, not headers().contentLength(): that one converts through Helidon's
@@ -144,6 +140,32 @@ public final class Http {
     public static String query(ServerRequest req, String name) {
         var v = req.query().first(name);
         return v.isPresent() ? v.get() : null;
+    }
+
+    /**
+     * The {@code cursor} query parameter as {@code read} reads it; null when absent or empty. A cursor
+     * {@code read} refuses (an IllegalArgumentException) is a 400: not a cursor this endpoint returned.
+     */
+    public static <T> T cursor(ServerRequest req, Function<String, T> read) {
+        String c = query(req, "cursor");
+        if (c == null || c.isEmpty()) {
+            return null;
+        }
+        try {
+            return read.apply(c);
+        } catch (IllegalArgumentException e) {
+            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
+        }
+    }
+
+    /** An opaque cursor: {@code text} (the listing's own position format) in URL-safe base64. */
+    public static String encodeCursor(String text) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The text of an {@link #encodeCursor} cursor; an IllegalArgumentException when it is no base64. */
+    public static String decodeCursor(String cursor) {
+        return new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
     }
 
     public int limit(ServerRequest req, int dflt) {

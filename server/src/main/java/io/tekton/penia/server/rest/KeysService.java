@@ -19,17 +19,7 @@ import java.util.Map;
  * {@code /api/v1/keys} (admin only, by the security filter): create a key (its secret is in
  * that response and nowhere else, ever), list keys without secrets, revoke a key at once.
  */
-public final class KeysService implements Routes.Service {
-    private final KeyStore keys;
-    private final Audit audit;
-    private final Http http;
-
-    public KeysService(KeyStore keys, Audit audit, Http http) {
-        this.keys = keys;
-        this.audit = audit;
-        this.http = http;
-    }
-
+public record KeysService(KeyStore keys, Audit audit, Http http) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ADMIN, this::list)

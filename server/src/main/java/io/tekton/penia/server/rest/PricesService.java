@@ -13,9 +13,7 @@ import io.tekton.penia.server.security.Callers;
 import io.tekton.penia.tools.wire.PriceWire;
 import io.tekton.penia.server.security.Policy.Need;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,19 +21,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /** {@code /api/v1/prices}: the catalog, price versions, recommendations. */
-public final class PricesService implements Routes.Service {
-    private final BudgetEngine engine;
-    private final PriceBook book;
-    private final Http http;
-    private final Audit audit;
-
-    public PricesService(BudgetEngine engine, PriceBook book, Http http, Audit audit) {
-        this.engine = engine;
-        this.book = book;
-        this.http = http;
-        this.audit = audit;
-    }
-
+public record PricesService(BudgetEngine engine, PriceBook book, Http http, Audit audit) implements Routes.Service {
     @Override
     public void routes(Routes.Rules rules) {
         rules.get("/", Need.ANY, this::list)
@@ -54,7 +40,7 @@ public final class PricesService implements Routes.Service {
         String provider = lower(Http.query(req, "provider"));
         String model = lower(Http.query(req, "model"));
         int limit = http.limit(req, 100);
-        String[] after = cursor(Http.query(req, "cursor"));
+        String[] after = Http.cursor(req, PricesService::cursor);
         PriceCatalog catalog = book.catalog();
         List<ModelPrice> all = catalog.all();
         Predicate<ModelPrice> matches = p -> (provider == null || p.provider().equalsIgnoreCase(provider))
@@ -81,25 +67,17 @@ public final class PricesService implements Routes.Service {
     }
 
     private static String encode(ModelPrice last) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("p" + last.provider() + "\n" + last.model())
-                .getBytes(StandardCharsets.UTF_8));
+        return Http.encodeCursor("p" + last.provider() + "\n" + last.model());
     }
 
     /** The (provider, model) a cursor names; names hold no control characters, so '\n' separates them. */
     private static String[] cursor(String c) {
-        if (c == null || c.isEmpty()) {
-            return null;
+        String s = Http.decodeCursor(c);
+        int nl = s.indexOf('\n');
+        if (!s.startsWith("p") || nl < 2 || nl == s.length() - 1) {
+            throw new IllegalArgumentException();
         }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
-            int nl = s.indexOf('\n');
-            if (!s.startsWith("p") || nl < 2 || nl == s.length() - 1) {
-                throw new IllegalArgumentException();
-            }
-            return new String[] {s.substring(1, nl), s.substring(nl + 1)};
-        } catch (IllegalArgumentException e) {
-            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
-        }
+        return new String[] {s.substring(1, nl), s.substring(nl + 1)};
     }
 
     private void get(ServerRequest req, ServerResponse res) {

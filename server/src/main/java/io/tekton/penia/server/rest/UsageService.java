@@ -17,27 +17,16 @@ import io.tekton.penia.tools.wire.Streamed;
 import io.tekton.penia.tools.wire.Wire;
 import io.tekton.penia.server.security.Policy.Need;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** {@code /api/v1/usage}: record (durable before the answer), page the ledger, summarize. */
-public final class UsageService implements Routes.Service {
+public record UsageService(BudgetEngine engine, LedgerStore ledger, Http http) implements Routes.Service {
     /** Most entries of {@code top_usage}. */
     private static final int TOP_USAGE = 10;
-    private final BudgetEngine engine;
-    private final LedgerStore ledger;
-    private final Http http;
-
-    public UsageService(BudgetEngine engine, LedgerStore ledger, Http http) {
-        this.engine = engine;
-        this.ledger = ledger;
-        this.http = http;
-    }
 
     @Override
     public void routes(Routes.Rules rules) {
@@ -65,7 +54,7 @@ public final class UsageService implements Routes.Service {
             return;
         }
         int limit = http.limit(req, 100);
-        Long before = cursor(Http.query(req, "cursor"));
+        Long before = Http.cursor(req, UsageService::cursor);
         List<UsageRecord> rows = ledger.queryUsage(f, before, limit + 1);
         boolean more = rows.size() > limit;
         List<UsageRecord> page = more ? rows.subList(0, limit) : rows;
@@ -117,7 +106,7 @@ public final class UsageService implements Routes.Service {
             throw PeniaException.invalid("format", "must be csv or jsonl");
         }
         LedgerStore.UsageFilter f = filter(req);
-        Long before = cursor(Http.query(req, "cursor"));
+        Long before = Http.cursor(req, UsageService::cursor);
         boolean csv = format.equals("csv");
         res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, csv ? "text/csv; charset=utf-8" : "application/x-ndjson");
         res.header(io.helidon.http.HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"penia-usage." + format + "\"");
@@ -162,21 +151,14 @@ public final class UsageService implements Routes.Service {
     }
 
     private static String encode(long seq) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("s" + seq).getBytes(StandardCharsets.UTF_8));
+        return Http.encodeCursor("s" + seq);
     }
 
     private static Long cursor(String c) {
-        if (c == null || c.isEmpty()) {
-            return null;
+        String s = Http.decodeCursor(c);
+        if (!s.startsWith("s")) {
+            throw new IllegalArgumentException();
         }
-        try {
-            String s = new String(Base64.getUrlDecoder().decode(c), StandardCharsets.UTF_8);
-            if (!s.startsWith("s")) {
-                throw new IllegalArgumentException();
-            }
-            return Long.parseLong(s.substring(1));
-        } catch (IllegalArgumentException e) {
-            throw PeniaException.invalid("cursor", "not a cursor returned by this endpoint");
-        }
+        return Long.parseLong(s.substring(1));
     }
 }

@@ -14,18 +14,8 @@ import java.util.Map;
  * {@code PUT /budgets/{id}/alerts} writes, whichever adapter (MCP, the tool execute endpoint)
  * runs it. Every other part of the tool is the wrapped one's.
  */
-final class AuditedTool implements PeniaTool {
+record AuditedTool(PeniaTool inner, BudgetEngine engine, Audit audit) implements PeniaTool {
     static final String SET_ALERTS = "set_alerts";
-
-    private final PeniaTool inner;
-    private final BudgetEngine engine;
-    private final Audit audit;
-
-    AuditedTool(PeniaTool inner, BudgetEngine engine, Audit audit) {
-        this.inner = inner;
-        this.engine = engine;
-        this.audit = audit;
-    }
 
     @Override
     public Map<String, Object> call(Args args, Caller caller) {

@@ -14,15 +14,7 @@ import java.util.Objects;
  * address (so guessing keys is slow too). Open mode (no admin key, loopback only) is not
  * limited: every caller there is the one local admin.
  */
-public final class Guard {
-    private final Authenticator auth;
-    private final RateLimiter limiter;
-
-    public Guard(Authenticator auth, RateLimiter limiter) {
-        this.auth = auth;
-        this.limiter = limiter;
-    }
-
+public record Guard(Authenticator auth, RateLimiter limiter) {
     /** What the guard decided; switch on it exhaustively. */
     public sealed interface Outcome permits Admitted, Refused {
     }

@@ -19,19 +19,7 @@ import java.util.Optional;
  * audit trail, and what the server plugs them into: the REST filter, the MCP request gate, the
  * WebSocket gate and the audited tools.
  */
-public final class PeniaSecurity {
-    private final BudgetEngine engine;
-    private final KeyStore keys;
-    private final Guard guard;
-    private final Audit audit;
-
-    private PeniaSecurity(BudgetEngine engine, KeyStore keys, Guard guard, Audit audit) {
-        this.engine = engine;
-        this.keys = keys;
-        this.guard = guard;
-        this.audit = audit;
-    }
-
+public record PeniaSecurity(BudgetEngine engine, KeyStore keys, Guard guard, Audit audit) {
     /** Loads the keys; the admin key and the rate limits come from {@code cfg}. */
     public static PeniaSecurity create(PeniaConfig.Security cfg, BudgetEngine engine, Storage storage) {
         var clock = engine.config().clock();
@@ -44,14 +32,6 @@ public final class PeniaSecurity {
     /** True without an admin key: everyone is the local admin (loopback only). */
     public boolean open() {
         return guard.open();
-    }
-
-    public KeyStore keys() {
-        return keys;
-    }
-
-    public Audit audit() {
-        return audit;
     }
 
     /** The REST filter: authentication, rate limit, role rules; the caller into the request context. */
