@@ -3,6 +3,7 @@ package io.tekton.penia.hermes;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,13 +152,22 @@ public record HermesConfig(
         }
     }
 
-    private static void checkCapabilities(List<String> capabilities, List<String> bad) {
-        if (capabilities == null) {
-            bad.add("capabilities is required (may be empty)");
-            return;
+    /** Notes a missing {@code key} or one of more than {@code limit} entries; false when it is missing. */
+    private static boolean checkCount(String key, Collection<?> entries, int limit, String whenMissing,
+                                      List<String> bad) {
+        if (entries == null) {
+            bad.add(key + " is required" + whenMissing);
+            return false;
         }
-        if (capabilities.size() > MAX_CAPABILITIES) {
-            bad.add("capabilities has " + capabilities.size() + " entries, limit " + MAX_CAPABILITIES);
+        if (entries.size() > limit) {
+            bad.add(key + " has " + entries.size() + " entries, limit " + limit);
+        }
+        return true;
+    }
+
+    private static void checkCapabilities(List<String> capabilities, List<String> bad) {
+        if (!checkCount("capabilities", capabilities, MAX_CAPABILITIES, " (may be empty)", bad)) {
+            return;
         }
         for (String c : capabilities) {
             if (c == null || c.isBlank()) {
@@ -168,12 +178,8 @@ public record HermesConfig(
     }
 
     private static void checkMetadata(Map<String, Object> metadata, List<String> bad) {
-        if (metadata == null) {
-            bad.add("metadata is required");
+        if (!checkCount("metadata", metadata == null ? null : metadata.keySet(), MAX_METADATA_ENTRIES, "", bad)) {
             return;
-        }
-        if (metadata.size() > MAX_METADATA_ENTRIES) {
-            bad.add("metadata has " + metadata.size() + " entries, limit " + MAX_METADATA_ENTRIES);
         }
         for (String key : REQUIRED_METADATA) {
             if (!(metadata.get(key) instanceof String path) || !path.startsWith("/")) {

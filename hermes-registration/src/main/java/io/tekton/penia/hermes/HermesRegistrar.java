@@ -116,11 +116,8 @@ public final class HermesRegistrar implements AutoCloseable {
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "penia-hermes");
-            thread.setDaemon(true);
-            return thread;
-        });
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("penia-hermes").factory());
         executor.setRemoveOnCancelPolicy(true);
         scheduler = executor;
         LOG.log(Level.INFO, "Registering with Hermes at {0} as {1} ({2} tools)",

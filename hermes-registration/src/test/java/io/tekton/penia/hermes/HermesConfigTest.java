@@ -75,6 +75,27 @@ class HermesConfigTest {
     }
 
     @Test
+    void capabilitiesAndMetadata_areRequiredAndBounded() {
+        List<String> manyCapabilities = java.util.stream.IntStream.range(0, 65).mapToObj(i -> "c" + i).toList();
+        Map<String, Object> manyEntries = new HashMap<>();
+        java.util.stream.IntStream.range(0, 65).forEach(i -> manyEntries.put("k" + i, i));
+        HermesConfig.Builder tooMany = HermesConfig.builder()
+                .hermesUrl("http://localhost:8001").endpoint("localhost", 8013)
+                .capabilities(manyCapabilities).metadata(manyEntries);
+        assertThatThrownBy(tooMany::build)
+                .hasMessageContaining("capabilities has 65 entries, limit 64")
+                .hasMessageContaining("metadata has 69 entries, limit 64");
+
+        HermesConfig ok = HermesConfig.builder().hermesUrl("http://localhost:8001").endpoint("localhost", 8013).build();
+        assertThatThrownBy(() -> new HermesConfig(ok.hermesUrl(), true, "penia", "1", "budget", ok.endpoint(),
+                null, null, ok.heartbeatInterval(), ok.requestTimeout(), ok.initialBackoff(), ok.maxBackoff(),
+                ok.shutdownTimeout()))
+                .hasMessageContaining("capabilities is required (may be empty)")
+                .hasMessageContaining("metadata is required")
+                .hasMessageNotContaining("metadata.");
+    }
+
+    @Test
     void enabled_requiresHermesUrl_disabledDoesNot() {
         assertThatThrownBy(() -> HermesConfig.builder().endpoint("localhost", 8013).build())
                 .hasMessageContaining("hermesUrl is required");

@@ -123,22 +123,8 @@ public final class ConfigLoader {
         override(engine, "engine.spike_min_spend_usd", env, "PENIA_SPIKE_MIN_SPEND_USD");
         override(engine, "engine.spike_warmup_minutes", env, "PENIA_SPIKE_WARMUP_MINUTES");
         override(engine, "engine.first_spend_notice_after_hours", env, "PENIA_FIRST_SPEND_NOTICE_AFTER_HOURS");
-        if (env.containsKey("PENIA_ANOMALY_ALERTS")) {
-            String v = env.get("PENIA_ANOMALY_ALERTS").toLowerCase(Locale.ROOT);
-            if (v.equals("on") || v.equals("off")) {
-                engine.put("anomaly_alerts", v.equals("on"));
-            } else {
-                problems.add("PENIA_ANOMALY_ALERTS: must be on or off, got '" + env.get("PENIA_ANOMALY_ALERTS") + "'");
-            }
-        }
-        if (env.containsKey("PENIA_HERMES")) {
-            String v = env.get("PENIA_HERMES").toLowerCase(Locale.ROOT);
-            if (v.equals("on") || v.equals("off")) {
-                hermes.put("enabled", v.equals("on"));
-            } else {
-                problems.add("PENIA_HERMES: must be on or off, got '" + env.get("PENIA_HERMES") + "'");
-            }
-        }
+        onOff(engine, "anomaly_alerts", env, "PENIA_ANOMALY_ALERTS");
+        onOff(hermes, "enabled", env, "PENIA_HERMES");
 
         String host = str(server, "server.host", "127.0.0.1");
         int port = integer(server, "server.port", 8113, 0, 65535);
@@ -343,7 +329,6 @@ public final class ConfigLoader {
     /** Hermes' port in Tekton's port assignments (config/port_assignments.md, .env.local.example). */
     private static final int TEKTON_HERMES_PORT = 8001;
 
-    /** Sets {@code path}'s key from {@code var} when it is set and not empty; problems with it then name the variable. */
     /** {@code http(s)://host[:port]}, nothing after; null (derived from host and port) when not set. */
     private String advertiseUrl(String v) {
         if (v == null || v.isBlank()) {
@@ -365,11 +350,26 @@ public final class ConfigLoader {
         return null;
     }
 
+    /** Sets {@code path}'s key from {@code var} when it is set and not empty; problems with it then name the variable. */
     private void override(Map<String, Object> m, String path, Map<String, String> env, String var) {
         String v = env.get(var);
         if (v != null && !v.isEmpty()) {
             m.put(leaf(path), v);
             fromEnv.put(path, var);
+        }
+    }
+
+    /** Sets {@code key} to true or false from the switch {@code var} (on or off, any case) when it is set. */
+    private void onOff(Map<String, Object> m, String key, Map<String, String> env, String var) {
+        String raw = env.get(var);
+        if (raw == null) {
+            return;
+        }
+        String v = raw.toLowerCase(Locale.ROOT);
+        if (v.equals("on") || v.equals("off")) {
+            m.put(key, v.equals("on"));
+        } else {
+            problems.add(var + ": must be on or off, got '" + raw + "'");
         }
     }
 

@@ -205,9 +205,6 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
             initialize(r, admitted.get(), res);
             return;
         }
-        if (!protocolVersionSupported(req, res, id)) {
-            return;
-        }
         Optional<McpSessions.Entry> entry = session(req, res, id);
         if (entry.isEmpty()) {
             return;
@@ -337,9 +334,6 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
             TransportError.NOT_ACCEPTABLE.send(res, jsonMapper, null, "Accept must include text/event-stream");
             return;
         }
-        if (!protocolVersionSupported(req, res, null)) {
-            return;
-        }
         Optional<McpSessions.Entry> found = session(req, res, null);
         if (found.isEmpty()) {
             return;
@@ -375,7 +369,7 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
 
     private void delete(ServerRequest req, ServerResponse res) {
         Optional<McpTransportContext> admitted = admit(req, res);
-        if (admitted.isEmpty() || !protocolVersionSupported(req, res, null)) {
+        if (admitted.isEmpty()) {
             return;
         }
         Optional<McpSessions.Entry> found = session(req, res, null);
@@ -447,8 +441,14 @@ public final class HelidonMcpTransport implements McpStreamableServerTransportPr
         return false;
     }
 
-    /** The session named by the request's header; empty (and answered) when missing or unknown. */
+    /**
+     * The session named by the request's header, once the request's protocol version is one we
+     * speak; empty (and answered) when the version is not, or the session is missing or unknown.
+     */
     private Optional<McpSessions.Entry> session(ServerRequest req, ServerResponse res, Object id) {
+        if (!protocolVersionSupported(req, res, id)) {
+            return Optional.empty();
+        }
         Optional<String> sessionId = req.headers().first(SESSION_ID).map(String::trim).filter(s -> !s.isEmpty());
         if (sessionId.isEmpty()) {
             TransportError.MISSING_SESSION.send(res, jsonMapper, id, "Mcp-Session-Id header is required");

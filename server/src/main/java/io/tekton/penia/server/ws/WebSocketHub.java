@@ -84,11 +84,8 @@ public final class WebSocketHub implements EngineListener, AutoCloseable {
         for (WsChannel c : WsChannel.values()) {
             subscribers.put(c, ConcurrentHashMap.newKeySet());
         }
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "penia-ws-scheduler");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("penia-ws-scheduler").factory());
         this.budgetUpdates = new Coalescer(scheduler, cfg.coalesce(), this::flushBudget);
         long sweepMillis = Math.max(10, cfg.heartbeat().toMillis() / 2);
         scheduler.scheduleWithFixedDelay(this::sweepSafely, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS);
