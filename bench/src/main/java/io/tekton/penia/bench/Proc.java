@@ -73,13 +73,7 @@ public final class Proc implements AutoCloseable {
      */
     public static Proc penia(Path jar, Path workDir, String db, int port, Path log, String extraJvm,
                              Map<String, String> env) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(java());
-        cmd.addAll(serverJvmOpts(extraJvm));
-        cmd.add("-jar");
-        cmd.add(jar.toAbsolutePath().toString());
-        cmd.add("serve");
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
+        ProcessBuilder pb = new ProcessBuilder(javaJar(jar, extraJvm, "serve")).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PENIA_PORT", Integer.toString(port));
         pb.environment().put("PENIA_HOST", "127.0.0.1");
@@ -93,16 +87,20 @@ public final class Proc implements AutoCloseable {
     /** Starts the bench's trivial Helidon server (GET /ping) with the same JVM options as Penia. */
     public static Proc ping(Path benchJar, Path log, String extraJvm) {
         int port = freePort();
+        ProcessBuilder pb = new ProcessBuilder(javaJar(benchJar, extraJvm, "ping-server", "--port", Integer.toString(port)))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        return start("ping", pb, port);
+    }
+
+    /** The command line {@code java <server JVM options> -jar jar args...}. */
+    private static List<String> javaJar(Path jar, String extraJvm, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
         cmd.addAll(serverJvmOpts(extraJvm));
         cmd.add("-jar");
-        cmd.add(benchJar.toAbsolutePath().toString());
-        cmd.add("ping-server");
-        cmd.add("--port");
-        cmd.add(Integer.toString(port));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        return start("ping", pb, port);
+        cmd.add(jar.toAbsolutePath().toString());
+        cmd.addAll(List.of(args));
+        return cmd;
     }
 
     private static Proc start(String name, ProcessBuilder pb, int port) {

@@ -4,55 +4,27 @@ import io.tekton.penia.engine.BudgetEngine;
 
 import java.util.Map;
 
-/** Definition fields shared by every tool. */
+/** The definition every tool has and the engine it runs on. */
 abstract class AbstractTool implements PeniaTool {
     protected final BudgetEngine engine;
-    private final String name;
-    private final String description;
-    private final Map<String, Object> input;
-    private final Map<String, Object> output;
-    private final boolean mutates;
+    private final ToolDefinition definition;
     private ToolHints hints;
 
     AbstractTool(BudgetEngine engine, String name, String description, Map<String, Object> input,
                  Map<String, Object> output, boolean mutates) {
         this.engine = engine;
-        this.name = name;
-        this.description = description;
-        this.input = input;
-        this.output = output;
-        this.mutates = mutates;
+        this.definition = new ToolDefinition(name, description, input, output, mutates);
     }
 
     @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public Map<String, Object> inputSchema() {
-        return input;
-    }
-
-    @Override
-    public Map<String, Object> outputSchema() {
-        return output;
-    }
-
-    @Override
-    public boolean mutates() {
-        return mutates;
+    public ToolDefinition definition() {
+        return definition;
     }
 
     /** Sets the title and hints (in the subclass's constructor). */
     final void hints(ToolHints h) {
-        if (h.readOnly() == mutates) {
-            throw new IllegalArgumentException(name + ": read-only hint contradicts mutates");
+        if (h.readOnly() == mutates()) {
+            throw new IllegalArgumentException(name() + ": read-only hint contradicts mutates");
         }
         this.hints = h;
     }

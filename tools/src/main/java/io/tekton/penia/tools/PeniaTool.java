@@ -10,19 +10,32 @@ import java.util.Map;
  * registry through {@code POST /api/tools/{tool}/execute}.
  */
 public interface PeniaTool {
-    String name();
+    /** What clients see of the tool before they call it. */
+    ToolDefinition definition();
 
-    String description();
+    default String name() {
+        return definition().name();
+    }
 
-    Map<String, Object> inputSchema();
+    default String description() {
+        return definition().description();
+    }
 
-    Map<String, Object> outputSchema();
+    default Map<String, Object> inputSchema() {
+        return definition().inputSchema();
+    }
+
+    default Map<String, Object> outputSchema() {
+        return definition().outputSchema();
+    }
 
     /** Runs the tool; throws {@link io.tekton.penia.engine.error.PeniaException} for expected failures. */
     Map<String, Object> call(Args args, Caller caller);
 
     /** Whether the tool changes state (for annotations and authorization). */
-    boolean mutates();
+    default boolean mutates() {
+        return definition().mutates();
+    }
 
     /** A one-line human rendering of a result, for the text content beside structured content. */
     String summarize(Map<String, Object> result);

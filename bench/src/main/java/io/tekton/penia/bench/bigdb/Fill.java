@@ -170,12 +170,10 @@ public final class Fill {
                 ps.setString(2, COMPONENTS[dim / MODELS.length]);
                 ps.setString(3, pm[0]);
                 ps.setString(4, pm[1]);
-                ps.setLong(5, a[0]);
-                ps.setLong(6, a[1]);
-                ps.setLong(7, a[2]);
-                ps.setLong(8, a[3]);
-                ps.setLong(9, a[4]);
-                ps.setLong(10, a[5]);
+                // The six sums in the columns' order: cost, input and output tokens, records, min and max seq.
+                for (int k = 0; k < a.length; k++) {
+                    ps.setLong(5 + k, a[k]);
+                }
                 ps.executeUpdate();
             }
         }

@@ -3,6 +3,7 @@ package io.tekton.penia.server.security;
 import io.tekton.penia.engine.BudgetEngine;
 import io.tekton.penia.tools.Caller;
 import io.tekton.penia.tools.PeniaTool;
+import io.tekton.penia.tools.ToolDefinition;
 import io.tekton.penia.tools.ToolHints;
 import io.tekton.penia.tools.wire.Args;
 import io.tekton.penia.tools.wire.Views;
@@ -33,28 +34,8 @@ record AuditedTool(PeniaTool inner, BudgetEngine engine, Audit audit) implements
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public String description() {
-        return inner.description();
-    }
-
-    @Override
-    public Map<String, Object> inputSchema() {
-        return inner.inputSchema();
-    }
-
-    @Override
-    public Map<String, Object> outputSchema() {
-        return inner.outputSchema();
-    }
-
-    @Override
-    public boolean mutates() {
-        return inner.mutates();
+    public ToolDefinition definition() {
+        return inner.definition();
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Strict reading of a JSON object from outside: every field has one type, wrong types and
@@ -72,24 +73,40 @@ public final class Args {
         return v == null || v.isNull() ? null : v;
     }
 
+    /**
+     * The field's value when it is given and of the type {@code ok} accepts; null when it is
+     * absent or null; otherwise the error "must be {@code want}".
+     */
+    private JsonNode typed(String f, Predicate<JsonNode> ok, String want) {
+        JsonNode v = get(f);
+        if (v != null && !ok.test(v)) {
+            throw wrong(f, want);
+        }
+        return v;
+    }
+
     private PeniaException wrong(String f, String want) {
-        return new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must be " + want,
-                Map.of("field", prefix + f));
+        return invalid(f, "must be " + want);
     }
 
     private PeniaException missing(String f) {
-        return new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": is required", Map.of("field", prefix + f));
+        return invalid(f, "is required");
+    }
+
+    /** The one error of a bad field: its path, a colon, what is wrong; the path again in the details. */
+    private PeniaException invalid(String f, String says) {
+        return new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": " + says, Map.of("field", prefix + f));
+    }
+
+    private void notNegative(String f, BigDecimal d) {
+        if (d.signum() < 0) {
+            throw invalid(f, "must not be negative");
+        }
     }
 
     public String str(String f) {
-        JsonNode v = get(f);
-        if (v == null) {
-            return null;
-        }
-        if (!v.isTextual()) {
-            throw wrong(f, "a string");
-        }
-        return storable(f, v.textValue());
+        JsonNode v = typed(f, JsonNode::isTextual, "a string");
+        return v == null ? null : storable(f, v.textValue());
     }
 
     /**
@@ -120,18 +137,13 @@ public final class Args {
     }
 
     public Long nonNegLong(String f) {
-        JsonNode v = get(f);
+        JsonNode v = typed(f, n -> n.isIntegralNumber() || n.isNumber() && n.decimalValue().stripTrailingZeros().scale() <= 0,
+                "a whole number");
         if (v == null) {
             return null;
         }
-        if (!v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
-            throw wrong(f, "a whole number");
-        }
         BigDecimal d = v.decimalValue();
-        if (d.signum() < 0) {
-            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
-                    Map.of("field", prefix + f));
-        }
+        notNegative(f, d);
         if (d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 4)) > 0) {
             throw wrong(f, "a smaller number");
         }
@@ -158,30 +170,16 @@ public final class Args {
             return null;
         }
         if (v < min || v > max) {
-            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must be between " + min + " and " + max,
-                    Map.of("field", prefix + f));
+            throw invalid(f, "must be between " + min + " and " + max);
         }
         return v.intValue();
     }
 
     /** A non-negative USD amount given as a JSON number. */
     public Money money(String f) {
-        JsonNode v = get(f);
-        if (v == null) {
+        BigDecimal d = number(f, "a number (USD)", "at most 1e12 USD");
+        if (d == null) {
             return null;
-        }
-        if (!v.isNumber()) {
-            throw wrong(f, "a number (USD)");
-        }
-        BigDecimal d = v.decimalValue();
-        if (d.signum() < 0) {
-            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
-                    Map.of("field", prefix + f));
-        }
-        // Compare before any arithmetic: rescaling 1e999999999 or 1e-999999999 to micro-dollars
-        // would overflow (a 500) or take unbounded time; compareTo only looks at the exponents.
-        if (d.compareTo(MAX_USD) > 0) {
-            throw wrong(f, "at most 1e12 USD");
         }
         if (d.compareTo(HALF_MICRO_USD) < 0) {
             return Money.ZERO;
@@ -190,37 +188,36 @@ public final class Args {
     }
 
     public BigDecimal decimal(String f) {
-        JsonNode v = get(f);
-        if (v == null) {
-            return null;
-        }
-        if (!v.isNumber()) {
-            throw wrong(f, "a number");
-        }
-        BigDecimal d = v.decimalValue();
-        if (d.signum() < 0) {
-            throw new PeniaException(ErrorCode.INVALID_ARGUMENT, prefix + f + ": must not be negative",
-                    Map.of("field", prefix + f));
-        }
-        // Bounded before anyone computes with it or prints it in plain form (see money).
-        if (d.compareTo(MAX_USD) > 0) {
-            throw wrong(f, "at most 1e12");
-        }
-        if (d.stripTrailingZeros().scale() > MAX_DECIMAL_SCALE) {
+        BigDecimal d = number(f, "a number", "at most 1e12");
+        if (d != null && d.stripTrailingZeros().scale() > MAX_DECIMAL_SCALE) {
             throw wrong(f, "a number with at most " + MAX_DECIMAL_SCALE + " decimal places");
         }
         return d;
     }
 
-    public Boolean bool(String f) {
-        JsonNode v = get(f);
+    /**
+     * A JSON number from 0 to {@link #MAX_USD}, or null when absent; {@code want} and
+     * {@code atMost} say what a wrong type and a too large number must be.
+     */
+    private BigDecimal number(String f, String want, String atMost) {
+        JsonNode v = typed(f, JsonNode::isNumber, want);
         if (v == null) {
             return null;
         }
-        if (!v.isBoolean()) {
-            throw wrong(f, "true or false");
+        BigDecimal d = v.decimalValue();
+        notNegative(f, d);
+        // Compare before any arithmetic: rescaling 1e999999999 or 1e-999999999 to micro-dollars
+        // would overflow (a 500) or take unbounded time, and printing it in plain form too;
+        // compareTo only looks at the exponents.
+        if (d.compareTo(MAX_USD) > 0) {
+            throw wrong(f, atMost);
         }
-        return v.booleanValue();
+        return d;
+    }
+
+    public Boolean bool(String f) {
+        JsonNode v = typed(f, JsonNode::isBoolean, "true or false");
+        return v == null ? null : v.booleanValue();
     }
 
     /** A timestamp with a four-digit year (as RFC 3339 has it): years like -999999999 overflow millisecond clocks. */
@@ -246,15 +243,13 @@ public final class Args {
     }
 
     public List<String> strings(String f, int max) {
-        JsonNode v = get(f);
+        JsonNode v = typed(f, n -> n.isTextual() || n.isArray() && n.size() <= max,
+                "an array of at most " + max + " strings");
         if (v == null) {
             return null;
         }
         if (v.isTextual()) {
             return List.of(storable(f, v.textValue()));
-        }
-        if (!v.isArray() || v.size() > max) {
-            throw wrong(f, "an array of at most " + max + " strings");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode e : v) {
@@ -267,12 +262,9 @@ public final class Args {
     }
 
     public List<Integer> ints(String f, int max, int lo, int hi) {
-        JsonNode v = get(f);
+        JsonNode v = typed(f, n -> n.isArray() && n.size() <= max, "an array of at most " + max + " whole numbers");
         if (v == null) {
             return null;
-        }
-        if (!v.isArray() || v.size() > max) {
-            throw wrong(f, "an array of at most " + max + " whole numbers");
         }
         List<Integer> out = new ArrayList<>();
         for (JsonNode e : v) {
@@ -285,23 +277,14 @@ public final class Args {
     }
 
     public Args obj(String f) {
-        JsonNode v = get(f);
-        if (v == null) {
-            return null;
-        }
-        if (!v.isObject()) {
-            throw wrong(f, "an object");
-        }
-        return new Args((ObjectNode) v, prefix + f + ".");
+        JsonNode v = typed(f, JsonNode::isObject, "an object");
+        return v == null ? null : new Args((ObjectNode) v, prefix + f + ".");
     }
 
     public List<Args> objs(String f, int max) {
-        JsonNode v = get(f);
+        JsonNode v = typed(f, n -> n.isArray() && n.size() <= max, "an array of at most " + max + " objects");
         if (v == null) {
             return null;
-        }
-        if (!v.isArray() || v.size() > max) {
-            throw wrong(f, "an array of at most " + max + " objects");
         }
         List<Args> out = new ArrayList<>();
         int i = 0;

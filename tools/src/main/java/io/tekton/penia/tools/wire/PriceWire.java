@@ -30,10 +30,7 @@ public final class PriceWire {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("provider", p.provider());
         m.put("model", p.model());
-        m.put("input_per_token", p.inputPerToken());
-        m.put("output_per_token", p.outputPerToken());
-        m.put("cache_read_per_token", p.cacheReadPerToken());
-        m.put("cache_write_per_token", p.cacheWritePerToken());
+        rates(m, p.inputPerToken(), p.outputPerToken(), p.cacheReadPerToken(), p.cacheWritePerToken());
         m.put("reasoning_per_token", p.reasoningPerToken());
         m.put("input_per_million", p.inputPerToken().multiply(MILLION).stripTrailingZeros());
         m.put("output_per_million", p.outputPerToken().multiply(MILLION).stripTrailingZeros());
@@ -50,11 +47,17 @@ public final class PriceWire {
     private static Map<String, Object> tier(PriceTier t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("above_input_tokens", t.aboveInputTokens());
-        m.put("input_per_token", t.inputPerToken());
-        m.put("output_per_token", t.outputPerToken());
-        m.put("cache_read_per_token", t.cacheReadPerToken());
-        m.put("cache_write_per_token", t.cacheWritePerToken());
+        rates(m, t.inputPerToken(), t.outputPerToken(), t.cacheReadPerToken(), t.cacheWritePerToken());
         return m;
+    }
+
+    /** The per-token rates a price and each of its tiers show, in this order. */
+    private static void rates(Map<String, Object> m, BigDecimal input, BigDecimal output, BigDecimal cacheRead,
+                              BigDecimal cacheWrite) {
+        m.put("input_per_token", input);
+        m.put("output_per_token", output);
+        m.put("cache_read_per_token", cacheRead);
+        m.put("cache_write_per_token", cacheWrite);
     }
 
     /**

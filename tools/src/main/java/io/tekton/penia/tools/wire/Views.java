@@ -68,11 +68,6 @@ public final class Views {
         return m;
     }
 
-    /** Channels without their secrets: only whether one is set. */
-    public static List<Map<String, Object>> channels(List<Channel> cs) {
-        return channels(cs, true);
-    }
-
     /** Channels without their secrets; {@code urls} false also redacts their URLs ({@link #redactUrl}). */
     public static List<Map<String, Object>> channels(List<Channel> cs, boolean urls) {
         List<Map<String, Object>> out = new ArrayList<>();
