@@ -7,21 +7,18 @@ package io.tekton.penia.engine.store;
  *
  * @param <W> the backend's writer
  */
-public abstract class WriterStorage<W extends CommitQueue> implements Storage {
+public abstract class WriterStorage<W extends GroupCommitWriter<?>> implements Storage {
     private W writer;
 
     /** A new writer over this storage's database. */
     protected abstract W newWriter(int queueCapacity, int maxBatch);
-
-    /** True when {@code writer} was closed (a new one may be started). */
-    protected abstract boolean closed(W writer);
 
     /** Closes the database, after the writer. */
     protected abstract void closeDatabase();
 
     @Override
     public final synchronized CommitQueue startWriter(int queueCapacity, int maxBatch) {
-        if (writer != null && !closed(writer)) {
+        if (writer != null && !writer.closed()) {
             throw new IllegalStateException("the writer of " + location() + " is already started");
         }
         writer = newWriter(queueCapacity, maxBatch);

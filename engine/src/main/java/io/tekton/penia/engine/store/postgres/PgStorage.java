@@ -108,11 +108,6 @@ public final class PgStorage extends WriterStorage<PgWriter> {
     }
 
     @Override
-    protected boolean closed(PgWriter writer) {
-        return writer.closed();
-    }
-
-    @Override
     public LedgerStore ledger() {
         return ledger;
     }

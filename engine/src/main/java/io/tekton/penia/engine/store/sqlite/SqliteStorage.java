@@ -57,11 +57,6 @@ public final class SqliteStorage extends WriterStorage<LedgerWriter> {
     }
 
     @Override
-    protected boolean closed(LedgerWriter writer) {
-        return writer.closed();
-    }
-
-    @Override
     public LedgerStore ledger() {
         return ledger;
     }
