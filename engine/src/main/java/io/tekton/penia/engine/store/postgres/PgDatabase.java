@@ -4,14 +4,13 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.tekton.penia.engine.store.migrate.Migrations;
+import io.tekton.penia.engine.store.migrate.PooledDatabase;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 
 import javax.sql.DataSource;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
@@ -31,7 +30,7 @@ import java.util.Map;
  * once the lock is held, so the first instance applies each migration and the others find it applied.
  * PgSchemaTest opens two at once on one empty database and checks that each version is in the history once.
  */
-public final class PgDatabase implements AutoCloseable {
+public final class PgDatabase extends PooledDatabase {
     private static final System.Logger LOG = System.getLogger(PgDatabase.class.getName());
     /** Where the PostgreSQL migrations are on the class path. */
     public static final String MIGRATIONS = "io/tekton/penia/engine/store/postgres/migration";
@@ -47,11 +46,10 @@ public final class PgDatabase implements AutoCloseable {
     private static final Migrations LIST = new Migrations(PgDatabase.class, MIGRATIONS, "PostgreSQL ");
 
     private final PgUrl url;
-    private final HikariDataSource pool;
 
     private PgDatabase(PgUrl url, HikariDataSource pool) {
+        super(pool);
         this.url = url;
-        this.pool = pool;
     }
 
     /**
@@ -101,23 +99,13 @@ public final class PgDatabase implements AutoCloseable {
         }
     }
 
-    /** A pooled connection (auto-commit on, as the pool hands it out). */
-    public Connection connection() throws SQLException {
-        return pool.getConnection();
-    }
-
     public DataSource dataSource() {
-        return pool;
+        return pool();
     }
 
     /** The URL this database was opened with; its {@code toString} hides the password. */
     public PgUrl url() {
         return url;
-    }
-
-    /** True when a trivial query answers. */
-    public boolean isUsable() {
-        return Migrations.isUsable(pool);
     }
 
     /** The schema version {@link #open} migrates every database to (the number of migrations). */
@@ -153,11 +141,6 @@ public final class PgDatabase implements AutoCloseable {
 
     static String resource(String name) throws IOException {
         return LIST.resource(name);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
     }
 
     /**

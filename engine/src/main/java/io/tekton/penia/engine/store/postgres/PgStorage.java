@@ -2,15 +2,8 @@ package io.tekton.penia.engine.store.postgres;
 
 import io.tekton.penia.engine.error.ErrorCode;
 import io.tekton.penia.engine.error.PeniaException;
-import io.tekton.penia.engine.store.AuditTable;
-import io.tekton.penia.engine.store.DeliveryTable;
-import io.tekton.penia.engine.store.KeyTable;
-import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.WriterStorage;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.Objects;
 
@@ -25,45 +18,22 @@ import java.util.Objects;
  * vacuum are refused with a clear error; PostgreSQL has its own tools for them (pg_dump or
  * pg_basebackup, and its autovacuum).
  */
-public final class PgStorage extends WriterStorage<PgWriter> {
+public final class PgStorage extends WriterStorage<PgWriter, PgLedger> {
     private final PgDatabase db;
-    private final PgLedger ledger;
-    private final PgKeys keys;
-    private final PgAudit audit;
-    private final PgDeliveries deliveries;
+    /** The tables' read connections, refused fast while the writer finds PostgreSQL unreachable. */
+    private final PgReads reads;
     private volatile PgWriter.BatchGuard guard = PgWriter.BatchGuard.NONE;
 
-    private PgStorage(PgDatabase db) {
+    private PgStorage(PgDatabase db, PgReads reads) {
+        super(new PgLedger(reads), new PgKeys(reads), new PgAudit(reads), new PgDeliveries(reads));
         this.db = db;
-        this.ledger = new PgLedger(this::readConnection);
-        this.keys = new PgKeys(this::readConnection);
-        this.audit = new PgAudit(this::readConnection);
-        this.deliveries = new PgDeliveries(this::readConnection);
-    }
-
-    /**
-     * A pool connection for a read; refused at once while the writer finds PostgreSQL unreachable
-     * (it tries again every second), so that a read answers 503 at once rather than after the
-     * pool's connection timeout.
-     */
-    private Connection readConnection() throws SQLException {
-        PgWriter w = startedWriter();
-        if (w != null && w.unreachable()) {
-            throw new SQLTransientConnectionException("PostgreSQL at " + location() + " is unreachable: " + w.failing());
-        }
-        try {
-            return db.connection();
-        } catch (SQLException e) {
-            if (w != null) {
-                w.suspect();
-            }
-            throw e;
-        }
+        this.reads = reads;
     }
 
     /** Connects to the database and migrates it to the newest schema (see {@link PgDatabase#open}). */
     public static PgStorage open(PgUrl url, int poolSize) {
-        return new PgStorage(PgDatabase.open(url, poolSize));
+        PgDatabase db = PgDatabase.open(url, poolSize);
+        return new PgStorage(db, new PgReads(db));
     }
 
     /** The pool and the migrations. */
@@ -91,45 +61,14 @@ public final class PgStorage extends WriterStorage<PgWriter> {
      */
     @Override
     public boolean isUsable() {
-        PgWriter w = startedWriter();
-        if (w != null && w.unreachable()) {
-            return false;
-        }
-        boolean usable = db.isUsable();
-        if (!usable && w != null) {
-            w.suspect();
-        }
-        return usable;
+        return reads.isUsable();
     }
 
     @Override
     protected PgWriter newWriter(int queueCapacity, int maxBatch) {
-        return new PgWriter(db, () -> guard, queueCapacity, maxBatch);
-    }
-
-    @Override
-    protected boolean closed(PgWriter writer) {
-        return writer.closed();
-    }
-
-    @Override
-    public LedgerStore ledger() {
-        return ledger;
-    }
-
-    @Override
-    public KeyTable keys() {
-        return keys;
-    }
-
-    @Override
-    public AuditTable audit() {
-        return audit;
-    }
-
-    @Override
-    public DeliveryTable deliveries() {
-        return deliveries;
+        PgWriter w = new PgWriter(db, () -> guard, queueCapacity, maxBatch);
+        reads.follow(w);
+        return w;
     }
 
     /** Backups, retention and vacuum: refused, with PostgreSQL's own way named. */

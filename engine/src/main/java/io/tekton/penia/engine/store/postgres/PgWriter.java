@@ -1,8 +1,6 @@
 package io.tekton.penia.engine.store.postgres;
 
-import io.tekton.penia.engine.store.CommitQueue;
-import io.tekton.penia.engine.store.CommitTimes;
-import io.tekton.penia.engine.store.QueueFull;
+import io.tekton.penia.engine.store.GroupCommitWriter;
 import io.tekton.penia.engine.store.Write;
 import io.tekton.penia.engine.store.sqlite.LedgerWriter;
 
@@ -14,22 +12,16 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The single writer of a PostgreSQL storage (group commit), simpler than SQLite's {@link
- * LedgerWriter}: one thread takes every write queued, runs them in one transaction on one pooled
- * connection (auto-commit off), commits, and only then completes their futures, so an
- * acknowledged write is committed. A batch that fails is retried one write at a time, so a bad
- * write fails alone. The writes are SQLite's {@link LedgerWriter.SqlWrite}s (PostgreSQL takes their
+ * The single writer of a PostgreSQL storage (group commit: the queue, the loop, the counters and
+ * the failure state are {@link GroupCommitWriter}'s, shared with SQLite's {@link LedgerWriter}):
+ * one thread takes every write queued, runs them in one transaction on one pooled connection
+ * (auto-commit off), commits, and only then completes their futures, so an acknowledged write is
+ * committed. A batch that fails is retried one write at a time, so a bad write fails alone. The writes are SQLite's {@link LedgerWriter.SqlWrite}s (PostgreSQL takes their
  * statements; {@link PgLedger} replaces those it does not), run over {@link LedgerWriter.Statements}
  * with PostgreSQL's seq query and rollup upsert. As on SQLite, the writer numbers the ledger's
  * {@code seq} itself (one writer: the leader), from {@code MAX(seq)} read again after a rolled-back
@@ -60,10 +52,7 @@ import java.util.function.Supplier;
  * bump waits for this commit). When it throws, the batch is rolled back, every write of it fails
  * with that exception, nothing of it is committed, and {@link #failing()} says why.
  */
-public final class PgWriter implements CommitQueue {
-    private static final System.Logger LOG = System.getLogger(PgWriter.class.getName());
-    /** While failing, at most one connection attempt (or probe) this often. */
-    private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
+public final class PgWriter extends GroupCommitWriter<LedgerWriter.SqlWrite> {
 
     /**
      * The fencing hook: run first in every write transaction, on the writer's connection
@@ -77,9 +66,6 @@ public final class PgWriter implements CommitQueue {
         void check(Connection c) throws SQLException;
     }
 
-    private record Pending(LedgerWriter.SqlWrite write, CompletableFuture<Void> done) {
-    }
-
     /** The guard threw: the batch is refused as a whole. */
     private static final class Refused extends Exception {
         Refused(Exception cause) {
@@ -89,19 +75,8 @@ public final class PgWriter implements CommitQueue {
 
     private final PgDatabase db;
     private final Supplier<BatchGuard> guard;
-    private final BlockingQueue<Pending> queue;
-    private final int maxBatch;
-    private final Thread thread;
-    private final AtomicLong commits = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
-    private final CommitTimes commitTimes = new CommitTimes();
-    private volatile boolean running = true;
-    private volatile String failing;
-    private volatile long failingSinceMs;
     /** True while the writer has no connection and its last attempt to reach PostgreSQL failed. */
     private volatile boolean unreachable;
-    private long lastAttemptNanos;
     private Connection connection;
     private LedgerWriter.Statements statements;
     /** A batch whose commit was cut off (its answer lost): settled by its transaction's status once PostgreSQL answers. */
@@ -110,108 +85,25 @@ public final class PgWriter implements CommitQueue {
     /** How long an in-doubt batch's waiters wait for PostgreSQL to say whether it committed. */
     private static final long IN_DOUBT_NANOS = 30_000_000_000L;
 
-    private record InDoubt(String xid, String token, List<Pending> batch, long sinceNanos) {
+    private record InDoubt(String xid, String token, List<Pending<LedgerWriter.SqlWrite>> batch, long sinceNanos) {
     }
 
     PgWriter(PgDatabase db, Supplier<BatchGuard> guard, int queueCapacity, int maxBatch) {
+        super("penia-pg-writer", "write of the PostgreSQL storage", queueCapacity, maxBatch, 15_000);
         this.db = db;
         this.guard = guard;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.maxBatch = maxBatch;
-        this.thread = Thread.ofPlatform().name("penia-pg-writer").daemon(true).start(this::loop);
+        start();
+    }
+
+    /** PostgreSQL takes SQLite's writes (see {@link LedgerWriter#asSql}). */
+    @Override
+    protected LedgerWriter.SqlWrite own(Write write) {
+        return LedgerWriter.asSql(write);
     }
 
     @Override
-    public CompletableFuture<Void> submit(Write write) {
-        return enqueue(write, true);
-    }
-
-    @Override
-    public CompletableFuture<Void> offer(Write write) {
-        return enqueue(write, false);
-    }
-
-    private CompletableFuture<Void> enqueue(Write write, boolean waitForRoom) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        LedgerWriter.SqlWrite sql = asSql(write);
-        if (sql == null) {
-            done.completeExceptionally(new IllegalArgumentException("not a write of the PostgreSQL storage: " + write));
-            return done;
-        }
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-            return done;
-        }
-        Pending p = new Pending(sql, done);
-        try {
-            if (!queue.offer(p) && (!waitForRoom || !queue.offer(p, 5, TimeUnit.SECONDS))) {
-                done.completeExceptionally(new QueueFull(queue.size() + queue.remainingCapacity()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done.completeExceptionally(e);
-        }
-        if (!running && !thread.isAlive() && queue.remove(p)) {
-            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-        }
-        return done;
-    }
-
-    private static LedgerWriter.SqlWrite asSql(Write w) {
-        if (w instanceof LedgerWriter.SqlWrite s) {
-            return s;
-        }
-        if (w instanceof Write.All all) {
-            List<LedgerWriter.SqlWrite> parts = new ArrayList<>(all.writes().size());
-            for (Write part : all.writes()) {
-                LedgerWriter.SqlWrite s = asSql(part);
-                if (s == null) {
-                    return null;
-                }
-                parts.add(s);
-            }
-            return st -> {
-                for (LedgerWriter.SqlWrite s : parts) {
-                    s.apply(st);
-                }
-            };
-        }
-        return null;
-    }
-
-    @Override
-    public boolean hasRoom() {
-        return queue.remainingCapacity() > 0;
-    }
-
-    @Override
-    public long commits() {
-        return commits.get();
-    }
-
-    @Override
-    public long writes() {
-        return writes.get();
-    }
-
-    @Override
-    public long failures() {
-        return failures.get();
-    }
-
-    @Override
-    public int queued() {
-        return queue.size();
-    }
-
-    @Override
-    public String failing() {
-        return failing;
-    }
-
-    @Override
-    public long failingSinceMs() {
-        return failingSinceMs;
+    protected String subject() {
+        return "PostgreSQL at " + db.url();
     }
 
     /** Set when a read could not get a connection: the idle writer checks PostgreSQL at once. */
@@ -231,48 +123,41 @@ public final class PgWriter implements CommitQueue {
     }
 
     @Override
-    public CommitTimes commitTimes() {
-        return commitTimes;
+    protected void idle() {
+        giveUpInDoubtWhenOverdue();
+        if (suspect && !unreachable || failing() != null && attemptDue()) {
+            suspect = false;
+            probe();
+        }
     }
 
-    private void loop() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (inDoubt != null && System.nanoTime() - inDoubt.sinceNanos() > IN_DOUBT_NANOS) {
-                    giveUpInDoubt();
-                }
-                if (first == null) {
-                    if (suspect && !unreachable
-                            || failing != null && System.nanoTime() - lastAttemptNanos >= PROBE_EVERY_NANOS) {
-                        suspect = false;
-                        probe();
-                    }
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                if (connect() && resolveInDoubt()) {
-                    commitBatch(batch);
-                } else {
-                    failAll(batch, new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException | Error e) {
-                LOG.log(System.Logger.Level.ERROR, "PostgreSQL writer loop failure", e);
-                fault(e);
-                drop();
-                for (Pending p : batch) {
-                    p.done.completeExceptionally(e);
-                }
-            } finally {
-                batch.clear();
-            }
+    /** On a connection, with no batch in doubt: one transaction; else every write of the batch fails at once. */
+    @Override
+    protected void commit(List<Pending<LedgerWriter.SqlWrite>> batch) {
+        giveUpInDoubtWhenOverdue();
+        if (connect() && resolveInDoubt()) {
+            commitBatch(batch, true);
+        } else {
+            failAll(batch, unavailable());
         }
+    }
+
+    private SQLException unavailable() {
+        return new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing());
+    }
+
+    /** The loop failed during a batch: its connection is given back (and its transaction with it). */
+    @Override
+    protected void abandon() {
         drop();
+    }
+
+    @Override
+    protected void stopped() {
+        drop();
+        if (inDoubt != null) {
+            giveUpInDoubt();
+        }
     }
 
     /**
@@ -284,12 +169,12 @@ public final class PgWriter implements CommitQueue {
         if (connection != null) {
             return true;
         }
-        if (unreachable && System.nanoTime() - lastAttemptNanos < PROBE_EVERY_NANOS) {
+        if (unreachable && !attemptDue()) {
             return false;
         }
-        lastAttemptNanos = System.nanoTime();
+        attempted();
         try {
-            if (failing != null) {
+            if (failing() != null) {
                 reach();
             }
             Connection c = db.connection();
@@ -322,16 +207,12 @@ public final class PgWriter implements CommitQueue {
         }
     }
 
-    private void commitBatch(List<Pending> batch) {
-        commitBatch(batch, true);
-    }
-
     /**
      * One transaction for the batch. When the connection fails before the commit was sent (a
      * connection broken while idle: PostgreSQL restarted, an idle timeout, a proxy), nothing of the
      * batch was committed: it is tried once more on a new connection when PostgreSQL answers.
      */
-    private void commitBatch(List<Pending> batch, boolean mayRetry) {
+    private void commitBatch(List<Pending<LedgerWriter.SqlWrite>> batch, boolean mayRetry) {
         long t0 = System.nanoTime();
         statements.beginBatch();
         try {
@@ -340,8 +221,8 @@ public final class PgWriter implements CommitQueue {
             } catch (SQLException | RuntimeException e) {
                 throw new Refused(e);
             }
-            for (Pending p : batch) {
-                p.write.apply(statements);
+            for (Pending<LedgerWriter.SqlWrite> p : batch) {
+                p.write().apply(statements);
             }
             statements.flushRollups();
             String token = markCommit();
@@ -357,17 +238,11 @@ public final class PgWriter implements CommitQueue {
                 fault(e);
                 drop();
                 inDoubt = new InDoubt(xid, token, List.copyOf(batch), System.nanoTime());
-                LOG.log(System.Logger.Level.WARNING, "the commit of " + batch.size() + " ledger writes (transaction "
+                log.log(System.Logger.Level.WARNING, "the commit of " + batch.size() + " ledger writes (transaction "
                         + xid + ") was cut off: " + e.getMessage() + "; they wait until PostgreSQL answers");
                 return;
             }
-            recovered();
-            commitTimes.add(System.nanoTime() - t0);
-            commits.incrementAndGet();
-            writes.addAndGet(batch.size());
-            for (Pending p : batch) {
-                p.done.complete(null);
-            }
+            committed(batch, t0);
         } catch (Refused r) {
             Exception e = (Exception) r.getCause();
             statements.discardBatch();
@@ -381,7 +256,7 @@ public final class PgWriter implements CommitQueue {
                 commitBatch(batch, false);
                 return;
             }
-            LOG.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "ledger batch refused by the batch guard: " + e.getMessage());
             failAll(batch, e);
         } catch (SQLException | RuntimeException e) {
             statements.discardBatch();
@@ -399,18 +274,10 @@ public final class PgWriter implements CommitQueue {
                 return;
             }
             if (batch.size() == 1) {
-                failures.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "ledger write failed: " + e.getMessage());
-                batch.getFirst().done.completeExceptionally(e);
+                failedAlone(batch.getFirst(), e);
                 return;
             }
-            for (Pending p : batch) {
-                if (!connect() || !resolveInDoubt()) {
-                    failAll(List.of(p), new SQLException("PostgreSQL at " + db.url() + " is unavailable: " + failing));
-                    continue;
-                }
-                commitBatch(new ArrayList<>(List.of(p)));
-            }
+            oneByOne(batch);
         }
     }
 
@@ -502,18 +369,14 @@ public final class PgWriter implements CommitQueue {
         if ("in progress".equals(status)) {
             return false;
         }
-        List<Pending> batch = inDoubt.batch();
+        List<Pending<LedgerWriter.SqlWrite>> batch = inDoubt.batch();
         inDoubt = null;
         recovered(); // PostgreSQL answers again
         if ("committed".equals(status)) {
-            LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did commit");
-            commits.incrementAndGet();
-            writes.addAndGet(batch.size());
-            for (Pending p : batch) {
-                p.done.complete(null);
-            }
+            log.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did commit");
+            acknowledged(batch);
         } else {
-            LOG.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did not commit ("
+            log.log(System.Logger.Level.INFO, "the cut-off commit of " + batch.size() + " ledger writes did not commit ("
                     + status + ")");
             failAll(batch, new SQLException("the commit was cut off and PostgreSQL rolled it back"));
         }
@@ -526,18 +389,17 @@ public final class PgWriter implements CommitQueue {
      * undoes a failed write in memory, then counts less than the ledger until its next start).
      */
     private void giveUpInDoubt() {
-        List<Pending> batch = inDoubt.batch();
-        LOG.log(System.Logger.Level.ERROR, "PostgreSQL did not come back within " + IN_DOUBT_NANOS / 1_000_000_000L
+        List<Pending<LedgerWriter.SqlWrite>> batch = inDoubt.batch();
+        log.log(System.Logger.Level.ERROR, "PostgreSQL did not come back within " + IN_DOUBT_NANOS / 1_000_000_000L
                 + " s to say whether transaction " + inDoubt.xid() + " (" + batch.size()
                 + " ledger writes) committed; they are answered as failed, but may be in the ledger");
         inDoubt = null;
-        failAll(batch, new SQLException("the commit was cut off and PostgreSQL is unavailable: " + failing));
+        failAll(batch, new SQLException("the commit was cut off and PostgreSQL is unavailable: " + failing()));
     }
 
-    private void failAll(List<Pending> batch, Throwable e) {
-        failures.addAndGet(batch.size());
-        for (Pending p : batch) {
-            p.done.completeExceptionally(e);
+    private void giveUpInDoubtWhenOverdue() {
+        if (inDoubt != null && System.nanoTime() - inDoubt.sinceNanos() > IN_DOUBT_NANOS) {
+            giveUpInDoubt();
         }
     }
 
@@ -572,10 +434,11 @@ public final class PgWriter implements CommitQueue {
      * While failing and idle: reconnects when needed, then runs the guard and a statement that
      * needs a writable server (a transaction id), and commits; success clears {@link #failing()}.
      */
-    private void probe() {
+    @Override
+    protected void probe() {
         // connect() itself keeps to one attempt a second while PostgreSQL is unreachable.
         if (!connect() || !resolveInDoubt() || connection == null) {
-            lastAttemptNanos = System.nanoTime();
+            attempted();
             return;
         }
         try (Statement st = connection.createStatement()) {
@@ -596,25 +459,7 @@ public final class PgWriter implements CommitQueue {
                 connect(); // at once: unreachable (reads refused fast) when PostgreSQL is down
             }
         } finally {
-            lastAttemptNanos = System.nanoTime();
-        }
-    }
-
-    private void fault(Throwable e) {
-        if (failing == null) {
-            failingSinceMs = System.currentTimeMillis();
-            LOG.log(System.Logger.Level.ERROR, "PostgreSQL at " + db.url() + " refuses the ledger's writes: "
-                    + e.getMessage());
-        }
-        failing = String.valueOf(e.getMessage());
-    }
-
-    private void recovered() {
-        if (failing != null) {
-            LOG.log(System.Logger.Level.INFO, "PostgreSQL at " + db.url() + " takes writes again (was failing: "
-                    + failing + ")");
-            failing = null;
-            failingSinceMs = 0;
+            attempted();
         }
     }
 
@@ -625,7 +470,7 @@ public final class PgWriter implements CommitQueue {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.DEBUG, "rollback failed: " + e.getMessage());
+            log.log(System.Logger.Level.DEBUG, "rollback failed: " + e.getMessage());
         }
     }
 
@@ -647,30 +492,6 @@ public final class PgWriter implements CommitQueue {
                 // already gone
             }
             connection = null;
-        }
-    }
-
-    /** True once {@link #close} was called. */
-    boolean closed() {
-        return !running;
-    }
-
-    /** Commits everything queued, then stops. */
-    @Override
-    public void close() {
-        running = false;
-        try {
-            thread.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!thread.isAlive()) {
-            if (inDoubt != null) {
-                giveUpInDoubt();
-            }
-            for (Pending p; (p = queue.poll()) != null; ) {
-                p.done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-            }
         }
     }
 }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.tekton.penia.engine.store.NewerSchemaException;
 import io.tekton.penia.engine.store.migrate.Migrations;
+import io.tekton.penia.engine.store.migrate.PooledDatabase;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -33,19 +34,18 @@ import java.util.List;
  * recorded version (a baseline) and applies the rest. {@code schema_version} is still written,
  * one row per migration, so an older Penia refuses a file that is newer than it knows.
  */
-public final class Database implements AutoCloseable, SqlConnections {
+public final class Database extends PooledDatabase implements SqlConnections {
     private static final System.Logger LOG = System.getLogger(Database.class.getName());
     private static final String MIGRATIONS = "/io/tekton/penia/engine/store/sqlite/";
     private static final Migrations LIST = new Migrations(Database.class, "io/tekton/penia/engine/store/sqlite", "");
     /** Flyway's history table (its default name). */
     static final String HISTORY = "flyway_schema_history";
 
-    private final HikariDataSource pool;
     private final Path file;
 
     private Database(Path file, HikariDataSource pool) {
+        super(pool);
         this.file = file;
-        this.pool = pool;
     }
 
     /** Opens (creating if needed) the database file and migrates it to the newest schema. */
@@ -83,17 +83,8 @@ public final class Database implements AutoCloseable, SqlConnections {
         return db;
     }
 
-    public Connection connection() throws SQLException {
-        return pool.getConnection();
-    }
-
     public Path file() {
         return file;
-    }
-
-    /** True when a trivial query answers. */
-    public boolean isUsable() {
-        return Migrations.isUsable(pool);
     }
 
     /** The schema version {@link #open} migrates every database to (the number of migrations). */
@@ -110,7 +101,7 @@ public final class Database implements AutoCloseable, SqlConnections {
             throw new NewerSchemaException(file.toString(), legacy, known);
         }
         Flyway flyway = Flyway.configure(Database.class.getClassLoader())
-                .dataSource(pool)
+                .dataSource(pool())
                 .locations("classpath:" + MIGRATIONS.substring(1, MIGRATIONS.length() - 1))
                 .failOnMissingLocations(true)
                 .baselineVersion(Integer.toString(Math.max(legacy, 0)))
@@ -127,7 +118,7 @@ public final class Database implements AutoCloseable, SqlConnections {
             LOG.log(System.Logger.Level.INFO, "database " + file + " (schema version " + legacy
                     + ", made before Flyway) is now tracked by Flyway from that version");
         }
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
             incrementalVacuumIfNew(st); // before the first table: SQLite fixes the mode then
         }
         MigrateResult result = flyway.migrate();
@@ -143,14 +134,14 @@ public final class Database implements AutoCloseable, SqlConnections {
         if (!tableExists("schema_version")) {
             return -1;
         }
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement();
+        try (Connection c = connection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")) {
             return rs.next() ? rs.getInt(1) : 0;
         }
     }
 
     private boolean tableExists(String name) throws SQLException {
-        try (Connection c = pool.getConnection();
+        try (Connection c = connection();
              PreparedStatement ps = c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
             ps.setString(1, name);
             try (ResultSet rs = ps.executeQuery()) {
@@ -161,7 +152,7 @@ public final class Database implements AutoCloseable, SqlConnections {
 
     /** One schema_version row for each migration Flyway applied (an older Penia reads that table). */
     private void recordVersions(MigrationInfoService info) throws SQLException {
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)");
             try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO schema_version VALUES (?, ?, ?)")) {
                 for (MigrationInfo m : info.applied()) {
@@ -195,10 +186,5 @@ public final class Database implements AutoCloseable, SqlConnections {
 
     static String resource(String name) throws IOException {
         return LIST.resource(name);
-    }
-
-    @Override
-    public void close() {
-        pool.close();
     }
 }

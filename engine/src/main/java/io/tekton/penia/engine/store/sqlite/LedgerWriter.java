@@ -1,8 +1,6 @@
 package io.tekton.penia.engine.store.sqlite;
 
-import io.tekton.penia.engine.store.CommitQueue;
-import io.tekton.penia.engine.store.CommitTimes;
-import io.tekton.penia.engine.store.QueueFull;
+import io.tekton.penia.engine.store.GroupCommitWriter;
 import io.tekton.penia.engine.store.Write;
 
 import java.sql.Connection;
@@ -14,10 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,7 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * that completes only after its transaction is committed, so a response can wait for
  * durability while many concurrent recorders share one fsync.
  *
- * <p>A batch that fails is retried one write at a time, so one bad write fails alone.
+ * <p>A batch that fails is retried one write at a time, so one bad write fails alone. The queue,
+ * the loop, the counters and the failure state are {@link GroupCommitWriter}'s (PostgreSQL's
+ * writer shares them); this class is SQLite's part: its connection, the WAL and the probe.
  *
  * <p>The writer never checkpoints the WAL itself ({@code wal_autocheckpoint=0} on its
  * connection): SQLite would otherwise copy pages back into the database file and fsync it
@@ -36,8 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * writer checkpoints once itself so that it can start again from its beginning (see
  * {@link #restartWal()}).
  */
-public final class LedgerWriter implements CommitQueue {
-    private static final System.Logger LOG = System.getLogger(LedgerWriter.class.getName());
+public final class LedgerWriter extends GroupCommitWriter<LedgerWriter.SqlWrite> {
 
     /** One unit of work run inside the writer's transaction: the SQLite form of a {@link Write}. */
     @FunctionalInterface
@@ -215,36 +211,19 @@ public final class LedgerWriter implements CommitQueue {
         }
     }
 
-    private record Pending(SqlWrite write, CompletableFuture<Void> done) {
-    }
-
-    private final BlockingQueue<Pending> queue;
-    private final int maxBatch;
     private final Connection connection;
     private final Statements statements;
-    private final Thread thread;
-    private final AtomicLong commits = new AtomicLong();
-    private final AtomicLong writes = new AtomicLong();
-    private final AtomicLong failures = new AtomicLong();
     private final AtomicLong checkpoints = new AtomicLong();
     private final Database db;
     private final Thread checkpointer;
-    private volatile boolean running = true;
     /** Set by the checkpointer when the WAL has grown past {@link #restartWalFrames}: the writer checkpoints once itself. */
     private volatile boolean restartWanted;
     private final AtomicLong walRestarts = new AtomicLong();
     private final AtomicLong walRestartNanos = new AtomicLong();
-    private final CommitTimes commitTimes = new CommitTimes();
     private volatile long walFrames;
     private final long checkpointEveryMs;
     private final long restartWalFrames;
-    /** Why the database refuses writes (busy, read-only, full, I/O...), null while it takes them. */
-    private volatile String failing;
-    private volatile long failingSinceMs;
-    private long lastProbeNanos;
 
-    /** While failing, an idle writer tries a one-row write this often, so health sees the recovery. */
-    private static final long PROBE_EVERY_NANOS = 1_000_000_000L;
     /** SQLite result codes that say the database itself refuses writes (not one write's own fault). */
     private static final java.util.Set<Integer> DATABASE_FAULTS = java.util.Set.of(
             5 /* BUSY */, 6 /* LOCKED */, 7 /* NOMEM */, 8 /* READONLY */, 10 /* IOERR */, 11 /* CORRUPT */,
@@ -261,9 +240,8 @@ public final class LedgerWriter implements CommitQueue {
 
     /** With the checkpointer's period and the WAL size (frames) at which the writer lets it restart. */
     LedgerWriter(Database db, int queueCapacity, int maxBatch, long checkpointEveryMs, long restartWalFrames) {
+        super("penia-ledger-writer", "SQLite write", queueCapacity, maxBatch, 10_000);
         this.db = db;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.maxBatch = maxBatch;
         this.checkpointEveryMs = checkpointEveryMs;
         this.restartWalFrames = restartWalFrames;
         try {
@@ -276,71 +254,30 @@ public final class LedgerWriter implements CommitQueue {
             throw new IllegalStateException("cannot open the writer connection: " + e.getMessage(), e);
         }
         this.statements = new Statements(connection);
-        this.thread = Thread.ofPlatform().name("penia-ledger-writer").daemon(true).start(this::loop);
+        start();
         this.checkpointer = Thread.ofPlatform().name("penia-wal-checkpointer").daemon(true).start(this::checkpointLoop);
-    }
-
-    /**
-     * Queues a write; the future completes after its commit, or exceptionally if it
-     * failed or the writer is full or closed (the write is then not applied).
-     */
-    @Override
-    public CompletableFuture<Void> submit(Write write) {
-        return enqueue(write, true);
-    }
-
-    /**
-     * As {@link #submit}, but never waits for room: with the queue full the future is already
-     * failed with {@link QueueFull} when this returns, and the write is not applied. For callers
-     * that hold a lock others wait on (the engine's, issue 18).
-     */
-    @Override
-    public CompletableFuture<Void> offer(Write write) {
-        return enqueue(write, false);
-    }
-
-    private CompletableFuture<Void> enqueue(Write write, boolean waitForRoom) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        SqlWrite sql = asSql(write);
-        if (sql == null) {
-            done.completeExceptionally(new IllegalArgumentException("not a SQLite write: " + write));
-            return done;
-        }
-        if (!running) {
-            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-            return done;
-        }
-        Pending p = new Pending(sql, done);
-        try {
-            // A free slot is taken at once (even by an interrupted thread: what is queued is then
-            // committed or failed, and its waiter told); only a full queue makes submit wait, 5 s at most.
-            if (!queue.offer(p) && (!waitForRoom || !queue.offer(p, 5, TimeUnit.SECONDS))) {
-                done.completeExceptionally(new QueueFull(queue.size() + queue.remainingCapacity()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            done.completeExceptionally(e);
-        }
-        // Closed while this was queued and the writer has already left: nobody would complete it
-        // (the engine waits for commits without a time limit).
-        if (!running && !thread.isAlive() && queue.remove(p)) {
-            done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-        }
-        return done;
     }
 
     /** As {@link #submit(Write)}, for a write written here as a lambda. */
     public CompletableFuture<Void> submit(SqlWrite write) {
-        return enqueue(write, true);
+        return submit((Write) write);
     }
 
     /** As {@link #offer(Write)}, for a write written here as a lambda. */
     public CompletableFuture<Void> offer(SqlWrite write) {
-        return enqueue(write, false);
+        return offer((Write) write);
     }
 
-    /** A write of this backend (or several as one), or null for a write of another backend. */
-    private static SqlWrite asSql(Write w) {
+    @Override
+    protected SqlWrite own(Write write) {
+        return asSql(write);
+    }
+
+    /**
+     * A write of the SQL backends (or several as one), or null for a write of another backend.
+     * PostgreSQL's writer takes these writes too.
+     */
+    public static SqlWrite asSql(Write w) {
         if (w instanceof SqlWrite s) {
             return s;
         }
@@ -363,45 +300,8 @@ public final class LedgerWriter implements CommitQueue {
     }
 
     @Override
-    public long commits() {
-        return commits.get();
-    }
-
-    @Override
-    public long writes() {
-        return writes.get();
-    }
-
-    @Override
-    public long failures() {
-        return failures.get();
-    }
-
-    @Override
-    public int queued() {
-        return queue.size();
-    }
-
-    /**
-     * Why the database refuses writes, or null while it takes them: set when a write fails for a
-     * fault of the database (busy, read-only, full, I/O), cleared by the next commit (the idle
-     * writer probes every second while failing).
-     */
-    @Override
-    public String failing() {
-        return failing;
-    }
-
-    /** Since when (epoch ms) {@link #failing()} has been set; 0 while the writer is fine. */
-    @Override
-    public long failingSinceMs() {
-        return failingSinceMs;
-    }
-
-    /** True while the queue has room: {@link #offer} would take a write now. */
-    @Override
-    public boolean hasRoom() {
-        return queue.remainingCapacity() > 0;
+    protected String subject() {
+        return "the SQLite database " + db.file();
     }
 
     /** Passive checkpoints run so far (each copies the WAL's committed pages back). */
@@ -421,12 +321,6 @@ public final class LedgerWriter implements CommitQueue {
         return walRestartNanos.get();
     }
 
-    /** Durations of the group commits (each batch, from its first write applied to its fsync done). */
-    @Override
-    public CommitTimes commitTimes() {
-        return commitTimes;
-    }
-
     /** Frames in the WAL at the last checkpoint (4 KB each). */
     @Override
     public long walFrames() {
@@ -435,13 +329,13 @@ public final class LedgerWriter implements CommitQueue {
 
     private void checkpointLoop() {
         long seen = 0;
-        while (running) {
+        while (running()) {
             try {
                 Thread.sleep(checkpointEveryMs);
             } catch (InterruptedException e) {
                 return;
             }
-            long now = commits.get();
+            long now = commits();
             if (now != seen) {
                 seen = now;
                 checkpoint();
@@ -461,7 +355,15 @@ public final class LedgerWriter implements CommitQueue {
                 }
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "WAL checkpoint failed: " + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "WAL checkpoint failed: " + e.getMessage());
+        }
+    }
+
+    /** When the WAL has grown large, the writer checkpoints once itself between two batches. */
+    @Override
+    protected void betweenBatches() {
+        if (restartWanted) {
+            restartWal();
         }
     }
 
@@ -489,102 +391,48 @@ public final class LedgerWriter implements CommitQueue {
                 connection.setAutoCommit(false);
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "WAL checkpoint by the writer failed: " + e.getMessage());
+            log.log(System.Logger.Level.WARNING, "WAL checkpoint by the writer failed: " + e.getMessage());
         } finally {
             walRestartNanos.addAndGet(System.nanoTime() - t0);
         }
     }
 
-    private void loop() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (failing != null && System.nanoTime() - lastProbeNanos >= PROBE_EVERY_NANOS) {
-                        probe();
-                    }
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, maxBatch - 1);
-                commitBatch(batch);
-                if (restartWanted) {
-                    restartWal();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException | Error e) {
-                // Whatever went wrong, each write of the batch gets its answer: the engine waits
-                // for it without a time limit.
-                LOG.log(System.Logger.Level.ERROR, "ledger writer loop failure", e);
-                fault(e);
-                statements.discardBatch();
-                rollback();
-                for (Pending p : batch) {
-                    p.done.completeExceptionally(e);
-                }
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    private void commitBatch(List<Pending> batch) {
+    /** One transaction for the batch; when it fails, each write again alone, so that one bad write fails alone. */
+    @Override
+    protected void commit(List<Pending<SqlWrite>> batch) {
         long t0 = System.nanoTime();
         statements.beginBatch();
         try {
-            for (Pending p : batch) {
-                p.write.apply(statements);
+            for (Pending<SqlWrite> p : batch) {
+                p.write().apply(statements);
             }
             statements.flushRollups();
             connection.commit();
-            recovered();
-            commitTimes.add(System.nanoTime() - t0);
-            commits.incrementAndGet();
-            writes.addAndGet(batch.size());
-            for (Pending p : batch) {
-                p.done.complete(null);
-            }
+            committed(batch, t0);
         } catch (SQLException | RuntimeException e) {
-            statements.discardBatch();
-            rollback();
-            if (batch.size() == 1) {
-                if (e instanceof SQLException se && DATABASE_FAULTS.contains(se.getErrorCode() & 0xff)) {
-                    fault(e);
-                }
-                failures.incrementAndGet();
-                LOG.log(System.Logger.Level.WARNING, "ledger write failed: " + e.getMessage());
-                batch.getFirst().done.completeExceptionally(e);
+            abandon();
+            if (batch.size() > 1) {
+                oneByOne(batch);
                 return;
             }
-            // Isolate the failing write: each one again in its own transaction.
-            for (Pending p : batch) {
-                commitBatch(new ArrayList<>(List.of(p)));
+            if (e instanceof SQLException se && DATABASE_FAULTS.contains(se.getErrorCode() & 0xff)) {
+                fault(e);
             }
+            failedAlone(batch.getFirst(), e);
         }
     }
 
-    private void fault(Throwable e) {
-        if (failing == null) {
-            failingSinceMs = System.currentTimeMillis();
-            LOG.log(System.Logger.Level.ERROR, "the database refuses writes: " + e.getMessage());
-        }
-        failing = String.valueOf(e.getMessage());
-    }
-
-    private void recovered() {
-        if (failing != null) {
-            LOG.log(System.Logger.Level.INFO, "the database takes writes again (was failing: " + failing + ")");
-            failing = null;
-            failingSinceMs = 0;
-        }
+    /** Forgets the batch's sums and seq numbers, and rolls its transaction back. */
+    @Override
+    protected void abandon() {
+        statements.discardBatch();
+        rollback();
     }
 
     /** A one-row write that changes nothing (it rewrites the newest schema version's row), then its commit. */
-    private void probe() {
-        lastProbeNanos = System.nanoTime();
+    @Override
+    protected void probe() {
+        attempted();
         try (Statement st = connection.createStatement()) {
             st.executeUpdate("UPDATE schema_version SET applied_ms = applied_ms"
                     + " WHERE version = (SELECT MAX(version) FROM schema_version)");
@@ -599,7 +447,7 @@ public final class LedgerWriter implements CommitQueue {
                 recovered();
             }
         } finally {
-            lastProbeNanos = System.nanoTime();
+            attempted();
         }
     }
 
@@ -607,31 +455,19 @@ public final class LedgerWriter implements CommitQueue {
         try {
             connection.rollback();
         } catch (SQLException e) {
-            LOG.log(System.Logger.Level.ERROR, "rollback failed", e);
+            log.log(System.Logger.Level.ERROR, "rollback failed", e);
         }
     }
 
-    /** True once {@link #close} was called. */
-    boolean closed() {
-        return !running;
-    }
-
-    /** Commits everything queued, then stops. */
+    /** Commits everything queued, then stops the checkpointer and closes the writer's connection. */
     @Override
     public void close() {
-        running = false;
+        super.close();
         try {
-            thread.join(10_000);
             checkpointer.interrupt();
             checkpointer.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        if (!thread.isAlive()) {
-            // Queued after the writer's last look: refused, not left waiting.
-            for (Pending p; (p = queue.poll()) != null; ) {
-                p.done.completeExceptionally(new IllegalStateException("ledger writer is closed"));
-            }
         }
         statements.close();
         try {

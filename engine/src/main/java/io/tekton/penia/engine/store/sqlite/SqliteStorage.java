@@ -1,9 +1,5 @@
 package io.tekton.penia.engine.store.sqlite;
 
-import io.tekton.penia.engine.store.AuditTable;
-import io.tekton.penia.engine.store.DeliveryTable;
-import io.tekton.penia.engine.store.KeyTable;
-import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.WriterStorage;
 
 import java.nio.file.Path;
@@ -16,19 +12,12 @@ import java.time.ZoneId;
  * every capability: online backups ({@link Backup}), retention to monthly files ({@link
  * LedgerArchive}) and incremental vacuum ({@link Vacuum}).
  */
-public final class SqliteStorage extends WriterStorage<LedgerWriter> {
+public final class SqliteStorage extends WriterStorage<LedgerWriter, SqliteLedger> {
     private final Database db;
-    private final SqliteLedger ledger;
-    private final SqliteKeys keys;
-    private final SqliteAudit audit;
-    private final SqliteDeliveries deliveries;
 
     private SqliteStorage(Database db) {
+        super(new SqliteLedger(db), new SqliteKeys(db), new SqliteAudit(db), new SqliteDeliveries(db));
         this.db = db;
-        this.ledger = new SqliteLedger(db);
-        this.keys = new SqliteKeys(db);
-        this.audit = new SqliteAudit(db);
-        this.deliveries = new SqliteDeliveries(db);
     }
 
     /** Opens (creating if needed) the file and migrates it to the newest schema. */
@@ -57,38 +46,13 @@ public final class SqliteStorage extends WriterStorage<LedgerWriter> {
     }
 
     @Override
-    protected boolean closed(LedgerWriter writer) {
-        return writer.closed();
-    }
-
-    @Override
-    public LedgerStore ledger() {
-        return ledger;
-    }
-
-    @Override
-    public KeyTable keys() {
-        return keys;
-    }
-
-    @Override
-    public AuditTable audit() {
-        return audit;
-    }
-
-    @Override
-    public DeliveryTable deliveries() {
-        return deliveries;
-    }
-
-    @Override
     public Snapshot backup(Path target) {
         return Backup.write(db, target);
     }
 
     @Override
     public Archived archiveBefore(Instant cutoff, Path dir, ZoneId zone) {
-        return new LedgerArchive(ledger, writer(), dir, zone).archiveBefore(cutoff);
+        return new LedgerArchive(ledger(), writer(), dir, zone).archiveBefore(cutoff);
     }
 
     @Override
