@@ -16,26 +16,12 @@ import java.util.Optional;
  * (starting Monday) and months. Boundaries are computed on the local calendar, so a day
  * that has 23 or 25 hours because of a DST change is still exactly one day.
  */
-public enum Period {
+public enum Period implements WireName {
     HOURLY, DAILY, WEEKLY, MONTHLY;
 
-    private final String wire = name().toLowerCase(Locale.ROOT);
-
-    /** The lower-case name used in JSON (computed once: it is written on every answer). */
-    public String wireName() {
-        return wire;
-    }
-
+    /** The period with this name in any case ({@code daily}, {@code DAILY}); empty for null or any other text. */
     public static Optional<Period> parse(String s) {
-        if (s == null) {
-            return Optional.empty();
-        }
-        for (Period p : values()) {
-            if (p.wireName().equals(s.toLowerCase(Locale.ROOT))) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+        return WireName.parse(Period.class, s == null ? null : s.toLowerCase(Locale.ROOT));
     }
 
     /** The first instant of the period that contains {@code t}. */

@@ -2,6 +2,7 @@ package io.tekton.penia.engine.monitor;
 
 import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
+import io.tekton.penia.engine.model.WireName;
 
 import java.math.BigDecimal;
 
@@ -14,14 +15,7 @@ import java.math.BigDecimal;
 public record Reason(String budgetId, Period period, String monitor, Money spent, Money reserved, Money limit,
                      BigDecimal projectedPercent, Level level, String detail) {
     /** The judgement of one monitor on one budget period. */
-    public enum Level {
-        OK, INFO, WARNING, BLOCK;
-
-        private final String wire = name().toLowerCase(java.util.Locale.ROOT);
-
-        /** The lower-case name used in JSON (computed once: it is written on every answer). */
-        public String wireName() {
-            return wire;
-        }
+    public enum Level implements WireName {
+        OK, INFO, WARNING, BLOCK
     }
 }

@@ -5,12 +5,10 @@ import io.tekton.penia.engine.error.PeniaException;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The price of one model at one provider, in exact USD per token, with what the catalog
@@ -198,17 +196,7 @@ public record ModelPrice(String provider, String model, BigDecimal inputPerToken
     }
 
     private static Set<String> capabilities(Set<String> values) {
-        if (values == null || values.isEmpty()) {
-            return Collections.emptySortedSet();
-        }
-        if (values.size() > MAX_CAPABILITIES) {
-            throw PeniaException.invalid("capabilities", "must list at most " + MAX_CAPABILITIES
-                    + " (got " + values.size() + ")");
-        }
-        TreeSet<String> sorted = new TreeSet<>();
-        for (String value : values) {
-            sorted.add(name("capabilities", value).toLowerCase(Locale.ROOT));
-        }
-        return Collections.unmodifiableSortedSet(sorted);
+        return Names.sortedNames("capabilities", values, MAX_CAPABILITIES,
+                value -> name("capabilities", value).toLowerCase(Locale.ROOT));
     }
 }

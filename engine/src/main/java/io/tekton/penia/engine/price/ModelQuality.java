@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -171,15 +170,7 @@ public final class ModelQuality {
     }
 
     private static ModelQuality load() {
-        try (InputStream in = ModelQuality.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("quality table " + RESOURCE + " is missing next to "
-                        + ModelQuality.class.getName());
-            }
-            return read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read quality table " + RESOURCE, e);
-        }
+        return Shipped.read(ModelQuality.class, RESOURCE, "quality table", ModelQuality::read);
     }
 
     /**

@@ -1,8 +1,13 @@
 package io.tekton.penia.engine.price;
 
+import io.tekton.penia.engine.error.PeniaException;
 import io.tekton.penia.engine.model.CanonicalNames;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * How provider and model names are matched: normalisation, provider aliases and families,
@@ -20,6 +25,24 @@ final class Names {
             "codestral", "text-completion-openai", "text-completion-codestral");
 
     private Names() {
+    }
+
+    /**
+     * A set of names given in {@code field}, sorted and unmodifiable: empty for null or none, at
+     * most {@code max} of them, each checked and normalised by {@code each}.
+     */
+    static Set<String> sortedNames(String field, Set<String> values, int max, UnaryOperator<String> each) {
+        if (values == null || values.isEmpty()) {
+            return Collections.emptySortedSet();
+        }
+        if (values.size() > max) {
+            throw PeniaException.invalid(field, "must list at most " + max + " (got " + values.size() + ")");
+        }
+        TreeSet<String> sorted = new TreeSet<>();
+        for (String value : values) {
+            sorted.add(each.apply(value));
+        }
+        return Collections.unmodifiableSortedSet(sorted);
     }
 
     /** The lookup form of a provider name: its canonical form (trimmed, lower-case, aliases resolved). */

@@ -2,7 +2,6 @@ package io.tekton.penia.engine.price;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -144,15 +143,7 @@ public final class PriceCatalog {
      * @throws IllegalStateException when the resource is missing or malformed (a packaging bug)
      */
     public static PriceCatalog loadDefault() {
-        try (InputStream in = PriceCatalog.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("price catalog resource " + RESOURCE + " is missing next to "
-                        + PriceCatalog.class.getName());
-            }
-            return read(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read price catalog " + RESOURCE, e);
-        }
+        return Shipped.read(PriceCatalog.class, RESOURCE, "price catalog", PriceCatalog::read);
     }
 
     /**

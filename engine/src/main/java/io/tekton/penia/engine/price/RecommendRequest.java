@@ -125,27 +125,20 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
     }
 
     private static Set<String> capabilities(Set<String> values) {
-        if (values == null || values.isEmpty()) {
-            return Collections.emptySortedSet();
+        return Names.sortedNames("required_capabilities", values, MAX_CAPABILITIES, RecommendRequest::capability);
+    }
+
+    private static String capability(String value) {
+        String name = blankToNull(value);
+        if (name == null) {
+            throw PeniaException.invalid("required_capabilities", "must not contain blank names");
         }
-        if (values.size() > MAX_CAPABILITIES) {
-            throw PeniaException.invalid("required_capabilities", "must list at most " + MAX_CAPABILITIES
-                    + " (got " + values.size() + ")");
+        if (name.length() > ModelPrice.MAX_NAME_CHARS) {
+            throw PeniaException.invalid("required_capabilities", "names must be at most "
+                    + ModelPrice.MAX_NAME_CHARS + " characters");
         }
-        TreeSet<String> result = new TreeSet<>();
-        for (String value : values) {
-            String name = blankToNull(value);
-            if (name == null) {
-                throw PeniaException.invalid("required_capabilities", "must not contain blank names");
-            }
-            if (name.length() > ModelPrice.MAX_NAME_CHARS) {
-                throw PeniaException.invalid("required_capabilities", "names must be at most "
-                        + ModelPrice.MAX_NAME_CHARS + " characters");
-            }
-            name = name.toLowerCase(Locale.ROOT).replace('-', '_');
-            result.add(CAPABILITY_SYNONYMS.getOrDefault(name, name));
-        }
-        return Collections.unmodifiableSortedSet(result);
+        name = name.toLowerCase(Locale.ROOT).replace('-', '_');
+        return CAPABILITY_SYNONYMS.getOrDefault(name, name);
     }
 
     private static Set<String> providers(Set<String> values) {
@@ -161,20 +154,14 @@ public record RecommendRequest(String taskType, Set<String> requiredCapabilities
             }
             return null;
         }
-        if (values.size() > MAX_PROVIDERS) {
-            throw PeniaException.invalid("providers", "must list at most " + MAX_PROVIDERS + " (got "
-                    + values.size() + ")");
-        }
-        TreeSet<String> result = new TreeSet<>();
-        for (String value : values) {
+        return Names.sortedNames("providers", values, MAX_PROVIDERS, value -> {
             String name = blankToNull(value);
             if (name == null || name.length() > ModelPrice.MAX_NAME_CHARS) {
                 throw PeniaException.invalid("providers", "names must be 1 to " + ModelPrice.MAX_NAME_CHARS
                         + " characters");
             }
-            result.add(Names.provider(name));
-        }
-        return Collections.unmodifiableSortedSet(result);
+            return Names.provider(name);
+        });
     }
 
     private static void tokens(String field, long value) {

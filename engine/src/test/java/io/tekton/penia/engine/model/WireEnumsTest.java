@@ -31,6 +31,18 @@ class WireEnumsTest {
     }
 
     @Test
+    void everyWireNameEnum_spellsItsValuesInLowerCase_andOnlyPeriodParsesAnyCase() {
+        assertThat(Dimension.TASK_TYPE.wireName()).isSameAs(Dimension.TASK_TYPE.wireName()).isEqualTo("task_type");
+        assertThat(Enforcement.WARN.wireName()).isEqualTo("warn");
+        assertThat(io.tekton.penia.engine.monitor.Reason.Level.WARNING.wireName()).isEqualTo("warning");
+        assertThat(WireName.wireNames(Period.class)).containsExactly("hourly", "daily", "weekly", "monthly");
+        assertThat(Period.parse("Weekly")).contains(Period.WEEKLY);
+        assertThat(Period.parse(null)).isEmpty();
+        assertThat(WireName.parse(Period.class, "Weekly")).isEmpty();
+        assertThat(WireName.parse(Enforcement.class, "block")).contains(Enforcement.BLOCK);
+    }
+
+    @Test
     void reservationConstants_areTheStatusWireNames() {
         assertThat(List.of(Reservation.ACTIVE, Reservation.SETTLED, Reservation.RELEASED, Reservation.EXPIRED))
                 .isEqualTo(ReservationStatus.wireNames());

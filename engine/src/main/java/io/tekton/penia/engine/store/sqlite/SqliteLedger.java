@@ -12,16 +12,18 @@ import io.tekton.penia.engine.store.LedgerStore;
 import io.tekton.penia.engine.store.StoreException;
 import io.tekton.penia.engine.store.codec.BudgetCodec;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.tekton.penia.engine.store.sqlite.Sql.and;
+import static io.tekton.penia.engine.store.sqlite.Sql.bind;
+import static io.tekton.penia.engine.store.sqlite.Sql.setNullable;
 
 /**
  * The ledger over SQLite: the writes the engine submits to the {@link LedgerWriter}
@@ -30,7 +32,7 @@ import java.util.Optional;
  * <p>Not final: PostgreSQL runs the same statements (store.postgres.PgLedger overrides the few
  * written differently there), reading through {@link SqlConnections} instead of a {@link Database}.
  */
-public class SqliteLedger implements LedgerStore {
+public class SqliteLedger extends SqlTable implements LedgerStore {
 
     private static final String INSERT_USAGE = "INSERT INTO usage_records (record_id, request_id, ts_ms, component, provider, model,"
             + " input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros,"
@@ -50,17 +52,16 @@ public class SqliteLedger implements LedgerStore {
             + " price_version, reservation_id, task_type";
 
     private final Database db;
-    private final SqlConnections source;
 
     public SqliteLedger(Database db) {
+        super(db);
         this.db = db;
-        this.source = db;
     }
 
     /** Over another database's connections (its SQL must take these statements); {@link #database()} is then null. */
     protected SqliteLedger(SqlConnections source) {
+        super(source);
         this.db = null;
-        this.source = source;
     }
 
     public Database database() {
@@ -110,25 +111,13 @@ public class SqliteLedger implements LedgerStore {
         boolean active = b.active();
         Instant created = b.createdAt();
         Instant updated = b.updatedAt();
-        return s -> {
-            PreparedStatement ps = s.get(upsertBudgetSql());
-            ps.setString(1, budgetId);
-            ps.setString(2, body);
-            ps.setInt(3, active ? 1 : 0);
-            ps.setLong(4, created.toEpochMilli());
-            ps.setLong(5, updated.toEpochMilli());
-            ps.executeUpdate();
-        };
+        return Sql.update(upsertBudgetSql(), budgetId, body, active ? 1 : 0, created.toEpochMilli(), updated.toEpochMilli());
     }
 
     @Override
     public LedgerWriter.SqlWrite deleteBudget(String budgetId, Instant at) {
-        return s -> {
-            PreparedStatement ps = s.get("UPDATE budgets SET deleted = 1, is_active = 0, updated_ms = ? WHERE budget_id = ?");
-            ps.setLong(1, at.toEpochMilli());
-            ps.setString(2, budgetId);
-            ps.executeUpdate();
-        };
+        return Sql.update("UPDATE budgets SET deleted = 1, is_active = 0, updated_ms = ? WHERE budget_id = ?",
+                at.toEpochMilli(), budgetId);
     }
 
     @Override
@@ -186,21 +175,12 @@ public class SqliteLedger implements LedgerStore {
 
     @Override
     public LedgerWriter.SqlWrite addSuppressed(String alertId, long n) {
-        return s -> {
-            PreparedStatement ps = s.get("UPDATE alerts SET suppressed_count = suppressed_count + ? WHERE alert_id = ?");
-            ps.setLong(1, n);
-            ps.setString(2, alertId);
-            ps.executeUpdate();
-        };
+        return Sql.update("UPDATE alerts SET suppressed_count = suppressed_count + ? WHERE alert_id = ?", n, alertId);
     }
 
     @Override
     public LedgerWriter.SqlWrite dismissAlert(String alertId) {
-        return s -> {
-            PreparedStatement ps = s.get("UPDATE alerts SET is_dismissed = 1 WHERE alert_id = ?");
-            ps.setString(1, alertId);
-            ps.executeUpdate();
-        };
+        return Sql.update("UPDATE alerts SET is_dismissed = 1 WHERE alert_id = ?", alertId);
     }
 
     @Override
@@ -255,22 +235,14 @@ public class SqliteLedger implements LedgerStore {
     /** Sets the budgets an active hold counts against (a deleted budget's share is released). */
     @Override
     public LedgerWriter.SqlWrite setReservationBudgets(String reservationId, List<String> budgetIds) {
-        return s -> {
-            PreparedStatement ps = s.get("UPDATE reservations SET budget_ids = ? WHERE reservation_id = ? AND status = 'active'");
-            ps.setString(1, String.join(",", budgetIds));
-            ps.setString(2, reservationId);
-            ps.executeUpdate();
-        };
+        return Sql.update("UPDATE reservations SET budget_ids = ? WHERE reservation_id = ? AND status = 'active'",
+                String.join(",", budgetIds), reservationId);
     }
 
     @Override
     public LedgerWriter.SqlWrite putSetting(String key, String value) {
-        return s -> {
-            PreparedStatement ps = s.get("INSERT INTO settings VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
-            ps.setString(1, key);
-            ps.setString(2, value);
-            ps.executeUpdate();
-        };
+        return Sql.update("INSERT INTO settings VALUES (?,?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                key, value);
     }
 
     @Override
@@ -364,18 +336,9 @@ public class SqliteLedger implements LedgerStore {
     public List<Alert> queryAlerts(String budgetId, String severity, Boolean dismissed, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + ALERT_COLUMNS + " FROM alerts WHERE 1=1");
         List<Object> args = new ArrayList<>();
-        if (budgetId != null) {
-            sql.append(" AND budget_id = ?");
-            args.add(budgetId);
-        }
-        if (severity != null) {
-            sql.append(" AND severity = ?");
-            args.add(severity);
-        }
-        if (dismissed != null) {
-            sql.append(" AND is_dismissed = ?");
-            args.add(dismissed ? 1 : 0);
-        }
+        and(sql, args, "budget_id = ?", budgetId);
+        and(sql, args, "severity = ?", severity);
+        and(sql, args, "is_dismissed = ?", dismissed == null ? null : dismissed ? 1 : 0);
         sql.append(" ORDER BY created_ms DESC, alert_id DESC LIMIT ?");
         args.add(limit);
         return query(sql.toString(), ps -> bind(ps, args), SqliteLedger::alert);
@@ -632,22 +595,10 @@ public class SqliteLedger implements LedgerStore {
     }
 
     private static void dims(UsageFilter f, StringBuilder sql, List<Object> args) {
-        if (f.component() != null) {
-            sql.append(" AND component = ?");
-            args.add(f.component());
-        }
-        if (f.provider() != null) {
-            sql.append(" AND provider = ?");
-            args.add(f.provider());
-        }
-        if (f.model() != null) {
-            sql.append(" AND model = ?");
-            args.add(f.model());
-        }
-        if (f.taskType() != null) {
-            sql.append(" AND task_type = ?");
-            args.add(f.taskType());
-        }
+        and(sql, args, "component = ?", f.component());
+        and(sql, args, "provider = ?", f.provider());
+        and(sql, args, "model = ?", f.model());
+        and(sql, args, "task_type = ?", f.taskType());
     }
 
     private static UsageRecord usage(ResultSet rs) throws SQLException {
@@ -659,50 +610,7 @@ public class SqliteLedger implements LedgerStore {
 
     // ---- plumbing -----------------------------------------------------------------------
 
-    @FunctionalInterface
-    protected interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
-    }
-
-    @FunctionalInterface
-    protected interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
-    }
-
-    private static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
-        for (int i = 0; i < args.size(); i++) {
-            ps.setObject(i + 1, args.get(i));
-        }
-    }
-
-    protected final <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        try (Connection c = source.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            try (ResultSet rs = ps.executeQuery()) {
-                List<T> out = new ArrayList<>();
-                while (rs.next()) {
-                    out.add(mapper.map(rs));
-                }
-                return out;
-            }
-        } catch (SQLException e) {
-            throw new StoreException("query failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static void setNullable(PreparedStatement ps, int i, Long v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setLong(i, v);
-        }
-    }
-
-    protected static void setNullable(PreparedStatement ps, int i, String v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.VARCHAR);
-        } else {
-            ps.setString(i, v);
-        }
+    protected final <T> List<T> query(String sql, Sql.Binder binder, Sql.RowMapper<T> mapper) {
+        return query(sql, binder, mapper, "query failed");
     }
 }
