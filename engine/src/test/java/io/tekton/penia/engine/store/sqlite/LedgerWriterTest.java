@@ -44,14 +44,8 @@ class LedgerWriterTest {
                             Money.ofMicros(1_000 + i), "reported", null, null);
                     done.add(writer.submit(store.insertUsage(r)));
                 }
-                int failed = 0;
-                for (CompletableFuture<Void> f : done) {
-                    try {
-                        f.get(1, TimeUnit.MINUTES);
-                    } catch (ExecutionException e) {
-                        failed++;
-                    }
-                }
+                CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).exceptionally(e -> null).get(1, TimeUnit.MINUTES);
+                long failed = done.stream().filter(CompletableFuture::isCompletedExceptionally).count();
                 assertThat(failed).as("each duplicate fails alone").isEqualTo(2_000 / 97);
                 assertThat(writer.writes()).isEqualTo(2_000 - failed);
             }
