@@ -46,6 +46,43 @@ export async function fetchWithKey(path) {
   return res;
 }
 
+/** Cursor paging of a list endpoint: the cursor of each page shown so far (null: the first page). */
+export class Pager {
+  constructor() {
+    this.reset();
+  }
+
+  /** Back to the first page. */
+  reset() {
+    this.cursors = [null];
+  }
+
+  /** The number of the page before the last one read. */
+  previous() {
+    return Math.max(0, this.cursors.length - 3);
+  }
+
+  /** The number of the page after the last one read. */
+  next() {
+    return this.cursors.length - 1;
+  }
+
+  /** GETs page i of path with the query q and remembers its next cursor; null when it failed (ctx shows why). */
+  async read(i, path, q, ctx, failure) {
+    if (this.cursors[i]) q.set('cursor', this.cursors[i]);
+    let r;
+    try {
+      r = await api('GET', path + '?' + q);
+    } catch (e) {
+      ctx.error(e, failure);
+      return null;
+    }
+    this.cursors = this.cursors.slice(0, i + 1);
+    this.cursors.push(r.next_cursor);
+    return r;
+  }
+}
+
 async function answer(res) {
   const text = await res.text();
   let json = null;

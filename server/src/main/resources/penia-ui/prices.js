@@ -1,20 +1,20 @@
 // Prices: search the catalog, a model's price versions, recommendations.
-import {api, el} from './api.js';
+import {api, el, Pager} from './api.js';
 
 let root = null;
 let ctx = null;
-let cursors = [null];
+const pager = new Pager();
 
 const perM = (x) => (x == null ? '–' : '$' + Number(x).toFixed(3));
 
 export async function show(main, c) {
   ctx = c;
-  cursors = [null];
+  pager.reset();
   const search = el('form', {id: 'price-search', class: 'filters'},
       el('label', {}, 'Provider', el('input', {name: 'provider', id: 'p-provider'})),
       el('label', {}, 'Model', el('input', {name: 'model', id: 'p-model'})),
       el('button', {type: 'submit', text: 'Search'}));
-  search.addEventListener('submit', (ev) => { ev.preventDefault(); cursors = [null]; page(0); });
+  search.addEventListener('submit', (ev) => { ev.preventDefault(); pager.reset(); page(0); });
   const rec = el('form', {id: 'recommend', class: 'filters'},
       el('label', {}, 'Input tokens', el('input', {name: 'estimated_input_tokens', type: 'number', min: '0', value: '2000', required: true})),
       el('label', {}, 'Output tokens', el('input', {name: 'estimated_output_tokens', type: 'number', min: '0', value: '500', required: true})),
@@ -34,8 +34,8 @@ export async function show(main, c) {
               .map((h) => el('th', {text: h})))),
           el('tbody', {id: 'price-rows'})),
       el('div', {class: 'pager'},
-          el('button', {type: 'button', id: 'prices-prev', text: '‹ Previous', onclick: () => page(Math.max(0, cursors.length - 3))}),
-          el('button', {type: 'button', id: 'prices-next', text: 'Next ›', onclick: () => page(cursors.length - 1)})));
+          el('button', {type: 'button', id: 'prices-prev', text: '‹ Previous', onclick: () => page(pager.previous())}),
+          el('button', {type: 'button', id: 'prices-next', text: 'Next ›', onclick: () => page(pager.next())})));
   main.append(root);
   await page(0);
 }
@@ -48,17 +48,8 @@ async function page(i) {
   const f = new FormData(root.querySelector('#price-search'));
   const q = new URLSearchParams({limit: '25'});
   for (const k of ['provider', 'model']) if ((f.get(k) || '').trim()) q.set(k, f.get(k).trim());
-  if (cursors[i]) q.set('cursor', cursors[i]);
-  let r;
-  try {
-    r = await api('GET', '/api/v1/prices?' + q);
-  } catch (e) {
-    ctx.error(e, 'The catalog could not be read');
-    return;
-  }
-  if (!root) return;
-  cursors = cursors.slice(0, i + 1);
-  cursors.push(r.next_cursor);
+  const r = await pager.read(i, '/api/v1/prices', q, ctx, 'The catalog could not be read');
+  if (!r || !root) return;
   root.querySelector('#price-total').textContent = r.total + ' models match; catalog ' + r.catalog_version + '. Page ' + (i + 1) + '.';
   root.querySelector('#price-rows').replaceChildren(...r.items.map((p) => el('tr', {class: 'price-row', onclick: () => detail(p)},
       el('td', {text: p.provider}), el('td', {}, el('button', {type: 'button', class: 'link', text: p.model})),

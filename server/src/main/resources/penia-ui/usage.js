@@ -1,16 +1,16 @@
 // Usage: the ledger with filters, cursor paging, and CSV / JSON Lines export of the same filters.
-import {api, fetchWithKey, usdExact, when, el} from './api.js';
+import {fetchWithKey, usdExact, when, el, Pager} from './api.js';
 
 let root = null;
 let ctx = null;
-let cursors = [null]; // the cursor of each page shown so far (null: the newest)
+const pager = new Pager(); // the newest page first
 let liveRows = 0;
 
 const FIELDS = ['component', 'provider', 'model', 'task_type', 'budget_id'];
 
 export async function show(main, c) {
   ctx = c;
-  cursors = [null];
+  pager.reset();
   const input = (name, label, type) => el('label', {}, label, el('input', {name, id: 'f-' + name, type: type || 'text'}));
   const form = el('form', {id: 'usage-filters', class: 'filters'},
       input('component', 'Component'), input('provider', 'Provider'), input('model', 'Model'), input('task_type', 'Task type'), input('budget_id', 'Budget'),
@@ -22,7 +22,7 @@ export async function show(main, c) {
       el('button', {type: 'button', id: 'export-jsonl', text: 'Export JSON Lines', onclick: () => exportAs('jsonl')}));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    cursors = [null];
+    pager.reset();
     page(0);
   });
   root = el('section', {id: 'usage'},
@@ -33,10 +33,10 @@ export async function show(main, c) {
               .map((h) => el('th', {text: h})))),
           el('tbody', {id: 'usage-rows'})),
       el('div', {class: 'pager'},
-          el('button', {type: 'button', id: 'page-newest', text: '« Newest', onclick: () => { cursors = [null]; page(0); }}),
-          el('button', {type: 'button', id: 'page-prev', text: '‹ Newer', onclick: () => page(Math.max(0, cursors.length - 3))}),
+          el('button', {type: 'button', id: 'page-newest', text: '« Newest', onclick: () => { pager.reset(); page(0); }}),
+          el('button', {type: 'button', id: 'page-prev', text: '‹ Newer', onclick: () => page(pager.previous())}),
           el('span', {id: 'page-no'}),
-          el('button', {type: 'button', id: 'page-next', text: 'Older ›', onclick: () => page(cursors.length - 1)})));
+          el('button', {type: 'button', id: 'page-next', text: 'Older ›', onclick: () => page(pager.next())})));
   main.append(root);
   await page(0);
 }
@@ -60,21 +60,12 @@ function params() {
   return q;
 }
 
-/** Shows the page whose cursor is cursors[i]; remembers the next cursor. */
+/** Shows page i of the ledger (0: the newest). */
 async function page(i) {
   const q = params();
   q.set('limit', root.querySelector('#f-limit').value);
-  if (cursors[i]) q.set('cursor', cursors[i]);
-  let r;
-  try {
-    r = await api('GET', '/api/v1/usage/records?' + q);
-  } catch (e) {
-    ctx.error(e, 'The ledger could not be read');
-    return;
-  }
-  if (!root) return;
-  cursors = cursors.slice(0, i + 1);
-  cursors.push(r.next_cursor);
+  const r = await pager.read(i, '/api/v1/usage/records', q, ctx, 'The ledger could not be read');
+  if (!r || !root) return;
   liveRows = 0;
   root.querySelector('#usage-live').textContent = '';
   const body = root.querySelector('#usage-rows');

@@ -39,10 +39,14 @@ class SpendProfileTest {
         assertThat(p.forecast(now, MONTH, END, spent, 10_000_000).stopAt()).as("already reached").isEqualTo(now);
     }
 
+    /** Spikes of 3x after a 10-minute warm-up, with at least $0.50 in the window; first-spend notices after {@code noticeAfter}. */
+    static AnomalyWatch watch(Duration noticeAfter) {
+        return new AnomalyWatch(new AnomalyConfig(true, 3.0, 500_000, Duration.ofMinutes(10), noticeAfter), UTC);
+    }
+
     @Test
     void anomalyWatch_floorWarmupAndNotices() {
-        AnomalyWatch w = new AnomalyWatch(new AnomalyConfig(true, 3.0, 500_000, Duration.ofMinutes(10),
-                Duration.ofHours(1)), UTC);
+        AnomalyWatch w = watch(Duration.ofHours(1));
         long t = MONTH.getEpochSecond();
         for (int m = 0; m < 30; m++) {
             w.add("steady", "openai", "gpt-4o-mini", t + m * 60L, 100_000);
@@ -67,8 +71,7 @@ class SpendProfileTest {
 
     @Test
     void anomalyWatch_taskTypeSpike_whileItsSharedComponentProviderAndModelMoveLess_noTaskTypeNotice() {
-        AnomalyWatch w = new AnomalyWatch(new AnomalyConfig(true, 3.0, 500_000, Duration.ofMinutes(10),
-                Duration.ofMinutes(1)), UTC);
+        AnomalyWatch w = watch(Duration.ofMinutes(1));
         long t = MONTH.getEpochSecond();
         for (int m = 0; m < 30; m++) {
             w.add("assistant", "anthropic", "claude-sonnet-4-5", "chat", t + m * 60L, 300_000);

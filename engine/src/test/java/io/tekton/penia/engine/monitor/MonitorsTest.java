@@ -6,6 +6,8 @@ import io.tekton.penia.engine.model.Money;
 import io.tekton.penia.engine.model.Period;
 import io.tekton.penia.engine.model.Scope;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Instant;
 import java.util.List;
@@ -26,24 +28,23 @@ class MonitorsTest {
                 Monitors.realtime(b, Period.MONTHLY, limit, Money.ofUsd(spent), Money.ofUsd(reserved), Money.ofUsd(estimate))));
     }
 
-    @Test
-    void exactlyAtStop_isAllowed_oneMicroAbove_isBlocked() {
-        Budget b = budget(Enforcement.BLOCK, 80, 100);
-        assertThat(decide(b, "4.99", "0", "0.01", false)).isInstanceOf(Decision.Warn.class);
-        assertThat(decide(b, "4.99", "0", "0.010001", false)).isInstanceOf(Decision.Block.class);
-    }
-
-    @Test
-    void reservedCountsLikeSpent() {
-        Budget b = budget(Enforcement.BLOCK, 80, 100);
-        assertThat(decide(b, "0", "4.995", "0.01", false)).isInstanceOf(Decision.Block.class);
-    }
-
-    @Test
-    void belowWarning_allows_atWarning_warns() {
-        Budget b = budget(Enforcement.BLOCK, 80, 95);
-        assertThat(decide(b, "1", "0", "0.01", false)).isInstanceOf(Decision.Allow.class);
-        assertThat(decide(b, "3.99", "0", "0.01", false)).isInstanceOf(Decision.Warn.class);
+    /** Spent, reserved and the estimate against the $5 monthly limit: the decision each one gets. */
+    @ParameterizedTest(name = "{0} warn {1}% stop {2}%: spent {3}, reserved {4}, estimate {5}, breaker {6} -> {7}")
+    @CsvSource({
+        // Exactly at stop is allowed (with a warning); one micro above is blocked.
+        "BLOCK, 80, 100, 4.99, 0, 0.01, false, Warn",
+        "BLOCK, 80, 100, 4.99, 0, 0.010001, false, Block",
+        // Reserved counts like spent.
+        "BLOCK, 80, 100, 0, 4.995, 0.01, false, Block",
+        // Below the warning allows, at the warning warns.
+        "BLOCK, 80, 95, 1, 0, 0.01, false, Allow",
+        "BLOCK, 80, 95, 3.99, 0, 0.01, false, Warn",
+        // A warn-mode budget warns but never blocks, not even with its breaker open.
+        "WARN, 80, 95, 10, 0, 5, true, Warn"})
+    void decision(Enforcement e, int warning, int stop, String spent, String reserved, String estimate, boolean breaker,
+                  String expected) {
+        assertThat(decide(budget(e, warning, stop), spent, reserved, estimate, breaker).getClass().getSimpleName())
+                .isEqualTo(expected);
     }
 
     @Test
@@ -61,12 +62,6 @@ class MonitorsTest {
         Decision d = decide(b, "0", "0", "0", true);
         assertThat(d).isInstanceOf(Decision.Block.class);
         assertThat(d.reasons()).anyMatch(r -> r.monitor().equals("guardrail") && r.level() == Reason.Level.BLOCK);
-    }
-
-    @Test
-    void warnModeBudget_warnsButNeverBlocks() {
-        Budget b = budget(Enforcement.WARN, 80, 95);
-        assertThat(decide(b, "10", "0", "5", true)).isInstanceOf(Decision.Warn.class);
     }
 
     @Test

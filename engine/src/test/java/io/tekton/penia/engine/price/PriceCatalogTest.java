@@ -1,6 +1,8 @@
 package io.tekton.penia.engine.price;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
@@ -69,80 +71,51 @@ class PriceCatalogTest {
         assertThat(opus4.deprecationDate()).hasToString("2026-05-14");
     }
 
-    @Test
-    void resolve_exactProviderAndModel() {
-        assertThat(id(CATALOG.resolve("openai", "gpt-4o"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve("azure", "gpt-4o"))).isEqualTo("azure/gpt-4o");
-        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4-5-20250929")))
-                .isEqualTo("anthropic/claude-sonnet-4-5-20250929");
-    }
-
-    @Test
-    void resolve_isCaseInsensitive() {
-        assertThat(id(CATALOG.resolve("OpenAI", "GPT-4o"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve(null, " Claude-Sonnet-4-5 "))).isEqualTo("anthropic/claude-sonnet-4-5");
-    }
-
-    @Test
-    void resolve_modelWithProviderPrefix() {
-        assertThat(id(CATALOG.resolve(null, "openai/gpt-4o"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve(null, "anthropic/claude-sonnet-4-5"))).isEqualTo("anthropic/claude-sonnet-4-5");
-        assertThat(id(CATALOG.resolve("openai", "openai/gpt-4o-mini"))).isEqualTo("openai/gpt-4o-mini");
-        assertThat(id(CATALOG.resolve(null, "gemini/gemini-2.5-pro"))).isEqualTo("gemini/gemini-2.5-pro");
-        assertThat(id(CATALOG.resolve(null, "vertex_ai/claude-sonnet-4-5")))
-                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
-    }
-
-    @Test
-    void resolve_resellerRouteIsPartOfTheModelName() {
-        assertThat(id(CATALOG.resolve("openrouter", "anthropic/claude-sonnet-4.5")))
-                .isEqualTo("openrouter/anthropic/claude-sonnet-4.5");
-        assertThat(id(CATALOG.resolve(null, "openrouter/anthropic/claude-sonnet-4.5")))
-                .isEqualTo("openrouter/anthropic/claude-sonnet-4.5");
-    }
-
-    @Test
-    void resolve_withoutProvider_prefersTheMakersOwnEntry() {
-        // gpt-4o is also sold by azure, claude-sonnet-4-5 by vertex, bedrock, snowflake...
-        assertThat(id(CATALOG.resolve(null, "gpt-4o"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve(null, "claude-sonnet-4-5"))).isEqualTo("anthropic/claude-sonnet-4-5");
-        assertThat(id(CATALOG.resolve(null, "gemini-2.5-pro"))).isEqualTo("gemini/gemini-2.5-pro");
-        assertThat(id(CATALOG.resolve(null, "mistral-large-latest"))).isEqualTo("mistral/mistral-large-latest");
-        assertThat(id(CATALOG.resolve(null, "deepseek-chat"))).isEqualTo("deepseek/deepseek-chat");
-        assertThat(id(CATALOG.resolve("", "gpt-4o"))).isEqualTo("openai/gpt-4o");
-    }
-
-    @Test
-    void resolve_dateSuffixedAndUndatedNamesAreAliases() {
-        // undated → the only dated snapshot
-        assertThat(id(CATALOG.resolve("anthropic", "claude-3-7-sonnet")))
-                .isEqualTo("anthropic/claude-3-7-sonnet-20250219");
-        // unknown snapshot → the undated name
-        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4-6-20260301")))
-                .isEqualTo("anthropic/claude-sonnet-4-6");
-        assertThat(id(CATALOG.resolve(null, "claude-haiku-4-5-20991231"))).isEqualTo("anthropic/claude-haiku-4-5");
-        // ISO-dated and vertex @-dated names
-        assertThat(id(CATALOG.resolve("openai", "gpt-4o-2099-01-01"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve("vertex_ai", "claude-haiku-4-5@20991231")))
-                .isEqualTo("vertex_ai-anthropic_models/claude-haiku-4-5");
-    }
-
-    @Test
-    void resolve_latestSuffixAndVersionDotsAreAliases() {
-        assertThat(id(CATALOG.resolve("openai", "gpt-4o-latest"))).isEqualTo("openai/gpt-4o");
-        assertThat(id(CATALOG.resolve("mistral", "mistral-large"))).isEqualTo("mistral/mistral-large-latest");
-        assertThat(id(CATALOG.resolve("anthropic", "claude-3-7-sonnet-latest")))
-                .isEqualTo("anthropic/claude-3-7-sonnet-20250219");
-        assertThat(id(CATALOG.resolve("anthropic", "claude-sonnet-4.5"))).isEqualTo("anthropic/claude-sonnet-4-5");
-    }
-
-    @Test
-    void resolve_providerAliasesAndFamilies() {
-        assertThat(id(CATALOG.resolve("google", "gemini-2.5-flash"))).isEqualTo("gemini/gemini-2.5-flash");
-        assertThat(id(CATALOG.resolve("vertex_ai", "claude-sonnet-4-5")))
-                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
-        assertThat(id(CATALOG.resolve("vertex_ai", "vertex_ai/claude-sonnet-4-5")))
-                .isEqualTo("vertex_ai-anthropic_models/claude-sonnet-4-5");
+    /** Provider (none when empty) and model as callers send them, and the catalog entry each resolves to. */
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({
+        // Exact provider and model.
+        "openai, gpt-4o, openai/gpt-4o",
+        "azure, gpt-4o, azure/gpt-4o",
+        "anthropic, claude-sonnet-4-5-20250929, anthropic/claude-sonnet-4-5-20250929",
+        // Case does not matter, nor spaces around.
+        "OpenAI, GPT-4o, openai/gpt-4o",
+        ", ' Claude-Sonnet-4-5 ', anthropic/claude-sonnet-4-5",
+        // The model named with its provider's prefix.
+        ", openai/gpt-4o, openai/gpt-4o",
+        ", anthropic/claude-sonnet-4-5, anthropic/claude-sonnet-4-5",
+        "openai, openai/gpt-4o-mini, openai/gpt-4o-mini",
+        ", gemini/gemini-2.5-pro, gemini/gemini-2.5-pro",
+        ", vertex_ai/claude-sonnet-4-5, vertex_ai-anthropic_models/claude-sonnet-4-5",
+        // A reseller's route is part of the model name.
+        "openrouter, anthropic/claude-sonnet-4.5, openrouter/anthropic/claude-sonnet-4.5",
+        ", openrouter/anthropic/claude-sonnet-4.5, openrouter/anthropic/claude-sonnet-4.5",
+        // Without a provider the maker's own entry wins (gpt-4o is also sold by azure, claude-sonnet-4-5 by
+        // vertex, bedrock, snowflake...).
+        ", gpt-4o, openai/gpt-4o",
+        ", claude-sonnet-4-5, anthropic/claude-sonnet-4-5",
+        ", gemini-2.5-pro, gemini/gemini-2.5-pro",
+        ", mistral-large-latest, mistral/mistral-large-latest",
+        ", deepseek-chat, deepseek/deepseek-chat",
+        "'', gpt-4o, openai/gpt-4o",
+        // Dated and undated names are aliases: undated -> the only dated snapshot; an unknown snapshot -> the
+        // undated name; ISO-dated and vertex @-dated names.
+        "anthropic, claude-3-7-sonnet, anthropic/claude-3-7-sonnet-20250219",
+        "anthropic, claude-sonnet-4-6-20260301, anthropic/claude-sonnet-4-6",
+        ", claude-haiku-4-5-20991231, anthropic/claude-haiku-4-5",
+        "openai, gpt-4o-2099-01-01, openai/gpt-4o",
+        "vertex_ai, claude-haiku-4-5@20991231, vertex_ai-anthropic_models/claude-haiku-4-5",
+        // A -latest suffix and version dots are aliases.
+        "openai, gpt-4o-latest, openai/gpt-4o",
+        "mistral, mistral-large, mistral/mistral-large-latest",
+        "anthropic, claude-3-7-sonnet-latest, anthropic/claude-3-7-sonnet-20250219",
+        "anthropic, claude-sonnet-4.5, anthropic/claude-sonnet-4-5",
+        // Provider aliases and families.
+        "google, gemini-2.5-flash, gemini/gemini-2.5-flash",
+        "vertex_ai, claude-sonnet-4-5, vertex_ai-anthropic_models/claude-sonnet-4-5",
+        "vertex_ai, vertex_ai/claude-sonnet-4-5, vertex_ai-anthropic_models/claude-sonnet-4-5"})
+    void resolve(String provider, String model, String expected) {
+        assertThat(id(CATALOG.resolve(provider, model))).isEqualTo(expected);
     }
 
     @Test

@@ -1,9 +1,7 @@
 package io.tekton.penia.it.alerts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.MutableClock;
@@ -117,9 +115,7 @@ class ForecastAlertsTest {
         }
         assertThat(mine.get("monthly").get("forecast").get("expected").decimalValue()).isEqualByComparingTo(expected);
 
-        try (McpSyncClient c = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build()) {
-            c.initialize();
+        try (McpSyncClient c = t.mcpClient()) {
             JsonNode viaMcp = Json.mapper().valueToTree(c.callTool(new McpSchema.CallToolRequest("get_budget_status",
                     Map.of("budget_id", id))).structuredContent());
             assertThat(viaMcp.get("periods").get("monthly").get("forecast").get("expected").decimalValue())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.ConcurrentHolds;
 import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 
@@ -15,11 +16,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
@@ -101,32 +100,13 @@ class ClusterHoldsTest extends TrioPerClass {
 
     /** {@code n} concurrent $0.01 checks with reserve spread over the three; exactly {@code allowedExpected} hold. */
     static List<String> reserve(String c, int n, int allowedExpected, long ttlSeconds) throws Exception {
-        ConcurrentLinkedQueue<String> allowed = new ConcurrentLinkedQueue<>();
-        AtomicInteger blocked = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(48);
-        List<Future<?>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            PeniaClient via = trio.client(i);
-            fs.add(pool.submit(() -> {
-                Map<String, Object> body = new HashMap<>(Map.of("component", c, "provider", "openai", "model",
-                        "gpt-4o", "estimated_cost", new BigDecimal("0.01"), "reserve", true,
-                        "reservation_ttl_seconds", ttlSeconds));
-                TestServer.Resp r = via.post(PeniaClient.CHECK, body);
-                assertThat(r.status()).as(r.raw()).isEqualTo(200);
-                if (r.get("allowed").asBoolean()) {
-                    allowed.add(r.get("reservation_id").asText());
-                } else {
-                    assertThat(r.get("decision").asText()).isEqualTo("block");
-                    blocked.incrementAndGet();
-                }
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        pool.shutdown();
-        assertThat(allowed).hasSize(allowedExpected);
-        assertThat(blocked.get()).isEqualTo(n - allowedExpected);
-        return new ArrayList<>(allowed);
+        return ConcurrentHolds.reserve(48, n, allowedExpected, i -> {
+            Map<String, Object> body = new HashMap<>(Map.of("component", c, "provider", "openai", "model",
+                    "gpt-4o", "estimated_cost", new BigDecimal("0.01"), "reserve", true,
+                    "reservation_ttl_seconds", ttlSeconds));
+            TestServer.Resp r = trio.client(i).post(PeniaClient.CHECK, body);
+            assertThat(r.status()).as(r.raw()).isEqualTo(200);
+            return r.body();
+        });
     }
 }

@@ -1,9 +1,7 @@
 package io.tekton.penia.it.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.JsonSocketListener;
@@ -127,12 +125,8 @@ class FollowerForwardingTest {
     void mcpSession_throughFollower_listsAndCallsTools_overSse() {
         String c = uniq("fwd-mcp");
         String id = leader.componentBudget(c, Map.of("monthly", "5"));
-        McpSyncClient mcp = McpClient.sync(HttpClientStreamableHttpTransport.builder(b.base()).endpoint("/mcp")
-                        .httpRequestCustomizer((builder, method, uri, body, ctx) -> builder.header("X-API-Key", ADMIN_KEY))
-                        .build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        McpSyncClient mcp = b.mcpClient(ADMIN_KEY);
         try {
-            mcp.initialize();
             assertThat(mcp.listTools().tools()).extracting(McpSchema.Tool::name).contains("check_budget");
             McpSchema.CallToolResult r = mcp.callTool(new McpSchema.CallToolRequest("check_budget",
                     Map.of("component", c, "estimated_cost", 0.3, "reserve", true)));

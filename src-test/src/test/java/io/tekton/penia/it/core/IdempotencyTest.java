@@ -1,9 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.PeniaServerTest;
@@ -11,7 +9,6 @@ import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +46,19 @@ class IdempotencyTest {
         return body;
     }
 
+    static Map<String, Object> usage(String component, String cost, String requestId) {
+        Map<String, Object> body = usage(component, cost);
+        body.put("request_id", requestId);
+        return body;
+    }
+
+    /** Posts a usage record and expects it booked (201). */
+    static TestServer.Resp created(Map<String, Object> body) {
+        TestServer.Resp r = t.post("/api/v1/usage/record", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        return r;
+    }
+
     static String hold(String component, String amount) {
         TestServer.Resp r = t.post("/api/v1/budget-alerts/unified/check-operation", Map.of("component", component,
                 "provider", "openai", "model", "gpt-4o", "estimated_cost", new BigDecimal(amount), "reserve", true));
@@ -76,19 +86,15 @@ class IdempotencyTest {
         String budget = Ledger.componentBudget(t, component, Map.of("monthly", "10"));
         String otherBudget = Ledger.componentBudget(t, other, Map.of("monthly", "10"));
         String requestId = uniq("req");
-        Map<String, Object> first = usage(component, "0.5");
-        first.put("request_id", requestId);
-        TestServer.Resp created = t.post("/api/v1/usage/record", first);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        Map<String, Object> first = usage(component, "0.5", requestId);
+        TestServer.Resp created = created(first);
 
-        Map<String, Object> changed = usage(other, "3.0");
-        changed.put("request_id", requestId);
+        Map<String, Object> changed = usage(other, "3.0", requestId);
         JsonNode e = assertError(t.post("/api/v1/usage/record", changed), 409, "conflict");
         assertThat(fields(e)).containsExactlyInAnyOrder("component", "cost");
         assertThat(e.path("details").path("request_id").asText()).isEqualTo(requestId);
 
-        Map<String, Object> tokens = usage(component, "0.5");
-        tokens.put("request_id", requestId);
+        Map<String, Object> tokens = usage(component, "0.5", requestId);
         tokens.put("output_tokens", 11);
         tokens.put("model", "gpt-4o-mini");
         tokens.put("timestamp", "2026-01-01T00:00:00Z");
@@ -99,8 +105,7 @@ class IdempotencyTest {
         TestServer.Resp same = t.post("/api/v1/usage/record", first);
         assertThat(same.status()).as(same.raw()).isEqualTo(200);
         assertThat(same.get("record_id").asText()).isEqualTo(created.get("record_id").asText());
-        Map<String, Object> noCost = usage(component, null);
-        noCost.put("request_id", requestId);
+        Map<String, Object> noCost = usage(component, null, requestId);
         TestServer.Resp replay = t.post("/api/v1/usage/record", noCost);
         assertThat(replay.status()).as(replay.raw()).isEqualTo(200);
         assertUsd(replay.get("cost"), "0.5");
@@ -116,10 +121,8 @@ class IdempotencyTest {
         String component = uniq("idem-hold");
         String budget = Ledger.componentBudget(t, component, Map.of("monthly", "10"));
         String requestId = uniq("req");
-        Map<String, Object> first = usage(component, "0.5");
-        first.put("request_id", requestId);
-        TestServer.Resp created = t.post("/api/v1/usage/record", first);
-        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        Map<String, Object> first = usage(component, "0.5", requestId);
+        TestServer.Resp created = created(first);
         String res = hold(component, "2");
 
         Map<String, Object> replay = new LinkedHashMap<>(first);
@@ -136,8 +139,7 @@ class IdempotencyTest {
         // The hold is still the caller's to settle.
         Map<String, Object> settle = usage(component, "1.25");
         settle.put("reservation_id", res);
-        TestServer.Resp settled = t.post("/api/v1/usage/record", settle);
-        assertThat(settled.status()).as(settled.raw()).isEqualTo(201);
+        TestServer.Resp settled = created(settle);
         assertThat(settled.get("reservation_status").asText()).isEqualTo("settled");
         assertUsd(Ledger.period(t, budget, "monthly").get("reserved"), "0");
     }
@@ -151,8 +153,7 @@ class IdempotencyTest {
         Map<String, Object> settle = usage(component, "0.75");
         settle.put("reservation_id", res);
         settle.put("request_id", requestId);
-        TestServer.Resp first = t.post("/api/v1/usage/record", settle);
-        assertThat(first.status()).as(first.raw()).isEqualTo(201);
+        TestServer.Resp first = created(settle);
         assertThat(first.get("reservation_status").asText()).isEqualTo("settled");
         String recordId = first.get("record_id").asText();
 
@@ -240,16 +241,12 @@ class IdempotencyTest {
     void mcpRecordUsage_conflicts_areIsErrorResultsWithTheConflictCode() {
         String component = uniq("idem-mcp");
         Ledger.componentBudget(t, component, Map.of("monthly", "10"));
-        McpSyncClient c = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        McpSyncClient c = t.mcpClient();
         try {
-            c.initialize();
             String requestId = uniq("req");
-            Map<String, Object> first = usage(component, "0.5");
-            first.put("request_id", requestId);
+            Map<String, Object> first = usage(component, "0.5", requestId);
             assertThat(c.callTool(new McpSchema.CallToolRequest("record_usage", first)).isError()).isFalse();
-            Map<String, Object> changed = usage(component, "3");
-            changed.put("request_id", requestId);
+            Map<String, Object> changed = usage(component, "3", requestId);
             McpSchema.CallToolResult r = c.callTool(new McpSchema.CallToolRequest("record_usage", changed));
             assertThat(r.isError()).isTrue();
             JsonNode error = Json.mapper().valueToTree(r.structuredContent()).get("error");

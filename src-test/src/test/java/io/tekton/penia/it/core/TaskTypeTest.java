@@ -1,9 +1,7 @@
 package io.tekton.penia.it.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.PeniaServerTest;
@@ -11,7 +9,6 @@ import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -260,10 +257,8 @@ class TaskTypeTest {
 
     @Test
     void mcpTools_recordAndCheck_carryTaskType() {
-        McpSyncClient mcp = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        McpSyncClient mcp = t.mcpClient();
         try {
-            mcp.initialize();
             String c = uniq("tt-mcp");
             String id = codeBudget(t, c, "1.00");
             McpSchema.CallToolResult rec = mcp.callTool(new McpSchema.CallToolRequest("record_usage",

@@ -73,23 +73,18 @@ import io.tekton.penia.server.mcp.HelidonMcpTransport;
  * <p>Run {@code main [port]} to try it by hand; tests call {@link #start(int)} with port 0.
  * The one scenario it does not serve is the pending {@code server-sse-polling}
  * ({@code test_reconnection}), which needs stored, replayable events.
+ *
+ * @param webServer the Helidon web server it runs on
+ * @param transport the transport under test, at {@code /mcp}
+ * @param mcp       the MCP server the SDK built on that transport
  */
-public final class ConformanceFixtureServer implements AutoCloseable {
+public record ConformanceFixtureServer(WebServer webServer, HelidonMcpTransport transport, McpSyncServer mcp)
+        implements AutoCloseable {
     private static final Map<String, Object> NO_ARGUMENTS = Map.of("type", "object", "properties", Map.of());
     private static final String PNG = base64(redPixelPng());
     private static final String WAV = base64(silentWav());
     private static final Pattern TEMPLATE_URI = Pattern.compile("test://template/([^/]+)/data");
     private static final Duration STEP = Duration.ofMillis(50);
-
-    private final WebServer webServer;
-    private final HelidonMcpTransport transport;
-    private final McpSyncServer mcp;
-
-    private ConformanceFixtureServer(WebServer webServer, HelidonMcpTransport transport, McpSyncServer mcp) {
-        this.webServer = webServer;
-        this.transport = transport;
-        this.mcp = mcp;
-    }
 
     /** Serves the fixture on {@code 127.0.0.1:port} (0 picks a free port) until stopped. */
     public static void main(String[] args) {
@@ -139,14 +134,6 @@ public final class ConformanceFixtureServer implements AutoCloseable {
     /** The MCP endpoint, e.g. {@code http://127.0.0.1:41234/mcp}. */
     public String url() {
         return "http://127.0.0.1:" + port() + "/mcp";
-    }
-
-    public HelidonMcpTransport transport() {
-        return transport;
-    }
-
-    public McpSyncServer mcp() {
-        return mcp;
     }
 
     /** Closes MCP gracefully first, then the web server. */

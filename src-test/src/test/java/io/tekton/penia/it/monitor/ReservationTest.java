@@ -1,6 +1,7 @@
 package io.tekton.penia.it.monitor;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tekton.penia.it.support.ConcurrentHolds;
 import io.tekton.penia.it.support.MutableClock;
 import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.PeniaServerTest;
@@ -14,11 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,28 +53,7 @@ class ReservationTest {
 
     /** 1,000 concurrent $0.01 reservations from 64 threads against $5.00: exactly 500 allowed. */
     static List<String> reserveConcurrently(String component, Long ttl) throws Exception {
-        ConcurrentLinkedQueue<String> allowed = new ConcurrentLinkedQueue<>();
-        AtomicInteger blocked = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(64);
-        List<Future<?>> fs = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            fs.add(pool.submit(() -> {
-                JsonNode r = check(component, "0.01", ttl);
-                if (r.get("allowed").asBoolean()) {
-                    allowed.add(r.get("reservation_id").asText());
-                } else {
-                    assertThat(r.get("decision").asText()).isEqualTo("block");
-                    blocked.incrementAndGet();
-                }
-            }));
-        }
-        for (Future<?> f : fs) {
-            f.get();
-        }
-        pool.shutdown();
-        assertThat(allowed).hasSize(500);
-        assertThat(blocked.get()).isEqualTo(500);
-        return new ArrayList<>(allowed);
+        return ConcurrentHolds.reserve(64, 1000, 500, i -> check(component, "0.01", ttl));
     }
 
     static void settleAll(String component, List<String> reservations, String cost) throws Exception {

@@ -3,6 +3,7 @@ package io.tekton.penia.it.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.RunningClock;
+import io.tekton.penia.it.support.ChildJvm;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,25 +44,14 @@ import static org.awaitility.Awaitility.await;
 @Tag("slow")
 class BackupRestoreTest {
 
-    static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.tekton.penia.server.Main"));
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
     /** Runs {@code bin/penia <args>} (the jar's Main) on {@code db}; exit code, stdout, stderr. */
     record Run(int exit, String out, String err) {
     }
 
     static Run cli(Path db, Map<String, String> extraEnv, String... args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(javaCommand(args));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.javaCommand(args));
         pb.environment().remove("PENIA_ADMIN_KEY");
-        Map<String, String> env = new HashMap<>();
-        env.put("PENIA_DB", db.toString());
-        env.put("PENIA_HERMES", "off");
-        env.put("PENIA_CONFIG", Path.of(TestServer.repoRoot(), "config", "penia.yaml").toString());
+        Map<String, String> env = ChildJvm.env(db.toString());
         env.putAll(extraEnv);
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -1,9 +1,7 @@
 package io.tekton.penia.it.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,7 +12,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -79,11 +76,9 @@ class MetricsTest {
         assertThat(t.get("/api/v1/budgets/" + budgetId).status()).isEqualTo(200);
         assertThat(t.get("/api/v1/budgets/" + budgetId + "/summary").status()).isEqualTo(200);
         assertThat(t.get("/api/v1/budgets/no-such-budget").status()).isEqualTo(404);
-        McpSyncClient mcp = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
+        McpSyncClient mcp = t.mcpClient();
         Map<String, Double> m;
         try {
-            mcp.initialize();
             mcp.listTools();
             TestServer.Resp scrape = t.get("/metrics");
             assertThat(scrape.status()).isEqualTo(200);

@@ -105,6 +105,15 @@ class PgCommitCutOffTest {
         }
     }
 
+    /** Posts the usage record {@code body} with the proxy armed to cut at {@code cut}; asserts that it cut once. */
+    static TestServer.Resp recordCut(TestServer t, CuttingProxy proxy, CuttingProxy.Cut cut, Map<String, Object> body) {
+        int before = proxy.cuts;
+        proxy.armed.set(cut);
+        TestServer.Resp r = t.post("/api/v1/usage/record", body);
+        assertThat(proxy.cuts).isEqualTo(before + 1);
+        return r;
+    }
+
     static long count(PgCluster pg, String db, String sql, String arg) throws SQLException {
         try (Connection c = pg.connect(db); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);
@@ -133,9 +142,7 @@ class PgCommitCutOffTest {
             String committed = uniq("req");
             Map<String, Object> a = usage(c, "openai", "gpt-4o", 1, 1, "2");
             a.put("request_id", committed);
-            proxy.armed.set(CuttingProxy.Cut.AFTER_COMMIT_SENT);
-            TestServer.Resp ra = t.post("/api/v1/usage/record", a);
-            assertThat(proxy.cuts).isEqualTo(1);
+            TestServer.Resp ra = recordCut(t, proxy, CuttingProxy.Cut.AFTER_COMMIT_SENT, a);
             assertThat(ra.status()).as(ra.raw()).isEqualTo(201);
             assertThat(count(pg, db, "SELECT COUNT(*) FROM usage_records WHERE request_id = ?", committed)).isEqualTo(1);
             assertUsd(penia.period(budget, "monthly").get("spent"), "3");
@@ -147,9 +154,7 @@ class PgCommitCutOffTest {
             String lost = uniq("req");
             Map<String, Object> b = usage(c, "openai", "gpt-4o", 1, 1, "4");
             b.put("request_id", lost);
-            proxy.armed.set(CuttingProxy.Cut.BEFORE_COMMIT_SENT);
-            TestServer.Resp rb = t.post("/api/v1/usage/record", b);
-            assertThat(proxy.cuts).isEqualTo(2);
+            TestServer.Resp rb = recordCut(t, proxy, CuttingProxy.Cut.BEFORE_COMMIT_SENT, b);
             assertError(rb, 503, "unavailable");
             assertThat(rb.http().headers().firstValue("Retry-After")).isPresent();
             assertThat(count(pg, db, "SELECT COUNT(*) FROM usage_records WHERE request_id = ?", lost)).isZero();

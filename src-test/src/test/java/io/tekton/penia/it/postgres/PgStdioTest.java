@@ -7,15 +7,14 @@ import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.it.support.PgCluster;
+import io.tekton.penia.it.support.ChildJvm;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,19 +30,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PgStdioTest {
     static final String ADMIN_KEY = "it-pg-stdio-admin-" + java.util.UUID.randomUUID();
 
-    static List<String> javaCommand(String command) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.tekton.penia.server.Main", command);
-    }
-
     static Map<String, String> env(String pgUrl) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PENIA_DB", pgUrl);
-        env.put("PENIA_HERMES", "off");
+        Map<String, String> env = ChildJvm.env(pgUrl);
         env.put("PENIA_PORT", "0");
         env.put("PENIA_ADMIN_KEY", ADMIN_KEY);
-        env.put("PENIA_CONFIG", Path.of(TestServer.repoRoot(), "config", "penia.yaml").toString());
         return env;
     }
 
@@ -55,7 +45,7 @@ class PgStdioTest {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> PgBackendTest.sqlLong(pg, db,
                             "SELECT COUNT(*) FROM cluster_leader WHERE id = 1 AND url IS NOT NULL") == 1);
-            List<String> cmd = javaCommand("mcp-stdio");
+            List<String> cmd = ChildJvm.javaCommand("mcp-stdio");
             McpSyncClient s = McpClient.sync(new StdioClientTransport(ServerParameters.builder(cmd.getFirst())
                             .args(cmd.subList(1, cmd.size())).env(env(pg.url(db))).build(), McpJsonDefaults.getMapper()))
                     .requestTimeout(Duration.ofSeconds(60)).build();
@@ -85,7 +75,7 @@ class PgStdioTest {
     void stdio_onPostgres_withoutALeader_exitsNonZeroSayingSo() throws Exception {
         PgCluster pg = PgCluster.shared();
         String db = pg.createDatabase();
-        ProcessBuilder pb = new ProcessBuilder(javaCommand("mcp-stdio"));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.javaCommand("mcp-stdio"));
         pb.environment().putAll(env(pg.url(db)));
         Process p = pb.start();
         try {

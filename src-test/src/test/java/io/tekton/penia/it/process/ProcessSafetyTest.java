@@ -8,6 +8,7 @@ import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
+import io.tekton.penia.it.support.ChildJvm;
 import io.tekton.penia.it.support.TestServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,23 +40,14 @@ class ProcessSafetyTest {
     /** Blocking reads of a child's pipes each on a thread of their own (the common pool may have one thread). */
     static final java.util.concurrent.Executor OWN_THREAD = r -> Thread.ofVirtual().start(r);
 
-    static List<String> javaCommand(String command) {
-        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.tekton.penia.server.Main", command);
-    }
-
     static Map<String, String> env(Path db) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PENIA_DB", db.toString());
-        env.put("PENIA_HERMES", "off");
+        Map<String, String> env = ChildJvm.env(db.toString());
         env.put("PENIA_PORT", "0");
-        env.put("PENIA_CONFIG", Path.of(TestServer.repoRoot(), "config", "penia.yaml").toString());
         return env;
     }
 
     static Process start(String command, Path db) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(javaCommand(command));
+        ProcessBuilder pb = new ProcessBuilder(ChildJvm.javaCommand(command));
         pb.environment().remove("PENIA_ADMIN_KEY");
         pb.environment().putAll(env(db));
         return pb.start();
@@ -98,8 +89,8 @@ class ProcessSafetyTest {
     @Test
     void stdio_whileAServerOwnsTheFile_forwardsToIt_sameToolsSameLedger() throws Exception {
         try (TestServer t = TestServer.start()) {
-            ServerParameters params = ServerParameters.builder(javaCommand("mcp-stdio").getFirst())
-                    .args(javaCommand("mcp-stdio").subList(1, javaCommand("mcp-stdio").size()))
+            ServerParameters params = ServerParameters.builder(ChildJvm.javaCommand("mcp-stdio").getFirst())
+                    .args(ChildJvm.javaCommand("mcp-stdio").subList(1, ChildJvm.javaCommand("mcp-stdio").size()))
                     .env(env(t.dbFile()))
                     .build();
             McpSyncClient s = McpClient.sync(new StdioClientTransport(params, McpJsonDefaults.getMapper()))
@@ -132,7 +123,7 @@ class ProcessSafetyTest {
         try (TestServer t = TestServer.start(Map.of("PENIA_ADMIN_KEY", key))) {
             Map<String, String> env = env(t.dbFile());
             env.put("PENIA_ADMIN_KEY", key);
-            List<String> cmd = javaCommand("mcp-stdio");
+            List<String> cmd = ChildJvm.javaCommand("mcp-stdio");
             McpSyncClient s = McpClient.sync(new StdioClientTransport(ServerParameters.builder(cmd.getFirst())
                             .args(cmd.subList(1, cmd.size())).env(env).build(), McpJsonDefaults.getMapper()))
                     .requestTimeout(Duration.ofSeconds(60)).build();

@@ -1,9 +1,7 @@
 package io.tekton.penia.it.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.tekton.penia.it.support.PeniaClient;
 import io.tekton.penia.it.support.TestServer;
 
@@ -145,11 +143,6 @@ final class Sec {
 
     /** The official MCP client, sending the key on every request. */
     static McpSyncClient mcp(TestServer t, String key) {
-        McpSyncClient c = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp")
-                        .httpRequestCustomizer((builder, method, uri, body, ctx) -> builder.header("X-API-Key", key))
-                        .build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        c.initialize();
-        return c;
+        return t.mcpClient(key);
     }
 }

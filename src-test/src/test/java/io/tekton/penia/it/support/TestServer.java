@@ -1,6 +1,9 @@
 package io.tekton.penia.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.server.PeniaServer;
 import io.tekton.penia.server.config.ConfigLoader;
@@ -57,6 +60,20 @@ public final class TestServer implements AutoCloseable {
     /** As {@link #start(Map, InstantSource)}, with the loaded configuration adjusted before the start. */
     public static TestServer start(Map<String, String> extraEnv, InstantSource clock,
                                    java.util.function.UnaryOperator<PeniaConfig> adjust) {
+        return start(extraEnv, clock, adjust, io.tekton.penia.server.cluster.LeaderView.standalone());
+    }
+
+    /**
+     * A server that is one of several instances: {@code view} says whether it leads or forwards to
+     * the leader (a {@link io.tekton.penia.server.cluster.LeaderView.Settable} the test switches).
+     */
+    public static TestServer start(Map<String, String> extraEnv, io.tekton.penia.server.cluster.LeaderView view) {
+        return start(extraEnv, InstantSource.system(), c -> c, view);
+    }
+
+    private static TestServer start(Map<String, String> extraEnv, InstantSource clock,
+                                    java.util.function.UnaryOperator<PeniaConfig> adjust,
+                                    io.tekton.penia.server.cluster.LeaderView view) {
         try {
             Path dir = Files.createTempDirectory("penia-it");
             Map<String, String> env = new HashMap<>();
@@ -66,26 +83,6 @@ public final class TestServer implements AutoCloseable {
             env.putAll(extraEnv);
             TestServer t = new TestServer(dir, env, clock);
             t.adjust = adjust;
-            t.boot();
-            return t;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A server that is one of several instances: {@code view} says whether it leads or forwards to
-     * the leader (a {@link io.tekton.penia.server.cluster.LeaderView.Settable} the test switches).
-     */
-    public static TestServer start(Map<String, String> extraEnv, io.tekton.penia.server.cluster.LeaderView view) {
-        try {
-            Path dir = Files.createTempDirectory("penia-it");
-            Map<String, String> env = new HashMap<>();
-            env.put("PENIA_PORT", "0");
-            env.put("PENIA_DB", dir.resolve("penia.db").toString());
-            env.put("PENIA_HERMES", "off");
-            env.putAll(extraEnv);
-            TestServer t = new TestServer(dir, env, InstantSource.system());
             t.leaderView = view;
             t.boot();
             return t;
@@ -131,6 +128,23 @@ public final class TestServer implements AutoCloseable {
 
     public String base() {
         return "http://127.0.0.1:" + port();
+    }
+
+    /** The official MCP client of this server's {@code /mcp}, without a key, initialized; the caller closes it. */
+    public McpSyncClient mcpClient() {
+        return mcpClient(null);
+    }
+
+    /** As {@link #mcpClient()}, sending {@code apiKey} as X-API-Key on every request (none when null). */
+    public McpSyncClient mcpClient(String apiKey) {
+        HttpClientStreamableHttpTransport.Builder transport = HttpClientStreamableHttpTransport.builder(base())
+                .endpoint("/mcp");
+        if (apiKey != null) {
+            transport.httpRequestCustomizer((builder, method, uri, body, ctx) -> builder.header("X-API-Key", apiKey));
+        }
+        McpSyncClient c = McpClient.sync(transport.build()).requestTimeout(Duration.ofSeconds(30)).build();
+        c.initialize();
+        return c;
     }
 
     public Path dbFile() {

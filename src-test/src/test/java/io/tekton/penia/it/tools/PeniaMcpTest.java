@@ -3,7 +3,6 @@ package io.tekton.penia.it.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.client.transport.ServerParameters;
 import io.modelcontextprotocol.client.transport.StdioClientTransport;
 import io.modelcontextprotocol.json.McpJsonDefaults;
@@ -52,10 +51,7 @@ class PeniaMcpTest {
     }
 
     static McpSyncClient http() {
-        McpSyncClient c = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        c.initialize();
-        return c;
+        return t.mcpClient();
     }
 
     static JsonNode structured(McpSchema.CallToolResult r) {

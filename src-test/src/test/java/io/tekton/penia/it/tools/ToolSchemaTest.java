@@ -5,9 +5,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.dialect.Dialects;
-import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
-import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.tekton.penia.engine.Json;
 import io.tekton.penia.it.support.TestServer;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -54,9 +51,7 @@ class ToolSchemaTest {
     @BeforeAll
     static void up() {
         t = TestServer.start();
-        client = McpClient.sync(HttpClientStreamableHttpTransport.builder(t.base()).endpoint("/mcp").build())
-                .requestTimeout(Duration.ofSeconds(30)).build();
-        client.initialize();
+        client = t.mcpClient();
         tools = client.listTools().tools().stream().collect(Collectors.toMap(McpSchema.Tool::name, x -> x));
     }
 

@@ -18,8 +18,20 @@ final class LegacyRunner {
 
     /** Makes {@code file} as that runner left it at {@code version} (0: its table, no migration yet). */
     static void createAt(Path file, int version) throws Exception {
+        createAt(file, version, (c, st) -> {
+        });
+    }
+
+    /** What a test writes into the old file, through its connection, before Penia opens it. */
+    interface Rows {
+        void write(Connection c, Statement st) throws Exception;
+    }
+
+    /** As {@link #createAt(Path, int)}, with {@code rows} written as that version held them. */
+    static void createAt(Path file, int version, Rows rows) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
             applyUpTo(st, version);
+            rows.write(c, st);
         }
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
@@ -24,15 +23,14 @@ class ReservationsMigrationTest {
     @Test
     void aVersion3Database_keepsItsHolds_activeAndClosed_inTheRebuiltTable() throws Exception {
         Path file = dir.resolve("v3.db");
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            LegacyRunner.applyUpTo(st, 3);
+        LegacyRunner.createAt(file, 3, (c, st) -> {
             st.execute("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros, budget_ids,"
                     + " created_ms, expires_ms, status) VALUES ('res_live', 'athena', 'openai', 'gpt-4o', 10000,"
                     + " 'global,component-athena', 1000, 4102444800000, 'active')");
             st.execute("INSERT INTO reservations (reservation_id, component, provider, model, amount_micros, budget_ids,"
                     + " created_ms, expires_ms, status, closed_ms) VALUES ('res_done', 'athena', NULL, NULL, 20000,"
                     + " 'global', 1000, 2000, 'settled', 1500)");
-        }
+        });
         try (Database db = Database.open(file, 2)) {
             SqliteLedger store = new SqliteLedger(db);
             List<Reservation> active = store.loadActiveReservations();

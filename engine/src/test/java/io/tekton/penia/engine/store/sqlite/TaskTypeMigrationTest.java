@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -31,8 +30,7 @@ class TaskTypeMigrationTest {
     void aVersion5Ledger_isOfTheDefaultTaskType_andNewTaskTypesRollUpApart() throws Exception {
         Path file = dir.resolve("v5.db");
         long t0 = Instant.parse("2026-11-23T10:00:00Z").toEpochMilli();
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement st = c.createStatement()) {
-            LegacyRunner.applyUpTo(st, 5);
+        LegacyRunner.createAt(file, 5, (c, st) -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO usage_records (seq, record_id, ts_ms, component,"
                     + " provider, model, input_tokens, output_tokens, cached_input_tokens, cache_write_tokens,"
                     + " reasoning_tokens, cost_micros, cost_source, created_ms) VALUES (?,?,?,'athena','openai','gpt-4o',"
@@ -48,7 +46,7 @@ class TaskTypeMigrationTest {
             st.execute("INSERT INTO usage_rollup SELECT (ts_ms / 1000 / 900) * 900, component, provider, model,"
                     + " SUM(cost_micros), SUM(input_tokens), SUM(output_tokens), COUNT(*), MIN(seq), MAX(seq)"
                     + " FROM usage_records GROUP BY 1, 2, 3, 4");
-        }
+        });
         try (Database db = Database.open(file, 2)) {
             SqliteLedger store = new SqliteLedger(db);
             List<LedgerStore.RollupRow> rollups = store.loadRollups(Instant.ofEpochMilli(0), Instant.parse("2100-01-01T00:00:00Z"));
