@@ -33,18 +33,11 @@ class PriceCatalogTest {
     }
 
     @Test
-    void loadDefault_isFast() {
-        // Warm the classes once (a server start pays that with its other JSON work anyway),
-        // then the load itself must stay well under the start-up budget.
-        PriceCatalog.loadDefault();
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long start = System.nanoTime();
-            PriceCatalog loaded = PriceCatalog.loadDefault();
-            best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
-            assertThat(loaded.size()).isEqualTo(CATALOG.size());
-        }
-        assertThat(best).as("load time in ms").isLessThan(300);
+    void loadDefault_again_givesTheSameCatalog() {
+        // Its load time is measured in bench (start-up at every database size), not here.
+        PriceCatalog loaded = PriceCatalog.loadDefault();
+        assertThat(loaded.size()).isEqualTo(CATALOG.size());
+        assertThat(loaded.all()).isEqualTo(CATALOG.all());
     }
 
     @Test
