@@ -30,7 +30,7 @@ record Core(Storage storage, BudgetEngine engine, PriceBook prices, BudgetTools 
             storage = Storage.open(cfg.database().storage());
             if (storage instanceof io.tekton.penia.engine.store.postgres.PgStorage pg) {
                 // One of several instances: it writes nothing until it leads (see cluster.Leadership).
-                pg.setBatchGuard(io.tekton.penia.server.cluster.Leadership::refuseUntilLeading);
+                pg.setBatchGuard(io.tekton.penia.engine.store.postgres.PgLeaderLock.REFUSE_UNTIL_LEADING);
             }
         } catch (RuntimeException e) {
             owner.close();

@@ -17,6 +17,7 @@ import io.tekton.penia.server.cluster.Forwarder;
 import io.tekton.penia.server.cluster.LeaderView;
 import io.tekton.penia.server.cluster.Leadership;
 import java.net.URI;
+import io.tekton.penia.engine.store.postgres.PgLeaderLock;
 import io.tekton.penia.engine.store.postgres.PgStorage;
 import io.tekton.penia.server.cluster.WsRelay;
 import io.tekton.penia.server.config.PeniaConfig;
@@ -320,7 +321,7 @@ public final class PeniaServer implements AutoCloseable {
         // A follower's writer refuses writes by design (the fence): that is no fault of the database.
         health.writerFaultsWhen(leader::isLeader);
         leadership = new Leadership(pg.database().url(), id, advertised, view, epoch -> {
-            engine.reload(java.time.Duration.ofSeconds(30), () -> pg.setBatchGuard(c -> Leadership.checkEpoch(c, epoch)));
+            engine.reload(java.time.Duration.ofSeconds(30), () -> pg.setBatchGuard(PgLeaderLock.fence(epoch)));
             // A first commit under the new fence (an empty one): the writer, whose earlier batches the
             // old fence refused (the drain's marker among them), is known to write again.
             storage.writer().submit(io.tekton.penia.engine.store.Write.all(java.util.List.of()))

@@ -91,8 +91,9 @@ final class StdioMain {
         long deadline = System.currentTimeMillis() + LEADER_URL_WAIT_MS;
         String problem;
         while (true) {
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.properties())) {
-                io.tekton.penia.server.cluster.Leadership.Leader leader = io.tekton.penia.server.cluster.Leadership.read(c);
+            try {
+                io.tekton.penia.engine.store.postgres.PgLeaderLock.Leader leader =
+                        io.tekton.penia.engine.store.postgres.PgLeaderLock.readLeader(db);
                 if (leader.url() != null && !leader.url().isBlank()) {
                     String url = leader.url().endsWith("/") ? leader.url().substring(0, leader.url().length() - 1)
                             : leader.url();
@@ -103,7 +104,7 @@ final class StdioMain {
                     return;
                 }
                 problem = "the cluster_leader row names no URL";
-            } catch (java.sql.SQLException e) {
+            } catch (io.tekton.penia.engine.store.StoreException e) {
                 problem = e.getMessage();
             }
             if (System.currentTimeMillis() > deadline) {

@@ -1,16 +1,10 @@
 package io.tekton.penia.server.cluster;
 
+import io.tekton.penia.engine.store.postgres.PgLeaderLock;
 import io.tekton.penia.engine.store.postgres.PgUrl;
 
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
-import java.util.Properties;
 
 /**
  * Elects the one leader of several Penia instances over one PostgreSQL database and keeps the
@@ -18,13 +12,14 @@ import java.util.Properties;
  * alone).
  *
  * <p>The leader is the instance whose dedicated connection (not one of the pool's) holds the
- * session advisory lock {@link #LOCK_KEY}. Every {@link #TRY_EVERY_MS} a follower tries to take
- * it. The winner, in order: raises {@code cluster_leader.epoch} and writes its id and advertised
- * URL there (one transaction); hands the new epoch to {@link Promotion#promoted} (the server
- * reloads its engine from the committed ledger and installs the fence {@link #checkEpoch} on
- * its writer, so that every write transaction fails unless the row still has this epoch);
- * {@code NOTIFY penia_leader}; then {@link LeaderView.Settable#lead()}. Followers {@code LISTEN
- * penia_leader} and also re-read the row every second, and follow the URL it names.
+ * session advisory lock {@link PgLeaderLock#LOCK_KEY}. Every {@link #TRY_EVERY_MS} a follower tries
+ * to take it. The winner, in order: raises {@code cluster_leader.epoch} and writes its id and
+ * advertised URL there (one transaction); hands the new epoch to {@link Promotion#promoted} (the
+ * server reloads its engine from the committed ledger and installs the fence {@link
+ * PgLeaderLock#fence} on its writer, so that every write transaction fails unless the row still
+ * has this epoch); {@code NOTIFY penia_leader}; then {@link LeaderView.Settable#lead()}. Followers
+ * {@code LISTEN penia_leader} and also re-read the row every second, and follow the URL it names.
+ * The SQL of all this is {@link PgLeaderLock}'s; this class is the state machine over it.
  *
  * <p>A leader whose lock connection fails (PostgreSQL restarted, network) turns {@link
  * LeaderView.Settable#unknown() unknown} at once (requests get 503 with Retry-After) and
@@ -36,10 +31,6 @@ import java.util.Properties;
 public final class Leadership implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Leadership.class.getName());
 
-    /** The advisory lock's key: "PENIA" in ASCII. */
-    public static final long LOCK_KEY = 0x50454E4941L;
-    /** The channel a new leader notifies. */
-    public static final String CHANNEL = "penia_leader";
     /** How often a follower tries the lock (and a leader checks its connection), in ms. */
     public static final int TRY_EVERY_MS = 250;
     /** How often a follower re-reads the leader's row without a notification, in ms. */
@@ -51,10 +42,6 @@ public final class Leadership implements AutoCloseable {
         void promoted(long epoch) throws Exception;
     }
 
-    /** Who leads, as the row says. */
-    public record Leader(String instanceId, String url, long epoch) {
-    }
-
     private final PgUrl db;
     private final String instanceId;
     private final URI advertised;
@@ -64,7 +51,7 @@ public final class Leadership implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
     private volatile long epoch;
-    private volatile Connection conn;
+    private volatile PgLeaderLock conn;
     private volatile long electedAtMs;
     /** Open once the first round (a try of the lock, and a promotion or a read of the row) is over. */
     private final java.util.concurrent.CountDownLatch firstRound = new java.util.concurrent.CountDownLatch(1);
@@ -118,49 +105,17 @@ public final class Leadership implements AutoCloseable {
         return electedAtMs;
     }
 
-    /**
-     * The fence of a write transaction of the leader of {@code epoch}: throws unless the row still
-     * has that epoch. Run as the first statement of each transaction; its shared row lock makes a
-     * new leader's epoch raise wait for the transaction, so none of a deposed leader commits after.
-     */
-    public static void checkEpoch(Connection c, long epoch) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT epoch FROM cluster_leader WHERE id = 1 FOR SHARE")) {
-            long now = rs.next() ? rs.getLong(1) : -1;
-            if (now != epoch) {
-                throw new SQLException("this instance no longer leads (its epoch is " + epoch + ", the database's "
-                        + now + "); the write is refused");
-            }
-        }
-    }
-
-    /**
-     * The fence of an instance that has not led yet: refuses every write transaction (its engine,
-     * loaded at start, is not the one deciding; it reloads when it wins).
-     */
-    public static void refuseUntilLeading(Connection c) throws SQLException {
-        throw new SQLException("this instance does not lead (yet); the write is refused");
-    }
-
-    /** Who leads according to the row (maybe a leader that has just died). */
-    public static Leader read(Connection c) throws SQLException {
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT instance_id, url, epoch FROM cluster_leader WHERE id = 1")) {
-            return rs.next() ? new Leader(rs.getString(1), rs.getString(2), rs.getLong(3)) : new Leader(null, null, 0);
-        }
-    }
-
     private void run() {
         long lastRead = 0;
         while (!closed) {
             try {
-                Connection c = connection();
+                PgLeaderLock c = connection();
                 if (view.isLeader()) {
                     heartbeat(c);
-                    waitForNotifications(c, TRY_EVERY_MS);
+                    c.awaitNotification(TRY_EVERY_MS);
                     continue;
                 }
-                if (tryLock(c)) {
+                if (c.tryLock()) {
                     promote(c);
                     firstRound.countDown();
                     continue;
@@ -168,12 +123,12 @@ public final class Leadership implements AutoCloseable {
                 long now = System.currentTimeMillis();
                 if (now - lastRead >= READ_EVERY_MS) {
                     lastRead = now;
-                    followRow(read(c));
+                    followRow(c.read());
                     firstRound.countDown();
                 }
-                if (waitForNotifications(c, TRY_EVERY_MS)) {
+                if (c.awaitNotification(TRY_EVERY_MS)) {
                     lastRead = System.currentTimeMillis();
-                    followRow(read(c));
+                    followRow(c.read());
                 }
             } catch (Exception e) {
                 if (closed) {
@@ -187,78 +142,38 @@ public final class Leadership implements AutoCloseable {
         dropConnection();
     }
 
-    private Connection connection() throws SQLException {
-        Connection c = conn;
+    private PgLeaderLock connection() {
+        PgLeaderLock c = conn;
         if (c != null) {
             return c;
         }
-        Properties props = db.properties();
-        props.setProperty("ApplicationName", "penia-leadership");
-        props.setProperty("connectTimeout", "5");
-        // A read that waits for a server gone silent ends within seconds (a heartbeat is one query).
-        props.setProperty("socketTimeout", "10");
-        props.setProperty("tcpKeepAlive", "true");
-        c = DriverManager.getConnection(db.jdbcUrl(), props);
-        c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
-            s.execute("LISTEN " + CHANNEL);
-        }
+        c = PgLeaderLock.open(db);
         conn = c;
         return c;
     }
 
-    private boolean tryLock(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-            ps.setLong(1, LOCK_KEY);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
-    }
-
     /** Holding the lock: raise the epoch, let the server reload and fence, tell the others, lead. */
-    private void promote(Connection c) throws Exception {
+    private void promote(PgLeaderLock c) throws Exception {
         long started = System.nanoTime();
-        long won;
-        c.setAutoCommit(false);
-        try (PreparedStatement ps = c.prepareStatement("UPDATE cluster_leader SET epoch = epoch + 1, instance_id = ?,"
-                + " url = ?, since_ms = ? WHERE id = 1 RETURNING epoch")) {
-            ps.setString(1, instanceId);
-            ps.setString(2, advertised.toString());
-            ps.setLong(3, System.currentTimeMillis());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new SQLException("cluster_leader has no row (is the schema migrated?)");
-                }
-                won = rs.getLong(1);
-            }
-            c.commit();
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        long won = c.promote(instanceId, advertised.toString(), System.currentTimeMillis());
         epoch = won;
         promotion.promoted(won);
         electedAtMs = System.currentTimeMillis();
         view.lead();
-        try (Statement s = c.createStatement()) {
-            s.execute("NOTIFY " + CHANNEL + ", '" + won + "'");
-        }
+        c.announce(won);
         LOG.log(System.Logger.Level.INFO, "this instance (" + instanceId + ", " + advertised + ") leads with epoch "
                 + won + " (took over in " + (System.nanoTime() - started) / 1_000_000 + " ms)");
     }
 
     /** While leading: the lock's connection answers and the row still names this epoch. */
-    private void heartbeat(Connection c) throws SQLException {
-        Leader row = read(c);
+    private void heartbeat(PgLeaderLock c) {
+        PgLeaderLock.Leader row = c.read();
         if (row.epoch() != epoch || !instanceId.equals(row.instanceId())) {
-            throw new SQLException("the leadership passed to " + row.instanceId() + " (epoch " + row.epoch() + ")");
+            throw new IllegalStateException("the leadership passed to " + row.instanceId() + " (epoch " + row.epoch() + ")");
         }
     }
 
-    private void followRow(Leader row) {
+    private void followRow(PgLeaderLock.Leader row) {
         if (row.url() == null || instanceId.equals(row.instanceId())) {
             // Nobody has led yet, or the row names this instance's own earlier term: it is over.
             view.unknown();
@@ -270,12 +185,6 @@ public final class Leadership implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "cluster_leader names an unusable URL '" + row.url() + "'");
             view.unknown();
         }
-    }
-
-    /** Waits up to {@code ms} for a notification on the lock's connection; true when one came. */
-    private static boolean waitForNotifications(Connection c, int ms) throws SQLException {
-        org.postgresql.PGNotification[] n = c.unwrap(org.postgresql.PGConnection.class).getNotifications(ms);
-        return n != null && n.length > 0;
     }
 
     /** The connection failed (or the leadership passed): no leader known until the next try. */
@@ -292,14 +201,10 @@ public final class Leadership implements AutoCloseable {
     }
 
     private void dropConnection() {
-        Connection c = conn;
+        PgLeaderLock c = conn;
         conn = null;
         if (c != null) {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // closing what already failed
-            }
+            c.close();
         }
     }
 
@@ -338,13 +243,9 @@ public final class Leadership implements AutoCloseable {
      * would be closed, without a handover (the thread notices and tries again).
      */
     public void severConnection() {
-        Connection c = conn;
+        PgLeaderLock c = conn;
         if (c != null) {
-            try {
-                c.abort(Runnable::run);
-            } catch (SQLException ignored) {
-                // what matters is that it is gone
-            }
+            c.sever();
         }
     }
 }

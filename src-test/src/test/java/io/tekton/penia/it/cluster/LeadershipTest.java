@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.tekton.penia.engine.store.postgres.PgDatabase;
+import io.tekton.penia.engine.store.postgres.PgLeaderLock;
 import io.tekton.penia.engine.store.postgres.PgUrl;
 import io.tekton.penia.it.support.PgCluster;
 import io.tekton.penia.server.cluster.LeaderView;
@@ -83,11 +84,12 @@ class LeadershipTest {
 
         try (Connection c = pg.connect(dbName)) {
             c.setAutoCommit(false);
-            assertThat(Leadership.read(c)).isEqualTo(new Leadership.Leader(second, "http://" + second + ".test:8080", 2));
-            assertThatThrownBy(() -> Leadership.checkEpoch(c, 1)).isInstanceOf(SQLException.class)
+            assertThat(PgLeaderLock.readLeader(url))
+                    .isEqualTo(new PgLeaderLock.Leader(second, "http://" + second + ".test:8080", 2));
+            assertThatThrownBy(() -> PgLeaderLock.fence(1).check(c)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("no longer leads");
             c.rollback();
-            Leadership.checkEpoch(c, 2);
+            PgLeaderLock.fence(2).check(c);
             c.rollback();
         }
     }
