@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * carries only MCP messages; every log line goes to stderr. When a Penia server owns the
  * database file, stdio forwards to that server's {@code /mcp} (see {@link StdioForwarder});
  * it opens the file itself only when no server runs. Over PostgreSQL it always forwards, to the
- * leader named in {@code cluster_leader}. It exits when stdin closes.
+ * leader named in {@code cluster_leader} (read again when that leader is lost). It exits when stdin closes.
  */
 final class StdioMain {
     private StdioMain() {
@@ -95,11 +95,12 @@ final class StdioMain {
                 io.tekton.penia.engine.store.postgres.PgLeaderLock.Leader leader =
                         io.tekton.penia.engine.store.postgres.PgLeaderLock.readLeader(db);
                 if (leader.url() != null && !leader.url().isBlank()) {
-                    String url = leader.url().endsWith("/") ? leader.url().substring(0, leader.url().length() - 1)
-                            : leader.url();
+                    String url = StdioForwarder.base(leader.url());
                     System.err.println("penia: " + cfg.database().describe() + " is led by the Penia server " + url
                             + " (epoch " + leader.epoch() + "); forwarding MCP to " + url + "/mcp");
-                    new StdioForwarder(url, cfg.security().adminKey(), System.out).run(System.in);
+                    // A leader that dies is replaced: the forwarder reads the row again then.
+                    new StdioForwarder(url, leader.epoch(), () -> io.tekton.penia.engine.store.postgres.PgLeaderLock
+                            .readLeader(db), cfg.security().adminKey(), System.out).run(System.in);
                     System.exit(0);
                     return;
                 }

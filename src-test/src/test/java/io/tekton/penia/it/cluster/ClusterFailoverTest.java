@@ -59,7 +59,7 @@ class ClusterFailoverTest {
         trio = new Trio();
         int port = freePort();
         String base = "http://127.0.0.1:" + port;
-        leader = startProcess(port);
+        leader = startProcess(trio, port);
         await().atMost(Duration.ofSeconds(60)).until(() -> "leader".equals(role(base)));
         trio.add(Map.of());
         trio.add(Map.of());
@@ -163,8 +163,8 @@ class ClusterFailoverTest {
         }
     }
 
-    /** A Penia server process (its own JVM, the test's class path) on this database, without seed budgets. */
-    Process startProcess(int port) throws IOException {
+    /** A Penia server process (its own JVM, the test's class path) on the trio's database, without seed budgets. */
+    static Process startProcess(Trio trio, int port) throws IOException {
         Path dir = Files.createTempDirectory("penia-proc");
         String yaml = Files.readString(Path.of(TestServer.repoRoot(), "config", "penia.yaml"));
         Files.writeString(dir.resolve("penia.yaml"), yaml.substring(0, yaml.indexOf("\nseed_budgets:"))
