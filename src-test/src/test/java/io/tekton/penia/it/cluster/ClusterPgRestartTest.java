@@ -59,7 +59,7 @@ class ClusterPgRestartTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> acknowledged.size() >= 100);
         pg.crash();
         long crashedAt = System.nanoTime();
-        // A follower's /health waits for a pool connection (up to 5 s) while PostgreSQL is down.
+        // How fast each instance says so is ClusterHealthWhilePgDownTest's.
         for (TestServer s : trio.servers) {
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 TestServer.Resp h = s.get("/health");

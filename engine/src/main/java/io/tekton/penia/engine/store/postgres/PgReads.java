@@ -16,9 +16,12 @@ final class PgReads implements SqlConnections {
     private final PgDatabase db;
     /** The storage's writer, once started (the newest one after a restart). */
     private volatile PgWriter writer;
+    /** Whether PostgreSQL answers, checked off the caller's thread (a follower's writer never finds out). */
+    private final PgLiveness liveness;
 
     PgReads(PgDatabase db) {
         this.db = db;
+        this.liveness = new PgLiveness(db.url(), this::suspect);
     }
 
     /** From now on the gate follows this writer. */
@@ -32,29 +35,36 @@ final class PgReads implements SqlConnections {
         if (w != null && w.unreachable()) {
             throw new SQLTransientConnectionException("PostgreSQL at " + db.url() + " is unreachable: " + w.failing());
         }
+        if (liveness.knownDown()) {
+            suspect();
+            throw new SQLTransientConnectionException("PostgreSQL at " + db.url() + " does not answer");
+        }
         try {
             return db.connection();
         } catch (SQLException e) {
-            if (w != null) {
-                w.suspect();
-            }
+            suspect();
             throw e;
         }
     }
 
     /**
      * True when a trivial query answers. While the writer finds PostgreSQL unreachable this is false
-     * at once (it tries again every second), rather than after the pool's connection timeout.
+     * at once (it tries again every second); else {@link PgLiveness}'s answer, waited for half a
+     * second at most, never the pool's connection timeout.
      */
     boolean isUsable() {
         PgWriter w = writer;
         if (w != null && w.unreachable()) {
             return false;
         }
-        boolean usable = db.isUsable();
-        if (!usable && w != null) {
+        return liveness.usable();
+    }
+
+    /** PostgreSQL seems down: the writer checks at once. */
+    private void suspect() {
+        PgWriter w = writer;
+        if (w != null) {
             w.suspect();
         }
-        return usable;
     }
 }

@@ -6,14 +6,12 @@ import io.tekton.penia.engine.store.sqlite.LedgerWriter;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Supplier;
 
 /**
@@ -197,14 +195,7 @@ public final class PgWriter extends GroupCommitWriter<LedgerWriter.SqlWrite> {
 
     /** A direct connection and a trivial query, bounded to a few seconds; throws when PostgreSQL does not answer. */
     private void reach() throws SQLException {
-        Properties props = db.url().properties();
-        props.putAll(db.url().params());
-        props.setProperty("connectTimeout", "2");
-        props.setProperty("socketTimeout", "5");
-        try (Connection c = DriverManager.getConnection(db.url().jdbcUrl(), props); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT 1")) {
-            rs.next();
-        }
+        PgLiveness.reach(db.url(), 2, 5);
     }
 
     /**
